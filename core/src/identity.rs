@@ -1,0 +1,410 @@
+//! Who the peer is: the canonical Identity of API.md §3, read from a certificate with x509-parser.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use x509_parser::der_parser::asn1_rs::{FromDer as _, Oid};
+use x509_parser::prelude::{GeneralName, X509Certificate, X509Name};
+use x509_parser::public_key::PublicKey;
+
+use crate::chain::{decode_one, parse_certificate};
+use crate::error::{Code, Rejection};
+use crate::spiffe;
+
+/// The canonical identity of a certificate (API.md §3).
+///
+/// `serde_json::to_value(&identity)` gives exactly the documented JSON keys;
+/// the two verification-only keys (`chain_fingerprints`, `matched_rule`) are
+/// present only on identities returned by [`crate::Verifier::verify`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Identity {
+    /// Subject as an RFC 4514 string, e.g. `CN=order-service,O=Example Corp`.
+    pub subject: String,
+    /// Subject attributes by short name (`CN`, `O`, ...; dotted OID when unnamed), values in encoding order.
+    pub subject_fields: BTreeMap<String, Vec<String>>,
+    /// Issuer as an RFC 4514 string.
+    pub issuer: String,
+    /// Lowercase hex of the serial's bytes, without DER's leading 00 sign byte.
+    pub serial: String,
+    /// Lowercase hex SHA-256 of the certificate DER.
+    pub fingerprint_sha256: String,
+    /// Lowercase hex SHA-256 of the SubjectPublicKeyInfo DER.
+    pub spki_sha256: String,
+    /// notBefore, unix seconds.
+    pub not_before: i64,
+    /// notAfter, unix seconds.
+    pub not_after: i64,
+    /// Subject alternative names by kind.
+    pub san: SubjectAltNames,
+    /// The SPIFFE ID when the certificate is a valid X509-SVID (exactly one URI SAN, a valid SPIFFE ID).
+    pub spiffe_id: Option<String>,
+    /// Public key algorithm and size.
+    pub public_key: PublicKeyInfo,
+    /// Key usage bits by RFC 5280 name, in bit order; empty when the extension is absent.
+    pub key_usage: Vec<String>,
+    /// Extended key usages (`clientAuth`, ... or a dotted OID), in certificate order; empty when absent.
+    pub extended_key_usage: Vec<String>,
+    /// Whether basicConstraints marks the certificate as a CA.
+    pub is_ca: bool,
+    /// Present on verified identities only.
+    #[serde(flatten)]
+    pub verification: Option<Verification>,
+}
+
+/// What verification adds to an identity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Verification {
+    /// SHA-256 (lowercase hex) of each certificate of the built path: leaf, intermediates, anchor.
+    pub chain_fingerprints: Vec<String>,
+    /// Index into the policy's `allow` of the first rule that matched; `None` when the policy has no `allow`.
+    pub matched_rule: Option<usize>,
+}
+
+/// Subject alternative names, in certificate order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SubjectAltNames {
+    /// dNSName entries.
+    pub dns: Vec<String>,
+    /// uniformResourceIdentifier entries.
+    pub uri: Vec<String>,
+    /// rfc822Name entries.
+    pub email: Vec<String>,
+    /// iPAddress entries.
+    pub ip: Vec<IpAddr>,
+}
+
+/// The subject public key's algorithm and size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PublicKeyInfo {
+    /// An elliptic-curve key on a named curve (`P-256`, `P-384`, `P-521`, or the curve OID).
+    Ec {
+        /// The curve name.
+        curve: String,
+    },
+    /// An RSA key of `bits` modulus bits.
+    Rsa {
+        /// Modulus size in bits.
+        bits: usize,
+    },
+    /// An Ed25519 key.
+    Ed25519,
+    /// An Ed448 key.
+    Ed448,
+    /// Any other algorithm, by dotted OID.
+    Other {
+        /// The algorithm OID.
+        oid: String,
+    },
+}
+
+impl Serialize for PublicKeyInfo {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        match self {
+            PublicKeyInfo::Ec { curve } => {
+                map.serialize_entry("algorithm", "EC")?;
+                map.serialize_entry("curve", curve)?;
+            }
+            PublicKeyInfo::Rsa { bits } => {
+                map.serialize_entry("algorithm", "RSA")?;
+                map.serialize_entry("bits", bits)?;
+            }
+            PublicKeyInfo::Ed25519 => map.serialize_entry("algorithm", "Ed25519")?,
+            PublicKeyInfo::Ed448 => map.serialize_entry("algorithm", "Ed448")?,
+            PublicKeyInfo::Other { oid } => map.serialize_entry("algorithm", oid)?,
+        }
+        map.end()
+    }
+}
+
+impl Identity {
+    /// The canonical JSON text of API.md §3.
+    pub fn to_json(&self) -> String {
+        // Serializing plain strings, numbers and maps cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The canonical JSON as a `serde_json::Value`.
+    pub fn to_json_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
+    /// Reads the identity of one parsed certificate. `der` is its encoding (for the fingerprint).
+    pub(crate) fn of(cert: &X509Certificate<'_>, der: &[u8]) -> Result<Identity, Rejection> {
+        let malformed = |what: &str, err: &dyn std::fmt::Display| {
+            Rejection::new(
+                Code::MalformedCertificate,
+                format!("{}: bad {what} extension: {err}", rfc4514(cert.subject())),
+            )
+        };
+        let mut san = SubjectAltNames::default();
+        if let Some(ext) = cert
+            .subject_alternative_name()
+            .map_err(|e| malformed("subjectAltName", &e))?
+        {
+            for name in &ext.value.general_names {
+                match name {
+                    GeneralName::DNSName(dns) => san.dns.push((*dns).to_owned()),
+                    GeneralName::URI(uri) => san.uri.push((*uri).to_owned()),
+                    GeneralName::RFC822Name(email) => san.email.push((*email).to_owned()),
+                    GeneralName::IPAddress(bytes) => {
+                        san.ip.push(ip_from_bytes(bytes).ok_or_else(|| {
+                            malformed("subjectAltName", &"iPAddress is not 4 or 16 bytes")
+                        })?)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let spiffe_id = match san.uri.as_slice() {
+            [only] if spiffe::is_valid_id(only) => Some(only.clone()),
+            _ => None,
+        };
+        let key_usage = match cert.key_usage().map_err(|e| malformed("keyUsage", &e))? {
+            Some(ext) => KEY_USAGE_NAMES
+                .iter()
+                .enumerate()
+                .filter(|(bit, _)| ext.value.flags & (1 << bit) != 0)
+                .map(|(_, name)| (*name).to_owned())
+                .collect(),
+            None => Vec::new(),
+        };
+        let is_ca = cert
+            .basic_constraints()
+            .map_err(|e| malformed("basicConstraints", &e))?
+            .is_some_and(|ext| ext.value.ca);
+        Ok(Identity {
+            subject: rfc4514(cert.subject()),
+            subject_fields: name_fields(cert.subject()),
+            issuer: rfc4514(cert.issuer()),
+            serial: hex::encode(serial_bytes(cert.raw_serial())),
+            fingerprint_sha256: sha256_hex(der),
+            spki_sha256: sha256_hex(cert.public_key().raw),
+            not_before: cert.validity().not_before.timestamp(),
+            not_after: cert.validity().not_after.timestamp(),
+            san,
+            spiffe_id,
+            public_key: public_key_info(cert),
+            key_usage,
+            extended_key_usage: extended_key_usage(cert)
+                .map_err(|e| malformed("extendedKeyUsage", &e))?,
+            is_ca,
+            verification: None,
+        })
+    }
+}
+
+/// Parses one certificate (DER, or the first certificate of a PEM text) into its
+/// Identity, with no verification.
+pub fn inspect(cert: &[u8]) -> Result<Identity, Rejection> {
+    let der = decode_one(cert)?;
+    let parsed = parse_certificate(&der, 0)?;
+    Identity::of(&parsed, &der)
+}
+
+const KEY_USAGE_NAMES: [&str; 9] = [
+    "digitalSignature",
+    "nonRepudiation",
+    "keyEncipherment",
+    "dataEncipherment",
+    "keyAgreement",
+    "keyCertSign",
+    "cRLSign",
+    "encipherOnly",
+    "decipherOnly",
+];
+
+/// Short names of the attribute types certgate names in RFC 4514 strings and `subject_fields`.
+pub(crate) const ATTRIBUTE_NAMES: [(&str, &str); 11] = [
+    ("2.5.4.3", "CN"),
+    ("2.5.4.7", "L"),
+    ("2.5.4.8", "ST"),
+    ("2.5.4.10", "O"),
+    ("2.5.4.11", "OU"),
+    ("2.5.4.6", "C"),
+    ("2.5.4.9", "STREET"),
+    ("0.9.2342.19200300.100.1.25", "DC"),
+    ("0.9.2342.19200300.100.1.1", "UID"),
+    ("2.5.4.5", "serialNumber"),
+    ("1.2.840.113549.1.9.1", "emailAddress"),
+];
+
+fn attribute_name(oid: &Oid<'_>) -> String {
+    let dotted = oid.to_id_string();
+    ATTRIBUTE_NAMES
+        .iter()
+        .find(|(id, _)| *id == dotted)
+        .map_or(dotted, |(_, name)| (*name).to_owned())
+}
+
+/// An attribute's value as text; a value that is not a string prints as `#` + hex of its DER (RFC 4514 §2.4).
+fn attribute_text(attr: &x509_parser::x509::AttributeTypeAndValue<'_>) -> (String, bool) {
+    match attr.as_str() {
+        Ok(text) => (text.to_owned(), true),
+        Err(_) => {
+            let value = attr.attr_value();
+            let der =
+                x509_parser::der_parser::asn1_rs::ToDer::to_der_vec(value).unwrap_or_default();
+            (format!("#{}", hex::encode(der)), false)
+        }
+    }
+}
+
+/// RFC 4514 string of a name: RDNs last-to-first, `,` between RDNs, `+` within one.
+pub(crate) fn rfc4514(name: &X509Name<'_>) -> String {
+    let rdns: Vec<&x509_parser::x509::RelativeDistinguishedName<'_>> = name.iter_rdn().collect();
+    let mut out = String::new();
+    for (position, rdn) in rdns.iter().rev().enumerate() {
+        if position > 0 {
+            out.push(',');
+        }
+        for (index, attr) in rdn.iter().enumerate() {
+            if index > 0 {
+                out.push('+');
+            }
+            out.push_str(&attribute_name(attr.attr_type()));
+            out.push('=');
+            let (text, is_string) = attribute_text(attr);
+            if is_string {
+                escape_rfc4514_value(&text, &mut out);
+            } else {
+                out.push_str(&text);
+            }
+        }
+    }
+    out
+}
+
+fn escape_rfc4514_value(value: &str, out: &mut String) {
+    let last = value.chars().count().saturating_sub(1);
+    for (index, ch) in value.chars().enumerate() {
+        match ch {
+            ',' | '+' | '"' | '\\' | '<' | '>' | ';' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '#' if index == 0 => out.push_str("\\#"),
+            ' ' if index == 0 || index == last => out.push_str("\\ "),
+            '\0' => out.push_str("\\00"),
+            _ => out.push(ch),
+        }
+    }
+}
+
+fn name_fields(name: &X509Name<'_>) -> BTreeMap<String, Vec<String>> {
+    let mut fields: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for attr in name.iter_attributes() {
+        fields
+            .entry(attribute_name(attr.attr_type()))
+            .or_default()
+            .push(attribute_text(attr).0);
+    }
+    fields
+}
+
+/// The serial's bytes without DER's leading 00 sign byte.
+pub(crate) fn serial_bytes(raw: &[u8]) -> &[u8] {
+    match raw {
+        [0, next, ..] if next & 0x80 != 0 => &raw[1..],
+        _ => raw,
+    }
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes))
+}
+
+fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
+    match bytes.len() {
+        4 => Some(IpAddr::from(<[u8; 4]>::try_from(bytes).ok()?)),
+        16 => Some(IpAddr::from(<[u8; 16]>::try_from(bytes).ok()?)),
+        _ => None,
+    }
+}
+
+fn public_key_info(cert: &X509Certificate<'_>) -> PublicKeyInfo {
+    let spki = cert.public_key();
+    let algorithm = spki.algorithm.algorithm.to_id_string();
+    match algorithm.as_str() {
+        "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => PublicKeyInfo::Rsa {
+            bits: match spki.parsed() {
+                Ok(key @ PublicKey::RSA(_)) => key.key_size(),
+                _ => 0,
+            },
+        },
+        "1.2.840.10045.2.1" => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|params| params.as_oid().ok())
+                .map(|oid| oid.to_id_string())
+                .unwrap_or_default();
+            let curve = match curve.as_str() {
+                "1.2.840.10045.3.1.7" => "P-256".to_owned(),
+                "1.3.132.0.34" => "P-384".to_owned(),
+                "1.3.132.0.35" => "P-521".to_owned(),
+                _ => curve,
+            };
+            PublicKeyInfo::Ec { curve }
+        }
+        "1.3.101.112" => PublicKeyInfo::Ed25519,
+        "1.3.101.113" => PublicKeyInfo::Ed448,
+        _ => PublicKeyInfo::Other { oid: algorithm },
+    }
+}
+
+/// EKU purposes in certificate order (x509-parser's parsed form loses the order).
+fn extended_key_usage(cert: &X509Certificate<'_>) -> Result<Vec<String>, String> {
+    const EKU_OID: &str = "2.5.29.37";
+    let Some(ext) = cert
+        .extensions()
+        .iter()
+        .find(|ext| ext.oid.to_id_string() == EKU_OID)
+    else {
+        return Ok(Vec::new());
+    };
+    let (_, purposes) = <Vec<Oid<'_>>>::from_der(ext.value).map_err(|e| e.to_string())?;
+    Ok(purposes
+        .iter()
+        .map(|oid| {
+            let dotted = oid.to_id_string();
+            let name = match dotted.as_str() {
+                "1.3.6.1.5.5.7.3.1" => "serverAuth",
+                "1.3.6.1.5.5.7.3.2" => "clientAuth",
+                "1.3.6.1.5.5.7.3.3" => "codeSigning",
+                "1.3.6.1.5.5.7.3.4" => "emailProtection",
+                "1.3.6.1.5.5.7.3.8" => "timeStamping",
+                "1.3.6.1.5.5.7.3.9" => "OCSPSigning",
+                "2.5.29.37.0" => "anyExtendedKeyUsage",
+                _ => return dotted,
+            };
+            name.to_owned()
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc4514_escapes_special_characters() {
+        let mut out = String::new();
+        escape_rfc4514_value("#a, b+c ", &mut out);
+        assert_eq!(out, "\\#a\\, b\\+c\\ ");
+    }
+
+    #[test]
+    fn serial_drops_only_the_sign_byte() {
+        assert_eq!(serial_bytes(&[0x00, 0x80, 0x01]), &[0x80, 0x01]);
+        assert_eq!(serial_bytes(&[0x00]), &[0x00]);
+        assert_eq!(serial_bytes(&[0x01, 0x02]), &[0x01, 0x02]);
+    }
+}

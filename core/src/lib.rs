@@ -1,0 +1,35 @@
+//! certgate: one core that enforces mutual-TLS policy — certificate chain, SAN and
+//! subject rules, CRL revocation — and tells who the peer is.
+//!
+//! ```no_run
+//! let verifier = certgate::Verifier::from_json(r#"{
+//!     "trust": { "anchors": "-----BEGIN CERTIFICATE-----\n..." },
+//!     "allow": [ { "spiffe_id": "spiffe://example.org/ns/*/sa/payments" } ]
+//! }"#)?;
+//! # let peer_chain: Vec<Vec<u8>> = vec![];
+//! let identity = verifier.verify(&peer_chain, None)?;
+//! println!("{} ({:?})", identity.subject, identity.spiffe_id);
+//! # Ok::<(), certgate::Rejection>(())
+//! ```
+//!
+//! The contract (policy schema, decision steps, identity, codes) is API.md; the
+//! crate is pure: no files, sockets or environment, and the only clock read is the
+//! default verification time.
+#![deny(missing_docs)]
+
+mod chain;
+mod error;
+mod identity;
+mod matchers;
+mod policy;
+mod revocation;
+#[cfg(feature = "rustls")]
+pub mod rustls;
+mod spiffe;
+mod verifier;
+
+pub use chain::{MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_INPUT_BYTES};
+pub use error::{Code, Rejection};
+pub use identity::{inspect, Identity, PublicKeyInfo, SubjectAltNames, Verification};
+pub use policy::{Policy, DEFAULT_MAX_CHAIN_LENGTH};
+pub use verifier::Verifier;

@@ -1,0 +1,479 @@
+//! `allow` / `deny` rules: each matcher is validated while the policy is deserialized
+//! and matched against the peer's Identity.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use base64::Engine as _;
+use ipnet::IpNet;
+use serde::Deserialize;
+
+use crate::identity::{Identity, ATTRIBUTE_NAMES};
+use crate::policy::OneOrMany;
+use crate::spiffe;
+
+/// One rule: matches when ALL its matchers match; a matcher with a list matches when ANY value does.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "RuleSpec")]
+pub(crate) struct Rule {
+    matchers: Vec<Matcher>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    spiffe_id: Option<OneOrMany<SpiffeIdPattern>>,
+    spiffe_trust_domain: Option<OneOrMany<TrustDomain>>,
+    dns: Option<OneOrMany<DnsPattern>>,
+    uri: Option<OneOrMany<UriPattern>>,
+    email: Option<OneOrMany<EmailPattern>>,
+    ip: Option<OneOrMany<IpPattern>>,
+    subject: Option<OneOrMany<SubjectPattern>>,
+    fingerprint_sha256: Option<OneOrMany<Sha256Hex>>,
+    spki_sha256: Option<OneOrMany<SpkiSha256>>,
+}
+
+#[derive(Clone, Debug)]
+enum Matcher {
+    SpiffeId(Vec<SpiffeIdPattern>),
+    TrustDomain(Vec<TrustDomain>),
+    Dns(Vec<DnsPattern>),
+    Uri(Vec<UriPattern>),
+    Email(Vec<EmailPattern>),
+    Ip(Vec<IpPattern>),
+    Subject(Vec<SubjectPattern>),
+    Fingerprint(Vec<Sha256Hex>),
+    Spki(Vec<SpkiSha256>),
+}
+
+impl TryFrom<RuleSpec> for Rule {
+    type Error = &'static str;
+
+    fn try_from(spec: RuleSpec) -> Result<Rule, Self::Error> {
+        let matchers: Vec<Matcher> = [
+            spec.spiffe_id.map(|m| Matcher::SpiffeId(m.0)),
+            spec.spiffe_trust_domain.map(|m| Matcher::TrustDomain(m.0)),
+            spec.dns.map(|m| Matcher::Dns(m.0)),
+            spec.uri.map(|m| Matcher::Uri(m.0)),
+            spec.email.map(|m| Matcher::Email(m.0)),
+            spec.ip.map(|m| Matcher::Ip(m.0)),
+            spec.subject.map(|m| Matcher::Subject(m.0)),
+            spec.fingerprint_sha256.map(|m| Matcher::Fingerprint(m.0)),
+            spec.spki_sha256.map(|m| Matcher::Spki(m.0)),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if matchers.is_empty() {
+            // An empty rule would match every peer: almost certainly a mistake.
+            return Err("a rule needs at least one matcher");
+        }
+        Ok(Rule { matchers })
+    }
+}
+
+impl Rule {
+    /// Whether every matcher of the rule matches the peer.
+    pub(crate) fn matches(&self, peer: &Identity) -> bool {
+        self.matchers.iter().all(|matcher| matcher.matches(peer))
+    }
+}
+
+impl Matcher {
+    fn matches(&self, peer: &Identity) -> bool {
+        fn any<P, V>(patterns: &[P], values: &[V], test: impl Fn(&P, &V) -> bool) -> bool {
+            patterns.iter().any(|p| values.iter().any(|v| test(p, v)))
+        }
+        let spiffe_id = peer.spiffe_id.as_deref();
+        match self {
+            Matcher::SpiffeId(patterns) => {
+                spiffe_id.is_some_and(|id| patterns.iter().any(|p| p.0.matches(id)))
+            }
+            Matcher::TrustDomain(domains) => spiffe_id
+                .and_then(spiffe::trust_domain)
+                .is_some_and(|domain| domains.iter().any(|d| d.0 == domain)),
+            Matcher::Dns(patterns) => any(patterns, &peer.san.dns, |p, v| p.matches(v)),
+            Matcher::Uri(patterns) => any(patterns, &peer.san.uri, |p, v| p.matches(v)),
+            Matcher::Email(patterns) => any(patterns, &peer.san.email, |p, v| p.matches(v)),
+            Matcher::Ip(patterns) => any(patterns, &peer.san.ip, |p, v| p.0.contains(v)),
+            Matcher::Subject(patterns) => patterns.iter().any(|p| p.matches(&peer.subject_fields)),
+            Matcher::Fingerprint(hashes) => hashes.iter().any(|h| h.0 == peer.fingerprint_sha256),
+            Matcher::Spki(hashes) => hashes.iter().any(|h| h.0 == peer.spki_sha256),
+        }
+    }
+}
+
+/// A DNS name pattern: a name, or `*.` + name where `*` is exactly one label.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "String")]
+struct DnsPattern {
+    /// Lowercase; for a wildcard, the part after `*.`.
+    name: String,
+    wildcard: bool,
+}
+
+impl TryFrom<String> for DnsPattern {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let lower = text.to_ascii_lowercase();
+        let (wildcard, name) = match lower.strip_prefix("*.") {
+            Some(rest) => (true, rest.to_owned()),
+            None => (false, lower),
+        };
+        let valid_label = |label: &str| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if name.is_empty() || !name.split('.').all(valid_label) {
+            return Err(format!(
+                "{text:?} is not a DNS name pattern (a name, or \"*.\" followed by a name; \
+                 \"*\" may only be the whole left-most label)"
+            ));
+        }
+        Ok(DnsPattern { name, wildcard })
+    }
+}
+
+impl DnsPattern {
+    fn matches(&self, san: &str) -> bool {
+        let san = san.to_ascii_lowercase();
+        if self.wildcard {
+            if let Some((label, rest)) = san.split_once('.') {
+                // A certificate wildcard `*.x` is covered by the policy wildcard `*.x`.
+                return rest == self.name && (label == "*" || !label.contains('*'));
+            }
+            return false;
+        }
+        if san == self.name {
+            return true;
+        }
+        // RFC 6125: a certificate's `*.example.com` covers one whole left-most label
+        // and needs at least two labels after it.
+        match (san.strip_prefix("*."), self.name.split_once('.')) {
+            (Some(cert_rest), Some((label, name_rest))) => {
+                cert_rest.contains('.') && cert_rest == name_rest && !label.is_empty()
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A URI pattern: `*` matches one or more characters other than `/`; nothing else is special.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "String")]
+struct UriPattern(String);
+
+impl TryFrom<String> for UriPattern {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        if text.is_empty() {
+            return Err("an empty URI pattern can never match".to_owned());
+        }
+        Ok(UriPattern(text))
+    }
+}
+
+impl UriPattern {
+    fn matches(&self, value: &str) -> bool {
+        glob_matches(self.0.as_bytes(), value.as_bytes())
+    }
+}
+
+/// `*` = one or more bytes other than `/`. Dynamic programming over (pattern, value)
+/// positions, so no input can make it backtrack exponentially.
+fn glob_matches(pattern: &[u8], value: &[u8]) -> bool {
+    // reachable[j]: the pattern prefix consumed so far can match value[..j].
+    let mut reachable = vec![false; value.len() + 1];
+    reachable[0] = true;
+    for &token in pattern {
+        let mut next = vec![false; value.len() + 1];
+        if token == b'*' {
+            for start in (0..value.len()).filter(|&start| reachable[start]) {
+                for end in start + 1..=value.len() {
+                    if value[end - 1] == b'/' {
+                        break;
+                    }
+                    next[end] = true;
+                }
+            }
+        } else {
+            for j in 0..value.len() {
+                if reachable[j] && value[j] == token {
+                    next[j + 1] = true;
+                }
+            }
+        }
+        reachable = next;
+    }
+    reachable[value.len()]
+}
+
+/// A `spiffe_id` pattern: a URI pattern that must be a SPIFFE ID.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "String")]
+struct SpiffeIdPattern(UriPattern);
+
+impl TryFrom<String> for SpiffeIdPattern {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        // Validate the shape with each `*` read as one path-safe character.
+        if !spiffe::is_valid_id(&text.replace('*', "x")) {
+            return Err(format!(
+                "{text:?} is not a SPIFFE ID pattern (spiffe://trust-domain/path)"
+            ));
+        }
+        Ok(SpiffeIdPattern(UriPattern(text)))
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "String")]
+struct TrustDomain(String);
+
+impl TryFrom<String> for TrustDomain {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        if !spiffe::is_valid_trust_domain(&text) {
+            return Err(format!(
+                "{text:?} is not a SPIFFE trust domain (lowercase letters, digits, '.', '-', '_')"
+            ));
+        }
+        Ok(TrustDomain(text))
+    }
+}
+
+/// An email pattern: an exact address, or `*@domain` for any local part.
+/// Local parts compare exactly, domains ASCII case-insensitively.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "String")]
+struct EmailPattern {
+    local: Option<String>,
+    domain: String,
+}
+
+impl TryFrom<String> for EmailPattern {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let Some((local, domain)) = text.rsplit_once('@') else {
+            return Err(format!("{text:?} is not an email address or \"*@domain\""));
+        };
+        if local.is_empty() || domain.is_empty() || (local.contains('*') && local != "*") {
+            return Err(format!("{text:?} is not an email address or \"*@domain\""));
+        }
+        Ok(EmailPattern {
+            local: (local != "*").then(|| local.to_owned()),
+            domain: domain.to_ascii_lowercase(),
+        })
+    }
+}
+
+impl EmailPattern {
+    fn matches(&self, address: &str) -> bool {
+        let Some((local, domain)) = address.rsplit_once('@') else {
+            return false;
+        };
+        domain.eq_ignore_ascii_case(&self.domain)
+            && self.local.as_deref().is_none_or(|wanted| wanted == local)
+    }
+}
+
+/// An IP address (matches itself) or a CIDR block, v4 or v6.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "String")]
+struct IpPattern(IpNet);
+
+impl TryFrom<String> for IpPattern {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        if text.contains('/') {
+            let net: IpNet = text
+                .parse()
+                .map_err(|_| format!("{text:?} is not a CIDR block"))?;
+            if net.trunc() != net {
+                return Err(format!(
+                    "{text:?} has host bits set; did you mean \"{}\"?",
+                    net.trunc()
+                ));
+            }
+            Ok(IpPattern(net))
+        } else {
+            let addr: IpAddr = text
+                .parse()
+                .map_err(|_| format!("{text:?} is not an IP address"))?;
+            Ok(IpPattern(IpNet::from(addr)))
+        }
+    }
+}
+
+/// `subject`: every listed attribute has a value equal to the one given (or one of a list).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "BTreeMap<String, OneOrMany<String>>")]
+struct SubjectPattern(Vec<(String, Vec<String>)>);
+
+impl TryFrom<BTreeMap<String, OneOrMany<String>>> for SubjectPattern {
+    type Error = String;
+
+    fn try_from(map: BTreeMap<String, OneOrMany<String>>) -> Result<Self, String> {
+        if map.is_empty() {
+            return Err("a subject matcher needs at least one attribute".to_owned());
+        }
+        let mut attributes = Vec::with_capacity(map.len());
+        for (name, values) in map {
+            if !ATTRIBUTE_NAMES.iter().any(|(_, known)| *known == name) {
+                let known: Vec<&str> = ATTRIBUTE_NAMES
+                    .iter()
+                    .map(|(_, n)| *n)
+                    .filter(|n| *n != "STREET")
+                    .collect();
+                return Err(format!(
+                    "{name:?} is not a subject attribute (one of {})",
+                    known.join(", ")
+                ));
+            }
+            attributes.push((name, values.0));
+        }
+        Ok(SubjectPattern(attributes))
+    }
+}
+
+impl SubjectPattern {
+    fn matches(&self, fields: &BTreeMap<String, Vec<String>>) -> bool {
+        self.0.iter().all(|(name, wanted)| {
+            fields
+                .get(name)
+                .is_some_and(|present| present.iter().any(|value| wanted.contains(value)))
+        })
+    }
+}
+
+/// A SHA-256 in hex; colons and case ignored. Stored as lowercase hex.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "String")]
+struct Sha256Hex(String);
+
+impl TryFrom<String> for Sha256Hex {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        let digits: String = text.chars().filter(|c| *c != ':').collect();
+        match hex::decode(&digits) {
+            Ok(bytes) if bytes.len() == 32 => Ok(Sha256Hex(hex::encode(bytes))),
+            _ => Err(format!(
+                "{text:?} is not a SHA-256 in hex (64 digits, colons allowed)"
+            )),
+        }
+    }
+}
+
+/// A SHA-256 of a SubjectPublicKeyInfo, in hex or base64. Stored as lowercase hex.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "String")]
+struct SpkiSha256(String);
+
+impl TryFrom<String> for SpkiSha256 {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        if let Ok(Sha256Hex(hex)) = Sha256Hex::try_from(text.clone()) {
+            return Ok(SpkiSha256(hex));
+        }
+        let engines = [
+            base64::engine::general_purpose::STANDARD,
+            base64::engine::general_purpose::URL_SAFE,
+        ];
+        engines
+            .iter()
+            .find_map(|engine| engine.decode(&text).ok().filter(|b| b.len() == 32))
+            .map(|bytes| SpkiSha256(hex::encode(bytes)))
+            .ok_or_else(|| format!("{text:?} is not a SHA-256 in base64 or hex"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dns(pattern: &str) -> DnsPattern {
+        DnsPattern::try_from(pattern.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn dns_wildcard_is_one_label() {
+        let p = dns("*.Example.com");
+        assert!(p.matches("api.example.COM"));
+        assert!(!p.matches("a.b.example.com"));
+        assert!(!p.matches("example.com"));
+        assert!(p.matches("*.example.com"));
+    }
+
+    #[test]
+    fn concrete_name_matches_certificate_wildcard() {
+        let p = dns("api.svc.example.com");
+        assert!(p.matches("*.svc.example.com"));
+        assert!(!dns("a.b.svc.example.com").matches("*.svc.example.com"));
+        assert!(!dns("api.com").matches("*.com"));
+        assert!(!dns("foo.example.com").matches("f*.example.com"));
+    }
+
+    #[test]
+    fn bad_dns_patterns_are_rejected() {
+        for bad in ["f*.example.com", "*", "a..b", "*.*.example.com", ""] {
+            assert!(DnsPattern::try_from(bad.to_owned()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn glob_star_never_crosses_slash_and_needs_one_char() {
+        assert!(glob_matches(
+            b"spiffe://e/ns/*/sa/x",
+            b"spiffe://e/ns/prod/sa/x"
+        ));
+        assert!(!glob_matches(
+            b"spiffe://e/ns/*/sa/x",
+            b"spiffe://e/ns/a/b/sa/x"
+        ));
+        assert!(!glob_matches(
+            b"spiffe://e/ns/*/sa/x",
+            b"spiffe://e/ns//sa/x"
+        ));
+        assert!(glob_matches(b"urn:*:*", b"urn:a:b:c"));
+        assert!(!glob_matches(b"a*", b"a"));
+    }
+
+    #[test]
+    fn ip_patterns() {
+        let net = IpPattern::try_from("10.0.0.0/8".to_owned()).unwrap();
+        assert!(net.0.contains(&"10.1.2.3".parse::<IpAddr>().unwrap()));
+        assert!(IpPattern::try_from("10.0.0.1/8".to_owned()).is_err());
+        assert!(IpPattern::try_from("2001:db8::/32".to_owned()).is_ok());
+    }
+
+    #[test]
+    fn email_patterns() {
+        let any = EmailPattern::try_from("*@Example.com".to_owned()).unwrap();
+        assert!(any.matches("bob@example.COM"));
+        assert!(!any.matches("bob@evil.com"));
+        let exact = EmailPattern::try_from("Bob@example.com".to_owned()).unwrap();
+        assert!(!exact.matches("bob@example.com"));
+    }
+
+    #[test]
+    fn spki_accepts_hex_and_base64() {
+        let hex_form = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        let b64 = base64::engine::general_purpose::STANDARD.encode(hex::decode(hex_form).unwrap());
+        assert_eq!(SpkiSha256::try_from(b64).unwrap().0, hex_form);
+        assert_eq!(
+            Sha256Hex::try_from(hex_form.to_uppercase()).unwrap().0,
+            hex_form
+        );
+    }
+}

@@ -1,0 +1,329 @@
+//! The one policy schema (API.md §1): deserialized by serde, unknown keys rejected,
+//! every pattern validated while deserializing so errors name their path.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+use crate::error::{invalid_policy, Rejection};
+use crate::matchers::Rule;
+
+/// Default for `max_chain_length`: certificates in the built path, leaf and anchor included.
+pub const DEFAULT_MAX_CHAIN_LENGTH: usize = 8;
+
+/// A policy as written by its author (API.md §1). Build one with [`Policy::from_json`],
+/// [`Policy::from_value`], or any serde deserializer; compile it with [`crate::Verifier::new`].
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub(crate) trust: Trust,
+    #[serde(default)]
+    pub(crate) usage: Usage,
+    #[serde(default)]
+    pub(crate) revocation: Option<RevocationPolicy>,
+    #[serde(default)]
+    pub(crate) allow: Option<Vec<Rule>>,
+    #[serde(default)]
+    pub(crate) deny: Vec<Rule>,
+    #[serde(default = "default_max_chain_length")]
+    pub(crate) max_chain_length: ChainLength,
+    #[serde(default)]
+    pub(crate) clock_skew_seconds: u32,
+}
+
+impl Policy {
+    /// Parses a policy from JSON text. Errors are `INVALID_POLICY` with the offending path,
+    /// e.g. `allow[2].ip[0]: "10.0.0.0/33" is not a CIDR block`.
+    pub fn from_json(json: &str) -> Result<Policy, Rejection> {
+        // Through a Value, so schema errors read the same as from the bindings
+        // (no line/column); syntax errors keep theirs.
+        let value: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| invalid_policy(format!("policy is not JSON: {e}")))?;
+        Policy::from_value(value)
+    }
+
+    /// Parses a policy from a JSON value (what the bindings build from native objects).
+    pub fn from_value(value: serde_json::Value) -> Result<Policy, Rejection> {
+        serde_path_to_error::deserialize(value).map_err(path_error)
+    }
+}
+
+fn path_error<E: fmt::Display>(error: serde_path_to_error::Error<E>) -> Rejection {
+    let path = error.path().to_string();
+    let inner = error.into_inner().to_string();
+    if path == "." {
+        invalid_policy(format!("policy: {inner}"))
+    } else {
+        invalid_policy(format!("{path}: {inner}"))
+    }
+}
+
+fn default_max_chain_length() -> ChainLength {
+    ChainLength(DEFAULT_MAX_CHAIN_LENGTH)
+}
+
+/// `max_chain_length`: 2 (leaf + anchor) to 16 (the input limit plus the anchor).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ChainLength(pub(crate) usize);
+
+impl<'de> Deserialize<'de> for ChainLength {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = u64::deserialize(deserializer)?;
+        match usize::try_from(value) {
+            Ok(length @ 2..=17) => Ok(ChainLength(length)),
+            _ => Err(de::Error::custom(format!(
+                "{value} is out of range: a path has 2 (leaf and anchor) to 17 certificates"
+            ))),
+        }
+    }
+}
+
+/// `trust`: the anchors and the optional pool of untrusted intermediates.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Trust {
+    pub(crate) anchors: Sources,
+    #[serde(default)]
+    pub(crate) intermediates: Option<Sources>,
+}
+
+/// `usage`: which EKU the leaf must allow (either, when both are listed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Usage {
+    pub(crate) client: bool,
+    pub(crate) server: bool,
+}
+
+impl Default for Usage {
+    fn default() -> Self {
+        Usage {
+            client: true,
+            server: false,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Usage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let names: OneOrMany<String> = Deserialize::deserialize(deserializer)?;
+        let mut usage = Usage {
+            client: false,
+            server: false,
+        };
+        for name in names.0 {
+            match name.as_str() {
+                "client" => usage.client = true,
+                "server" => usage.server = true,
+                other => {
+                    return Err(de::Error::custom(format!(
+                        "{other:?} is not a usage: expected \"client\" or \"server\""
+                    )))
+                }
+            }
+        }
+        if !usage.client && !usage.server {
+            return Err(de::Error::custom("usage lists no usage"));
+        }
+        Ok(usage)
+    }
+}
+
+/// `revocation`: CRLs and what to do when status is unknown or a CRL is stale.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RevocationPolicy {
+    #[serde(default)]
+    pub(crate) crls: Option<Sources>,
+    #[serde(default)]
+    pub(crate) depth: Depth,
+    #[serde(default)]
+    pub(crate) unknown_status: Decision,
+    #[serde(default)]
+    pub(crate) expired_crl: Decision,
+}
+
+/// Which certificates of the path are checked for revocation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Depth {
+    /// Every certificate but the anchor.
+    #[default]
+    Chain,
+    /// The leaf only.
+    Leaf,
+}
+
+/// `deny` (fail closed, the default) or `allow`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Decision {
+    #[default]
+    Deny,
+    Allow,
+}
+
+/// One or more PEM bundles / DER blobs: a PEM string, a list of PEM strings or byte
+/// arrays, or one byte array (DER). Bytes come as JSON arrays of numbers or native bytes.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sources(pub(crate) Vec<Vec<u8>>);
+
+impl<'de> Deserialize<'de> for Sources {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SourcesVisitor;
+        impl<'de> Visitor<'de> for SourcesVisitor {
+            type Value = Sources;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a PEM string, DER bytes, or a list of these")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Sources, E> {
+                Ok(Sources(vec![text.as_bytes().to_vec()]))
+            }
+            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Sources, E> {
+                Ok(Sources(vec![bytes.to_vec()]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Sources, A::Error> {
+                // Either a list of sources, or one DER blob spelled as numbers.
+                let mut items = Vec::new();
+                let mut bytes = Vec::new();
+                while let Some(element) = seq.next_element::<SourceElement>()? {
+                    match element {
+                        SourceElement::Source(source) => items.push(source),
+                        SourceElement::Byte(byte) => bytes.push(byte),
+                    }
+                }
+                match (items.is_empty(), bytes.is_empty()) {
+                    (_, true) => Ok(Sources(items)),
+                    (true, false) => Ok(Sources(vec![bytes])),
+                    (false, false) => Err(de::Error::custom(
+                        "mixes numbers and PEM/DER items; give DER as one byte array per item",
+                    )),
+                }
+            }
+        }
+        deserializer.deserialize_any(SourcesVisitor)
+    }
+}
+
+enum SourceElement {
+    Source(Vec<u8>),
+    Byte(u8),
+}
+
+impl<'de> Deserialize<'de> for SourceElement {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ElementVisitor;
+        impl<'de> Visitor<'de> for ElementVisitor {
+            type Value = SourceElement;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a PEM string or DER bytes")
+            }
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<SourceElement, E> {
+                u8::try_from(value)
+                    .map(SourceElement::Byte)
+                    .map_err(|_| E::custom(format!("{value} is not a byte")))
+            }
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<SourceElement, E> {
+                u8::try_from(value)
+                    .map(SourceElement::Byte)
+                    .map_err(|_| E::custom(format!("{value} is not a byte")))
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<SourceElement, E> {
+                Ok(SourceElement::Source(text.as_bytes().to_vec()))
+            }
+            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<SourceElement, E> {
+                Ok(SourceElement::Source(bytes.to_vec()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SourceElement, A::Error> {
+                let mut bytes = Vec::new();
+                while let Some(byte) = seq.next_element::<u8>()? {
+                    bytes.push(byte);
+                }
+                Ok(SourceElement::Source(bytes))
+            }
+        }
+        deserializer.deserialize_any(ElementVisitor)
+    }
+}
+
+/// A value or a list of values (a list matches when ANY value matches). Unlike an
+/// untagged enum, it keeps each element's own error message and path.
+#[derive(Clone, Debug)]
+pub(crate) struct OneOrMany<T>(pub(crate) Vec<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct OneOrManyVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value or a non-empty list of values")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+                T::deserialize(de::value::StrDeserializer::new(text)).map(|v| OneOrMany(vec![v]))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|v| OneOrMany(vec![v]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut values = Vec::new();
+                while let Some(value) = seq.next_element()? {
+                    values.push(value);
+                }
+                if values.is_empty() {
+                    return Err(de::Error::custom("an empty list can never match"));
+                }
+                Ok(OneOrMany(values))
+            }
+        }
+        deserializer.deserialize_any(OneOrManyVisitor(PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Code;
+
+    fn error_of(json: &str) -> String {
+        let rejection = Policy::from_json(json).unwrap_err();
+        assert_eq!(rejection.code(), Code::InvalidPolicy);
+        rejection.message().to_owned()
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        assert!(error_of(r#"{"trust":{"anchors":"x"},"alow":[]}"#).contains("alow"));
+        let nested = error_of(r#"{"trust":{"anchors":"x"},"allow":[{"dsn":"a"}]}"#);
+        assert!(nested.starts_with("allow[0]"), "{nested}");
+    }
+
+    #[test]
+    fn bad_patterns_name_their_path() {
+        let message = error_of(
+            r#"{"trust":{"anchors":"x"},"allow":[{"dns":"a.com"},{"dns":"b.com"},{"ip":["10.0.0.0/33"]}]}"#,
+        );
+        assert_eq!(
+            message,
+            r#"allow[2].ip[0]: "10.0.0.0/33" is not a CIDR block"#
+        );
+    }
+
+    #[test]
+    fn usage_accepts_one_or_both() {
+        let policy =
+            Policy::from_json(r#"{"trust":{"anchors":"x"},"usage":["client","server"]}"#).unwrap();
+        assert!(policy.usage.client && policy.usage.server);
+        assert!(error_of(r#"{"trust":{"anchors":"x"},"usage":"peer"}"#).starts_with("usage: "));
+    }
+
+    #[test]
+    fn der_sources_may_be_byte_arrays() {
+        let policy = Policy::from_json(r#"{"trust":{"anchors":[48,3,2,1,0]}}"#).unwrap();
+        assert_eq!(policy.trust.anchors.0, vec![vec![48, 3, 2, 1, 0]]);
+        let policy = Policy::from_json(r#"{"trust":{"anchors":[[48,0],"pem"]}}"#).unwrap();
+        assert_eq!(policy.trust.anchors.0.len(), 2);
+    }
+}

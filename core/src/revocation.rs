@@ -1,0 +1,476 @@
+//! certgate's own CRL checking: each CRL is parsed once, its signature verified once
+//! per issuer key (then cached), and revoked serials kept as one sorted, packed
+//! array so a lookup is a binary search.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+use x509_parser::der_parser::asn1_rs::Any;
+use x509_parser::extensions::{DistributionPointName, ParsedExtension};
+use x509_parser::prelude::{CertificateRevocationList, FromDer, GeneralName};
+
+use crate::chain::{CertFacts, SIGNATURE_ALGORITHMS};
+use crate::error::{invalid_policy, Code, Rejection};
+use crate::identity::{rfc4514, serial_bytes};
+use crate::policy::{Decision, Depth, RevocationPolicy};
+
+/// How the policy wants revocation checked.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RevocationRules {
+    pub(crate) depth: Depth,
+    pub(crate) unknown_status: Decision,
+    pub(crate) expired_crl: Decision,
+}
+
+impl From<&RevocationPolicy> for RevocationRules {
+    fn from(policy: &RevocationPolicy) -> Self {
+        RevocationRules {
+            depth: policy.depth,
+            unknown_status: policy.unknown_status,
+            expired_crl: policy.expired_crl,
+        }
+    }
+}
+
+/// An immutable set of loaded CRLs, indexed by issuer name. Swapped whole on update.
+#[derive(Debug, Default)]
+pub(crate) struct CrlSet {
+    crls: Vec<Crl>,
+    by_issuer: HashMap<Vec<u8>, Vec<usize>>,
+}
+
+/// One certificate of a built path, and where it sits in the input (for `cert_index`).
+pub(crate) struct PathMember<'a> {
+    pub(crate) facts: &'a CertFacts,
+    pub(crate) input_index: Option<usize>,
+}
+
+impl CrlSet {
+    /// Parses and checks every CRL (PEM text may hold several). `known_issuers` are the
+    /// policy's anchors and intermediates: signatures by them are verified now.
+    pub(crate) fn load(
+        sources: &[Vec<u8>],
+        known_issuers: &[&CertFacts],
+        path: &str,
+    ) -> Result<CrlSet, Rejection> {
+        let mut set = CrlSet::default();
+        for (index, source) in sources.iter().enumerate() {
+            let where_ = format!("{path}[{index}]");
+            for der in crl_ders(source).map_err(|e| invalid_policy(format!("{where_}: {e}")))? {
+                let crl = Crl::parse(&der).map_err(|e| invalid_policy(format!("{where_}: {e}")))?;
+                for issuer in known_issuers.iter().filter(|i| i.subject == crl.issuer) {
+                    crl.signed_by(issuer);
+                }
+                set.by_issuer
+                    .entry(crl.issuer.clone())
+                    .or_default()
+                    .push(set.crls.len());
+                set.crls.push(crl);
+            }
+        }
+        Ok(set)
+    }
+
+    /// Checks the members of a path (leaf first, anchor last) per `rules` at time `now`.
+    pub(crate) fn check(
+        &self,
+        path: &[PathMember<'_>],
+        rules: RevocationRules,
+        now: i64,
+    ) -> Result<(), Rejection> {
+        let checked = match rules.depth {
+            Depth::Leaf => 1,
+            Depth::Chain => path.len() - 1,
+        };
+        for position in 0..checked {
+            let member = &path[position];
+            let cert = member.facts;
+            let issuer = path[position + 1].facts;
+            let reject = |code: Code, reason: String| {
+                let message = format!(
+                    "certificate {} ({}) {reason}",
+                    describe_position(member.input_index, position),
+                    cert.label
+                );
+                match member.input_index {
+                    Some(index) => Rejection::at_cert(code, index, message),
+                    None => Rejection::new(code, message),
+                }
+            };
+            let newest = self
+                .by_issuer
+                .get(&cert.issuer)
+                .into_iter()
+                .flatten()
+                .map(|&i| &self.crls[i])
+                .filter(|crl| crl.covers(cert) && crl.signed_by(issuer))
+                .max_by(|a, b| {
+                    (!a.expired_at(now), a.number.len(), &a.number).cmp(&(
+                        !b.expired_at(now),
+                        b.number.len(),
+                        &b.number,
+                    ))
+                });
+            let Some(crl) = newest else {
+                if rules.unknown_status == Decision::Deny {
+                    return Err(reject(
+                        Code::RevocationUnknown,
+                        format!(
+                            "has unknown revocation status: no valid CRL from its issuer {} covers it",
+                            issuer.label
+                        ),
+                    ));
+                }
+                continue;
+            };
+            if crl.expired_at(now) && rules.expired_crl == Decision::Deny {
+                return Err(reject(
+                    Code::CrlExpired,
+                    format!(
+                        "cannot be checked: the CRL of {} expired at {} (nextUpdate)",
+                        crl.issuer_label,
+                        crate::verifier::format_time(crl.next_update)
+                    ),
+                ));
+            }
+            if crl.revoked.contains(&cert.serial) {
+                return Err(reject(
+                    Code::Revoked,
+                    format!(
+                        "is revoked: serial {} is on the CRL of {}",
+                        hex::encode(&cert.serial),
+                        crl.issuer_label
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Total revoked serials across the set (for diagnostics and tests).
+    pub(crate) fn revoked_count(&self) -> usize {
+        self.crls.iter().map(|crl| crl.revoked.len()).sum()
+    }
+}
+
+pub(crate) fn describe_position(input_index: Option<usize>, path_position: usize) -> String {
+    match input_index {
+        Some(index) => format!("#{index}"),
+        None if path_position == 0 => "leaf".to_owned(),
+        None => format!("at path position {path_position} (from the policy)"),
+    }
+}
+
+/// PEM text may hold several CRLs; anything else is one DER CRL.
+fn crl_ders(source: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::CertificateRevocationListDer;
+    let text_start = source.iter().position(|b| !b.is_ascii_whitespace());
+    if text_start.is_some_and(|start| source[start..].starts_with(b"-----BEGIN")) {
+        let ders: Vec<Vec<u8>> = CertificateRevocationListDer::pem_slice_iter(source)
+            .map(|crl| crl.map(|der| der.as_ref().to_vec()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("bad PEM: {e}"))?;
+        if ders.is_empty() {
+            return Err("PEM text holds no X509 CRL block".to_owned());
+        }
+        Ok(ders)
+    } else {
+        Ok(vec![source.to_vec()])
+    }
+}
+
+#[derive(Debug)]
+struct Crl {
+    issuer: Vec<u8>,
+    issuer_label: String,
+    /// CRL number, big-endian without sign byte; compared by (length, bytes).
+    number: Vec<u8>,
+    next_update: i64,
+    scope: Scope,
+    /// What the signature covers, and the signature: kept so the CRL can be
+    /// verified against an issuer key first seen at verification time.
+    tbs: Vec<u8>,
+    signature_algorithm: Vec<u8>,
+    signature: Vec<u8>,
+    revoked: SerialSet,
+    /// Issuer SPKIs this CRL's signature was checked against, and the result.
+    checked_keys: RwLock<Vec<(Vec<u8>, bool)>>,
+}
+
+/// The issuing-distribution-point scope of a CRL (RFC 5280 §5.2.5).
+#[derive(Debug, Default)]
+struct Scope {
+    only_user_certs: bool,
+    only_ca_certs: bool,
+    /// Full-name URIs; when present, the certificate must name one in its cRLDistributionPoints.
+    distribution_uris: Option<Vec<String>>,
+}
+
+const OID_CRL_NUMBER: &str = "2.5.29.20";
+const OID_DELTA_CRL: &str = "2.5.29.27";
+const OID_ISSUING_DISTRIBUTION_POINT: &str = "2.5.29.28";
+const OID_AUTHORITY_KEY_ID: &str = "2.5.29.35";
+const OID_REASON_CODE: &str = "2.5.29.21";
+const OID_INVALIDITY_DATE: &str = "2.5.29.24";
+const OID_CERTIFICATE_ISSUER: &str = "2.5.29.29";
+
+impl Crl {
+    fn parse(der: &[u8]) -> Result<Crl, String> {
+        let (rest, crl) = CertificateRevocationList::from_der(der)
+            .map_err(|e| format!("not an X.509 CRL ({e})"))?;
+        if !rest.is_empty() {
+            return Err("trailing bytes after the CRL".to_owned());
+        }
+        let issuer_label = rfc4514(crl.issuer());
+        let mut number = None;
+        let mut scope = Scope::default();
+        for ext in crl.extensions() {
+            let oid = ext.oid.to_id_string();
+            match (oid.as_str(), ext.parsed_extension()) {
+                (OID_CRL_NUMBER, ParsedExtension::CRLNumber(value)) => {
+                    if ext.critical {
+                        return Err("its CRL number extension is marked critical".to_owned());
+                    }
+                    number = Some(value.to_bytes_be());
+                }
+                (OID_DELTA_CRL, _) => return Err("delta CRLs are not supported".to_owned()),
+                (
+                    OID_ISSUING_DISTRIBUTION_POINT,
+                    ParsedExtension::IssuingDistributionPoint(idp),
+                ) => {
+                    if idp.only_some_reasons.is_some()
+                        || idp.indirect_crl
+                        || idp.only_contains_attribute_certs
+                    {
+                        return Err("its issuing distribution point uses reason partitions, \
+                                    indirect CRLs or attribute certificates, which are not supported"
+                            .to_owned());
+                    }
+                    scope.only_user_certs = idp.only_contains_user_certs;
+                    scope.only_ca_certs = idp.only_contains_ca_certs;
+                    match &idp.distribution_point {
+                        None => {}
+                        Some(DistributionPointName::FullName(names)) => {
+                            scope.distribution_uris = Some(
+                                names
+                                    .iter()
+                                    .filter_map(|name| match name {
+                                        GeneralName::URI(uri) => Some((*uri).to_owned()),
+                                        _ => None,
+                                    })
+                                    .collect(),
+                            )
+                        }
+                        Some(DistributionPointName::NameRelativeToCRLIssuer(_)) => {
+                            return Err(
+                                "a distribution point relative to the CRL issuer is not supported"
+                                    .to_owned(),
+                            )
+                        }
+                    }
+                }
+                (OID_AUTHORITY_KEY_ID, _) => {}
+                (_, ParsedExtension::ParseError { error }) => {
+                    return Err(format!("bad extension {oid}: {error}"))
+                }
+                _ if ext.critical => return Err(format!("unsupported critical extension {oid}")),
+                _ => {}
+            }
+        }
+        let number = number.ok_or("it has no CRL number (RFC 5280 §5.2.3 requires one)")?;
+        let next_update = crl
+            .next_update()
+            .ok_or("it has no nextUpdate (RFC 5280 §5.1.2.5 requires one)")?
+            .timestamp();
+        let mut serials = Vec::with_capacity(crl.tbs_cert_list.revoked_certificates.len());
+        for entry in crl.iter_revoked_certificates() {
+            for ext in entry.extensions() {
+                let oid = ext.oid.to_id_string();
+                match oid.as_str() {
+                    OID_CERTIFICATE_ISSUER => {
+                        return Err(
+                            "indirect CRL entries (certificateIssuer) are not supported".to_owned()
+                        )
+                    }
+                    OID_REASON_CODE | OID_INVALIDITY_DATE => {}
+                    _ if ext.critical => {
+                        return Err(format!(
+                            "an entry has an unsupported critical extension {oid}"
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+            serials.push(serial_bytes(entry.raw_serial()));
+        }
+        let (signature_algorithm, tbs) = signed_parts(der)?;
+        Ok(Crl {
+            issuer: crl.issuer().as_raw().to_vec(),
+            issuer_label,
+            number,
+            next_update,
+            scope,
+            tbs: tbs.to_vec(),
+            signature_algorithm: signature_algorithm.to_vec(),
+            signature: crl.signature_value.data.to_vec(),
+            revoked: SerialSet::new(serials),
+            checked_keys: RwLock::new(Vec::new()),
+        })
+    }
+
+    fn expired_at(&self, now: i64) -> bool {
+        self.next_update < now
+    }
+
+    /// Whether this CRL's scope (issuing distribution point) includes `cert`.
+    fn covers(&self, cert: &CertFacts) -> bool {
+        if (self.scope.only_user_certs && cert.is_ca) || (self.scope.only_ca_certs && !cert.is_ca) {
+            return false;
+        }
+        match &self.scope.distribution_uris {
+            None => true,
+            Some(uris) => cert
+                .crl_distribution_uris
+                .iter()
+                .any(|uri| uris.contains(uri)),
+        }
+    }
+
+    /// Whether `issuer` may sign CRLs and signed this one. Each issuer key is checked once.
+    fn signed_by(&self, issuer: &CertFacts) -> bool {
+        if !issuer.may_sign_crls || issuer.subject != self.issuer {
+            return false;
+        }
+        let cached = self
+            .checked_keys
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .find(|(spki, _)| *spki == issuer.spki)
+            .map(|(_, valid)| *valid);
+        if let Some(valid) = cached {
+            return valid;
+        }
+        let valid = verify_signature(
+            &issuer.spki,
+            &self.signature_algorithm,
+            &self.tbs,
+            &self.signature,
+        );
+        self.checked_keys
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push((issuer.spki.clone(), valid));
+        valid
+    }
+}
+
+/// The signature AlgorithmIdentifier's contents and the whole TBSCertList of a CRL.
+fn signed_parts(der: &[u8]) -> Result<(&[u8], &[u8]), String> {
+    let bad = |e: x509_parser::der_parser::asn1_rs::Err<_>| format!("bad CRL structure ({e})");
+    let (_, outer) = Any::from_der(der).map_err(bad)?;
+    let contents = outer.data;
+    let (after_tbs, _) = Any::from_der(contents).map_err(bad)?;
+    let tbs = &contents[..contents.len() - after_tbs.len()];
+    let (_, algorithm) = Any::from_der(after_tbs).map_err(bad)?;
+    Ok((algorithm.data, tbs))
+}
+
+/// Verifies `signature` over `message` with the key in `spki` (full SPKI DER), choosing
+/// webpki's algorithm by the signature's and the key's AlgorithmIdentifier.
+fn verify_signature(
+    spki: &[u8],
+    signature_algorithm: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    let Ok((_, spki_seq)) = Any::from_der(spki) else {
+        return false;
+    };
+    let Ok((key_rest, key_algorithm)) = Any::from_der(spki_seq.data) else {
+        return false;
+    };
+    let Ok((_, key_bits)) = Any::from_der(key_rest) else {
+        return false;
+    };
+    // BIT STRING contents: one unused-bits byte (always 0 for keys), then the key.
+    let Some((0, public_key)) = key_bits.data.split_first() else {
+        return false;
+    };
+    SIGNATURE_ALGORITHMS
+        .iter()
+        .filter(|alg| {
+            alg.public_key_alg_id().as_ref() == key_algorithm.data
+                && alg.signature_alg_id().as_ref() == signature_algorithm
+        })
+        .any(|alg| alg.verify_signature(public_key, message, signature).is_ok())
+}
+
+/// Revoked serials, sorted and packed end to end: ~serial length + 4 bytes each.
+#[derive(Debug, Default)]
+struct SerialSet {
+    bytes: Vec<u8>,
+    ends: Vec<u32>,
+}
+
+impl SerialSet {
+    fn new(mut serials: Vec<&[u8]>) -> SerialSet {
+        serials.sort_unstable();
+        serials.dedup();
+        let mut set = SerialSet {
+            bytes: Vec::with_capacity(serials.iter().map(|s| s.len()).sum()),
+            ends: Vec::with_capacity(serials.len()),
+        };
+        for serial in serials {
+            set.bytes.extend_from_slice(serial);
+            // CRLs are far below 4 GiB, so offsets fit in u32.
+            set.ends.push(set.bytes.len() as u32);
+        }
+        set
+    }
+
+    fn get(&self, index: usize) -> &[u8] {
+        let start = if index == 0 {
+            0
+        } else {
+            self.ends[index - 1] as usize
+        };
+        &self.bytes[start..self.ends[index] as usize]
+    }
+
+    fn contains(&self, serial: &[u8]) -> bool {
+        let (mut low, mut high) = (0, self.ends.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.get(mid).cmp(serial) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_set_finds_exactly_its_members() {
+        let serials: Vec<Vec<u8>> = (0u32..1000)
+            .map(|n| (n * 7).to_be_bytes().to_vec())
+            .collect();
+        let set = SerialSet::new(serials.iter().map(|s| s.as_slice()).collect());
+        assert_eq!(set.len(), 1000);
+        for n in 0u32..7000 {
+            assert_eq!(set.contains(&n.to_be_bytes()), n % 7 == 0, "{n}");
+        }
+        assert!(!set.contains(&[]));
+    }
+}

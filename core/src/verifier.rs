@@ -1,0 +1,523 @@
+//! The Verifier: a compiled policy that decides (API.md §2).
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
+use webpki::{EndEntityCert, KeyUsage, VerifiedPath};
+use x509_parser::prelude::X509Certificate;
+
+use crate::chain::{code_for, decode_chain, parse_certificate, CertFacts, SIGNATURE_ALGORITHMS};
+use crate::error::{invalid_policy, Code, Rejection};
+use crate::identity::{sha256_hex, Identity, Verification};
+use crate::matchers::Rule;
+use crate::policy::{Policy, Sources, Usage};
+use crate::revocation::{CrlSet, PathMember, RevocationRules};
+
+/// A compiled policy. Anchors, intermediates, CRLs and patterns are parsed once here;
+/// [`Verifier::verify`] re-parses no configuration.
+///
+/// A `Verifier` is `Send + Sync`: share it between threads. It is immutable except
+/// for [`Verifier::update_crls`], which swaps the CRL set atomically — a verification
+/// sees either the old set or the new one, never a mix.
+pub struct Verifier {
+    anchors: Vec<TrustAnchor<'static>>,
+    anchor_certs: Vec<PolicyCert>,
+    pool: Vec<CertificateDer<'static>>,
+    pool_certs: Vec<PolicyCert>,
+    usage: Usage,
+    revocation: Option<RevocationRules>,
+    crls: ArcSwap<CrlSet>,
+    allow: Option<Vec<Rule>>,
+    deny: Vec<Rule>,
+    max_chain_length: usize,
+    clock_skew_seconds: u64,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("anchors", &self.anchors.len())
+            .field("intermediates", &self.pool.len())
+            .field("usage", &self.usage)
+            .field("revocation", &self.revocation)
+            .field("revoked_serials", &self.revoked_serial_count())
+            .field("allow_rules", &self.allow.as_ref().map(Vec::len))
+            .field("deny_rules", &self.deny.len())
+            .field("max_chain_length", &self.max_chain_length)
+            .field("clock_skew_seconds", &self.clock_skew_seconds)
+            .finish()
+    }
+}
+
+/// A certificate from the policy (anchor or pooled intermediate), pre-digested.
+struct PolicyCert {
+    facts: CertFacts,
+    fingerprint: String,
+}
+
+/// Where a certificate of a built path came from.
+#[derive(Clone, Copy, Debug)]
+enum Origin {
+    Peer(usize),
+    Pool(usize),
+    Anchor(usize),
+}
+
+impl Verifier {
+    /// Compiles a policy: parses anchors, the intermediates pool and CRLs, checks them.
+    /// Errors are `INVALID_POLICY` naming the offending path, e.g. `trust.anchors[1]`.
+    pub fn new(policy: Policy) -> Result<Verifier, Rejection> {
+        let mut anchors = Vec::new();
+        let mut anchor_certs = Vec::new();
+        for (der, path) in policy_certs(&policy.trust.anchors, "trust.anchors")? {
+            let anchor = webpki::anchor_from_trusted_cert(&der)
+                .map_err(|e| invalid_policy(format!("{path}: not a usable trust anchor ({e:?})")))?
+                .to_owned();
+            anchors.push(anchor);
+            anchor_certs.push(PolicyCert::new(&der, &path)?);
+        }
+        if anchors.is_empty() {
+            return Err(invalid_policy("trust.anchors: no certificate given"));
+        }
+        let mut pool = Vec::new();
+        let mut pool_certs = Vec::new();
+        if let Some(intermediates) = &policy.trust.intermediates {
+            for (der, path) in policy_certs(intermediates, "trust.intermediates")? {
+                pool_certs.push(PolicyCert::new(&der, &path)?);
+                pool.push(der);
+            }
+        }
+        let revocation = policy.revocation.as_ref().map(RevocationRules::from);
+        let verifier = Verifier {
+            anchors,
+            anchor_certs,
+            pool,
+            pool_certs,
+            usage: policy.usage,
+            revocation,
+            crls: ArcSwap::from_pointee(CrlSet::default()),
+            allow: policy.allow,
+            deny: policy.deny,
+            max_chain_length: policy.max_chain_length.0,
+            clock_skew_seconds: u64::from(policy.clock_skew_seconds),
+        };
+        if let Some(revocation) = &policy.revocation {
+            let crls = revocation.crls.clone().unwrap_or_default();
+            verifier
+                .crls
+                .store(Arc::new(verifier.load_crls(&crls.0, "revocation.crls")?));
+        }
+        Ok(verifier)
+    }
+
+    /// Compiles a policy given as JSON text.
+    pub fn from_json(json: &str) -> Result<Verifier, Rejection> {
+        Verifier::new(Policy::from_json(json)?)
+    }
+
+    /// Replaces the CRL set atomically with `crls` (each PEM — possibly several CRLs — or DER).
+    /// On error the old set stays. The policy must have a `revocation` section.
+    pub fn update_crls<C: AsRef<[u8]>>(&self, crls: &[C]) -> Result<(), Rejection> {
+        if self.revocation.is_none() {
+            return Err(invalid_policy(
+                "crls: the policy has no \"revocation\" section, so CRLs would not be checked",
+            ));
+        }
+        let sources: Vec<Vec<u8>> = crls.iter().map(|c| c.as_ref().to_vec()).collect();
+        let set = self.load_crls(&sources, "crls")?;
+        self.crls.store(Arc::new(set));
+        Ok(())
+    }
+
+    /// Subjects (DER name contents) of the trust anchors, e.g. for TLS CA hints.
+    pub fn anchor_subjects(&self) -> impl Iterator<Item = &[u8]> {
+        self.anchors.iter().map(|anchor| anchor.subject.as_ref())
+    }
+
+    /// Number of revoked serials across the current CRL set.
+    pub fn revoked_serial_count(&self) -> usize {
+        self.crls.load().revoked_count()
+    }
+
+    fn load_crls(&self, sources: &[Vec<u8>], path: &str) -> Result<CrlSet, Rejection> {
+        let known: Vec<&CertFacts> = self
+            .anchor_certs
+            .iter()
+            .chain(&self.pool_certs)
+            .map(|c| &c.facts)
+            .collect();
+        CrlSet::load(sources, &known, path)
+    }
+
+    /// Decides whether `chain` (leaf first, then any intermediates the peer sent; each
+    /// item DER or PEM, a PEM item may hold several certificates) may in at unix time
+    /// `at` (default: now), and returns the peer's Identity.
+    pub fn verify<C: AsRef<[u8]>>(
+        &self,
+        chain: &[C],
+        at: Option<u64>,
+    ) -> Result<Identity, Rejection> {
+        let now = match at {
+            Some(seconds) => seconds,
+            None => UnixTime::now().as_secs(),
+        };
+        let ders = decode_chain(chain)?;
+        let parsed = ders
+            .iter()
+            .enumerate()
+            .map(|(index, der)| parse_certificate(der, index))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut identity = Identity::of(&parsed[0], &ders[0]).map_err(|r| {
+            Rejection::at_cert(r.code(), 0, format!("certificate #0: {}", r.message()))
+        })?;
+        let chain_fingerprints = self.validate_path(&ders, &parsed, &identity, now)?;
+        let peer = || format!("certificate #0 ({})", identity.subject);
+        if let Some(index) = self.deny.iter().position(|rule| rule.matches(&identity)) {
+            return Err(Rejection::at_cert(
+                Code::NotAuthorized,
+                0,
+                format!("{} is refused by deny[{index}]", peer()),
+            ));
+        }
+        let matched_rule = match &self.allow {
+            None => None,
+            Some(rules) => match rules.iter().position(|rule| rule.matches(&identity)) {
+                Some(index) => Some(index),
+                None => {
+                    return Err(Rejection::at_cert(
+                        Code::NotAuthorized,
+                        0,
+                        format!(
+                            "{} matches no allow rule (SAN dns={:?} uri={:?} email={:?} ip={:?})",
+                            peer(),
+                            identity.san.dns,
+                            identity.san.uri,
+                            identity.san.email,
+                            identity.san.ip
+                        ),
+                    ))
+                }
+            },
+        };
+        identity.verification = Some(Verification {
+            chain_fingerprints,
+            matched_rule,
+        });
+        Ok(identity)
+    }
+
+    /// Builds and checks a path (webpki), then revocation and length on that path.
+    /// Returns the path's fingerprints, leaf first.
+    fn validate_path(
+        &self,
+        ders: &[CertificateDer<'_>],
+        parsed: &[X509Certificate<'_>],
+        identity: &Identity,
+        now: u64,
+    ) -> Result<Vec<String>, Rejection> {
+        let leaf = EndEntityCert::try_from(&ders[0]).map_err(|e| {
+            Rejection::at_cert(
+                code_for(&e),
+                0,
+                format!("certificate #0 ({}): {e:?}", identity.subject),
+            )
+        })?;
+        // Candidates: what the peer sent first, then the policy's pool; borrowed, not copied.
+        let mut intermediates: Vec<CertificateDer<'_>> =
+            Vec::with_capacity(ders.len() + self.pool.len());
+        let mut origins = Vec::with_capacity(ders.len() + self.pool.len());
+        for (index, der) in ders.iter().enumerate().skip(1) {
+            intermediates.push(CertificateDer::from(der.as_ref()));
+            origins.push(Origin::Peer(index));
+        }
+        for (index, der) in self.pool.iter().enumerate() {
+            intermediates.push(CertificateDer::from(der.as_ref()));
+            origins.push(Origin::Pool(index));
+        }
+        let peer_facts: Vec<CertFacts> = match self.revocation {
+            Some(_) => parsed.iter().map(CertFacts::of).collect(),
+            None => Vec::new(),
+        };
+        let crls = self.crls.load();
+        let refused: RefCell<Option<Rejection>> = RefCell::new(None);
+        let check_path = |path: &VerifiedPath<'_>| -> Result<(), webpki::Error> {
+            let members = self.path_origins(path, &intermediates, &origins);
+            if members.len() > self.max_chain_length {
+                *refused.borrow_mut() = Some(Rejection::new(
+                    Code::CaConstraintViolation,
+                    format!(
+                        "the path from certificate #0 ({}) to a trust anchor has {} certificates; \
+                         max_chain_length is {}",
+                        identity.subject,
+                        members.len(),
+                        self.max_chain_length
+                    ),
+                ));
+                return Err(webpki::Error::MaximumPathDepthExceeded);
+            }
+            if let Some(rules) = self.revocation {
+                let path_members: Vec<PathMember<'_>> = members
+                    .iter()
+                    .map(|origin| match *origin {
+                        Origin::Peer(index) => PathMember {
+                            facts: &peer_facts[index],
+                            input_index: Some(index),
+                        },
+                        Origin::Pool(index) => PathMember {
+                            facts: &self.pool_certs[index].facts,
+                            input_index: None,
+                        },
+                        Origin::Anchor(index) => PathMember {
+                            facts: &self.anchor_certs[index].facts,
+                            input_index: None,
+                        },
+                    })
+                    .collect();
+                if let Err(rejection) = crls.check(&path_members, rules, clamp(now)) {
+                    *refused.borrow_mut() = Some(rejection);
+                    return Err(webpki::Error::CertRevoked);
+                }
+            }
+            Ok(())
+        };
+        let build = |time: u64| {
+            *refused.borrow_mut() = None;
+            let usage = UsageValidator(self.usage);
+            leaf.verify_for_usage(
+                SIGNATURE_ALGORITHMS,
+                &self.anchors,
+                &intermediates,
+                UnixTime::since_unix_epoch(std::time::Duration::from_secs(time)),
+                usage,
+                None,
+                Some(&check_path),
+            )
+            .map(|path| self.path_origins(&path, &intermediates, &origins))
+        };
+        let mut result = build(now);
+        // Clock skew widens certificate validity only: retry at the shifted time.
+        if self.clock_skew_seconds > 0 {
+            result = match result {
+                Err(webpki::Error::CertExpired { .. }) => {
+                    build(now.saturating_sub(self.clock_skew_seconds))
+                }
+                Err(webpki::Error::CertNotValidYet { .. }) => {
+                    build(now.saturating_add(self.clock_skew_seconds))
+                }
+                other => other,
+            };
+        }
+        match result {
+            Ok(members) => Ok(members
+                .iter()
+                .map(|origin| match *origin {
+                    Origin::Peer(index) => sha256_hex(&ders[index]),
+                    Origin::Pool(index) => self.pool_certs[index].fingerprint.clone(),
+                    Origin::Anchor(index) => self.anchor_certs[index].fingerprint.clone(),
+                })
+                .collect()),
+            Err(error) => Err(match refused.into_inner() {
+                Some(rejection) => rejection,
+                None => self.explain(&error, parsed, identity, now),
+            }),
+        }
+    }
+
+    /// Where each certificate of `path` came from, leaf first, anchor last.
+    fn path_origins(
+        &self,
+        path: &VerifiedPath<'_>,
+        intermediates: &[CertificateDer<'_>],
+        origins: &[Origin],
+    ) -> Vec<Origin> {
+        let mut members = vec![Origin::Peer(0)];
+        for cert in path.intermediate_certificates() {
+            let der = cert.der();
+            let position = intermediates
+                .iter()
+                .position(|candidate| candidate.as_ref().as_ptr() == der.as_ref().as_ptr())
+                .or_else(|| {
+                    intermediates
+                        .iter()
+                        .position(|candidate| candidate.as_ref() == der.as_ref())
+                });
+            // webpki only returns certificates it was given, so the lookup always succeeds.
+            if let Some(position) = position {
+                members.push(origins[position]);
+            }
+        }
+        let anchor = self
+            .anchors
+            .iter()
+            .position(|anchor| std::ptr::eq(anchor, path.anchor()))
+            .unwrap_or_default();
+        members.push(Origin::Anchor(anchor));
+        members
+    }
+
+    /// A rejection for a webpki error, naming the certificate where it can be told.
+    fn explain(
+        &self,
+        error: &webpki::Error,
+        parsed: &[X509Certificate<'_>],
+        identity: &Identity,
+        now: u64,
+    ) -> Rejection {
+        let code = code_for(error);
+        let label = |index: usize| {
+            format!(
+                "certificate #{index} ({})",
+                crate::identity::rfc4514(parsed[index].subject())
+            )
+        };
+        let skew = self.clock_skew_seconds as i64;
+        let now = clamp(now);
+        match code {
+            Code::Expired | Code::NotYetValid => {
+                let expired = code == Code::Expired;
+                let culprit = parsed.iter().position(|cert| {
+                    let validity = cert.validity();
+                    if expired {
+                        validity.not_after.timestamp() + skew < now
+                    } else {
+                        validity.not_before.timestamp() - skew > now
+                    }
+                });
+                let at = format_time(now);
+                match culprit {
+                    Some(index) => {
+                        let validity = parsed[index].validity();
+                        let reason = if expired {
+                            format!("expired at {}", format_time(validity.not_after.timestamp()))
+                        } else {
+                            format!("is not valid before {}", format_time(validity.not_before.timestamp()))
+                        };
+                        Rejection::at_cert(code, index, format!("{} {reason} (verification time {at})", label(index)))
+                    }
+                    None => Rejection::new(
+                        code,
+                        format!("a certificate from the policy on the path of {} is outside its validity at {at}", label(0)),
+                    ),
+                }
+            }
+            Code::InvalidUsage => {
+                let wanted = match (self.usage.client, self.usage.server) {
+                    (true, true) => "clientAuth or serverAuth",
+                    (true, false) => "clientAuth",
+                    _ => "serverAuth",
+                };
+                Rejection::at_cert(
+                    code,
+                    0,
+                    format!(
+                        "{} does not allow {wanted} (its extended key usage: {:?})",
+                        label(0),
+                        identity.extended_key_usage
+                    ),
+                )
+            }
+            Code::UnknownIssuer => Rejection::new(
+                code,
+                format!(
+                    "no path from {} to a trust anchor: its issuer {} is not an anchor, \
+                     and no intermediate sent or pooled links it to one",
+                    label(0),
+                    identity.issuer
+                ),
+            ),
+            Code::CaConstraintViolation if matches!(error, webpki::Error::CaUsedAsEndEntity) => {
+                Rejection::at_cert(
+                    code,
+                    0,
+                    format!("{} is a CA certificate used as a leaf", label(0)),
+                )
+            }
+            _ => Rejection::new(code, format!("path from {} rejected: {error:?}", label(0))),
+        }
+    }
+}
+
+/// Validates the leaf's EKU against one usage, or either when both are listed.
+struct UsageValidator(Usage);
+
+impl webpki::ExtendedKeyUsageValidator for UsageValidator {
+    fn validate(&self, purposes: webpki::KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
+        let Usage { client, server } = self.0;
+        if client && !server {
+            return KeyUsage::client_auth().validate(purposes);
+        }
+        if server && !client {
+            return KeyUsage::server_auth().validate(purposes);
+        }
+        let present: Vec<_> = purposes.collect::<Result<_, _>>()?;
+        let ids = |validator: KeyUsage| validator.oid_values().collect::<Vec<usize>>();
+        let (client_oid, server_oid) = (ids(KeyUsage::client_auth()), ids(KeyUsage::server_auth()));
+        if present.is_empty()
+            || present
+                .iter()
+                .any(|id| id.to_decoded_oid() == client_oid || id.to_decoded_oid() == server_oid)
+        {
+            Ok(())
+        } else {
+            #[allow(deprecated)] // the context variant cannot be built outside webpki
+            Err(webpki::Error::RequiredEkuNotFound)
+        }
+    }
+}
+
+impl PolicyCert {
+    fn new(der: &CertificateDer<'_>, path: &str) -> Result<PolicyCert, Rejection> {
+        let cert = parse_certificate(der, 0)
+            .map_err(|e| invalid_policy(format!("{path}: {}", e.message())))?;
+        Ok(PolicyCert {
+            facts: CertFacts::of(&cert),
+            fingerprint: sha256_hex(der),
+        })
+    }
+}
+
+/// Every certificate of a policy source list, with its path for messages.
+fn policy_certs(
+    sources: &Sources,
+    path: &str,
+) -> Result<Vec<(CertificateDer<'static>, String)>, Rejection> {
+    let mut certs = Vec::new();
+    for (index, source) in sources.0.iter().enumerate() {
+        let item_path = format!("{path}[{index}]");
+        let ders = decode_chain(std::slice::from_ref(source))
+            .map_err(|e| invalid_policy(format!("{item_path}: {}", e.message())))?;
+        certs.extend(
+            ders.into_iter()
+                .map(|der| (der.into_owned(), item_path.clone())),
+        );
+    }
+    Ok(certs)
+}
+
+fn clamp(seconds: u64) -> i64 {
+    i64::try_from(seconds).unwrap_or(i64::MAX)
+}
+
+/// RFC 3339 text of a unix time, for messages.
+pub(crate) fn format_time(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("{seconds} (unix)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifier_is_send_and_sync() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Verifier>();
+    }
+}

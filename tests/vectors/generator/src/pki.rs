@@ -1,0 +1,817 @@
+//! Certificate specifications, issuing them with rcgen, CRLs, and file output.
+//!
+//! A [`CertSpec`] states every identity-relevant value explicitly (subject in encoding
+//! order, serial, validity, key type, SANs, key usages, EKUs, basic constraints). The
+//! certificate is produced from it with rcgen, the expected [`Identity`] is computed
+//! from it, and then the DER is read back to assert the two agree.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use base64::Engine as _;
+use rcgen::string::{Ia5String, PrintableString};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName,
+    DnType, DnValue, ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, Issuer, KeyIdMethod, KeyPair,
+    KeyUsagePurpose, NameConstraints, PublicKeyData, RevocationReason, RevokedCertParams, SanType,
+    SerialNumber,
+};
+use time::OffsetDateTime;
+
+use crate::der;
+use crate::identity::{self, Identity, PublicKey, Sans, SubjectFields};
+use crate::Result;
+
+/// A subject attribute type the vectors use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attr {
+    /// commonName (2.5.4.3)
+    Cn,
+    /// localityName (2.5.4.7)
+    L,
+    /// stateOrProvinceName (2.5.4.8)
+    St,
+    /// organizationName (2.5.4.10)
+    O,
+    /// organizationalUnitName (2.5.4.11)
+    Ou,
+    /// countryName (2.5.4.6)
+    C,
+    /// streetAddress (2.5.4.9)
+    Street,
+    /// domainComponent (0.9.2342.19200300.100.1.25)
+    Dc,
+    /// userId (0.9.2342.19200300.100.1.1)
+    Uid,
+    /// serialNumber (2.5.4.5)
+    SerialNumber,
+    /// emailAddress (1.2.840.113549.1.9.1)
+    EmailAddress,
+}
+
+const ALL_ATTRS: [Attr; 11] = [
+    Attr::Cn,
+    Attr::L,
+    Attr::St,
+    Attr::O,
+    Attr::Ou,
+    Attr::C,
+    Attr::Street,
+    Attr::Dc,
+    Attr::Uid,
+    Attr::SerialNumber,
+    Attr::EmailAddress,
+];
+
+impl Attr {
+    /// The short name used in RFC 4514 strings and in `subject_fields`.
+    pub fn short(self) -> &'static str {
+        match self {
+            Attr::Cn => "CN",
+            Attr::L => "L",
+            Attr::St => "ST",
+            Attr::O => "O",
+            Attr::Ou => "OU",
+            Attr::C => "C",
+            Attr::Street => "STREET",
+            Attr::Dc => "DC",
+            Attr::Uid => "UID",
+            Attr::SerialNumber => "serialNumber",
+            Attr::EmailAddress => "emailAddress",
+        }
+    }
+
+    fn oid(self) -> &'static [u64] {
+        match self {
+            Attr::Cn => &[2, 5, 4, 3],
+            Attr::L => &[2, 5, 4, 7],
+            Attr::St => &[2, 5, 4, 8],
+            Attr::O => &[2, 5, 4, 10],
+            Attr::Ou => &[2, 5, 4, 11],
+            Attr::C => &[2, 5, 4, 6],
+            Attr::Street => &[2, 5, 4, 9],
+            Attr::Dc => &[0, 9, 2342, 19200300, 100, 1, 25],
+            Attr::Uid => &[0, 9, 2342, 19200300, 100, 1, 1],
+            Attr::SerialNumber => &[2, 5, 4, 5],
+            Attr::EmailAddress => &[1, 2, 840, 113549, 1, 9, 1],
+        }
+    }
+
+    fn dotted(self) -> String {
+        let arcs: Vec<String> = self.oid().iter().map(u64::to_string).collect();
+        arcs.join(".")
+    }
+
+    fn from_dotted(dotted: &str) -> Option<Attr> {
+        ALL_ATTRS.into_iter().find(|a| a.dotted() == dotted)
+    }
+
+    /// rcgen's key for this attribute. rcgen keeps one value per [`DnType`], but its
+    /// built-in types and a `CustomDnType` carrying the same OID are distinct keys that
+    /// encode identically, so a second value of a built-in type is pushed that way.
+    fn dn_type(self, repeated: bool) -> Result<DnType> {
+        let builtin = match self {
+            Attr::Cn => Some(DnType::CommonName),
+            Attr::L => Some(DnType::LocalityName),
+            Attr::St => Some(DnType::StateOrProvinceName),
+            Attr::O => Some(DnType::OrganizationName),
+            Attr::Ou => Some(DnType::OrganizationalUnitName),
+            Attr::C => Some(DnType::CountryName),
+            _ => None,
+        };
+        let custom = DnType::CustomDnType(self.oid().to_vec());
+        match (builtin, repeated) {
+            (Some(b), false) => Ok(b),
+            (Some(_), true) | (None, false) => Ok(custom),
+            (None, true) => Err(format!("cannot encode two {} values", self.short()).into()),
+        }
+    }
+
+    /// The ASN.1 string type RFC 5280 / RFC 4519 prescribe for the attribute.
+    fn dn_value(self, value: &str) -> Result<DnValue> {
+        Ok(match self {
+            Attr::C | Attr::SerialNumber => {
+                DnValue::PrintableString(PrintableString::try_from(value)?)
+            }
+            Attr::Dc | Attr::EmailAddress => DnValue::Ia5String(Ia5String::try_from(value)?),
+            _ => DnValue::Utf8String(value.to_owned()),
+        })
+    }
+}
+
+/// A distinguished name in encoding order (first element = first RDN in the DER).
+pub type Dn = Vec<(Attr, String)>;
+
+/// Builds a [`Dn`] from string slices.
+pub fn dn(attrs: &[(Attr, &str)]) -> Dn {
+    attrs.iter().map(|(a, v)| (*a, (*v).to_owned())).collect()
+}
+
+/// The RFC 4514 string of a DN: RDNs in reverse encoding order, `,`-joined.
+pub fn rfc4514(dn: &Dn) -> Result<String> {
+    let mut parts = Vec::new();
+    for (attr, value) in dn.iter().rev() {
+        let needs_escape = value.is_empty()
+            || value.starts_with([' ', '#'])
+            || value.ends_with(' ')
+            || value.contains([',', '+', '"', '\\', '<', '>', ';', '=']);
+        if needs_escape {
+            return Err(format!("{value:?} would need RFC 4514 escaping; pick another").into());
+        }
+        parts.push(format!("{}={value}", attr.short()));
+    }
+    Ok(parts.join(","))
+}
+
+fn subject_fields(dn: &Dn) -> SubjectFields {
+    let mut fields: Vec<(String, Vec<String>)> = Vec::new();
+    for (attr, value) in dn {
+        match fields.iter_mut().find(|(k, _)| k == attr.short()) {
+            Some((_, values)) => values.push(value.clone()),
+            None => fields.push((attr.short().to_owned(), vec![value.clone()])),
+        }
+    }
+    SubjectFields(fields)
+}
+
+/// One subject alternative name.
+#[derive(Debug, Clone)]
+pub enum San {
+    /// dNSName
+    Dns(String),
+    /// uniformResourceIdentifier
+    Uri(String),
+    /// rfc822Name
+    Email(String),
+    /// iPAddress
+    Ip(IpAddr),
+}
+
+impl San {
+    /// A dNSName.
+    pub fn dns(s: &str) -> San {
+        San::Dns(s.to_owned())
+    }
+    /// A URI.
+    pub fn uri(s: &str) -> San {
+        San::Uri(s.to_owned())
+    }
+    /// An rfc822Name.
+    pub fn email(s: &str) -> San {
+        San::Email(s.to_owned())
+    }
+    /// An iPAddress; panics on a typo in the literal.
+    pub fn ip(s: &str) -> San {
+        San::Ip(s.parse().expect("IP literal in the generator"))
+    }
+
+    fn to_rcgen(&self) -> Result<SanType> {
+        Ok(match self {
+            San::Dns(s) => SanType::DnsName(Ia5String::try_from(s.as_str())?),
+            San::Uri(s) => SanType::URI(Ia5String::try_from(s.as_str())?),
+            San::Email(s) => SanType::Rfc822Name(Ia5String::try_from(s.as_str())?),
+            San::Ip(ip) => SanType::IpAddress(*ip),
+        })
+    }
+}
+
+/// The subject key type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// ECDSA on P-256.
+    P256,
+    /// ECDSA on P-384.
+    P384,
+    /// RSA with a 2048-bit modulus (generated with the `openssl` CLI).
+    Rsa2048,
+    /// Ed25519.
+    Ed25519,
+}
+
+impl KeyKind {
+    fn generate(self) -> Result<KeyPair> {
+        Ok(match self {
+            KeyKind::P256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?,
+            KeyKind::P384 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)?,
+            KeyKind::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519)?,
+            KeyKind::Rsa2048 => {
+                // ring cannot generate RSA keys; this is a generation tool, so use the CLI.
+                let pem = openssl(&[
+                    "genpkey",
+                    "-algorithm",
+                    "RSA",
+                    "-pkeyopt",
+                    "rsa_keygen_bits:2048",
+                ])?;
+                KeyPair::from_pem(&String::from_utf8(pem)?)?
+            }
+        })
+    }
+
+    fn public_key(self) -> PublicKey {
+        let (algorithm, curve, bits) = match self {
+            KeyKind::P256 => ("EC", Some("P-256"), None),
+            KeyKind::P384 => ("EC", Some("P-384"), None),
+            KeyKind::Rsa2048 => ("RSA", None, Some(2048)),
+            KeyKind::Ed25519 => ("Ed25519", None, None),
+        };
+        PublicKey {
+            algorithm,
+            curve,
+            bits,
+        }
+    }
+}
+
+/// The basicConstraints extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basic {
+    /// No extension (is_ca false).
+    Absent,
+    /// The extension with cA FALSE.
+    NotCa,
+    /// cA TRUE, with an optional pathLenConstraint.
+    Ca(Option<u8>),
+}
+
+/// Everything that determines a certificate's identity.
+#[derive(Debug, Clone)]
+pub struct CertSpec {
+    /// Subject DN in encoding order.
+    pub subject: Dn,
+    /// Serial number bytes (big-endian, positive).
+    pub serial: Vec<u8>,
+    /// notBefore, unix seconds.
+    pub not_before: i64,
+    /// notAfter, unix seconds.
+    pub not_after: i64,
+    /// Subject key type.
+    pub key: KeyKind,
+    /// SANs in certificate order.
+    pub sans: Vec<San>,
+    /// keyUsage bits (any order; the identity lists them in bit order).
+    pub key_usage: Vec<KeyUsagePurpose>,
+    /// extendedKeyUsage in certificate order.
+    pub eku: Vec<ExtendedKeyUsagePurpose>,
+    /// basicConstraints.
+    pub basic: Basic,
+    /// Permitted dNSName subtrees of a nameConstraints extension.
+    pub permitted_dns: Vec<String>,
+}
+
+impl CertSpec {
+    /// An end-entity spec: P-256, digitalSignature, clientAuth, no SANs, no basicConstraints.
+    pub fn leaf(subject: Dn, serial: &[u8], not_before: i64, not_after: i64) -> CertSpec {
+        CertSpec {
+            subject,
+            serial: serial.to_vec(),
+            not_before,
+            not_after,
+            key: KeyKind::P256,
+            sans: Vec::new(),
+            key_usage: vec![KeyUsagePurpose::DigitalSignature],
+            eku: vec![ExtendedKeyUsagePurpose::ClientAuth],
+            basic: Basic::Absent,
+            permitted_dns: Vec::new(),
+        }
+    }
+
+    /// A CA spec: P-256, keyCertSign + cRLSign, cA TRUE without a path length.
+    pub fn ca(subject: Dn, serial: &[u8], not_before: i64, not_after: i64) -> CertSpec {
+        CertSpec {
+            key_usage: vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign],
+            eku: Vec::new(),
+            basic: Basic::Ca(None),
+            ..CertSpec::leaf(subject, serial, not_before, not_after)
+        }
+    }
+
+    /// Sets the SANs.
+    pub fn sans(mut self, sans: Vec<San>) -> Self {
+        self.sans = sans;
+        self
+    }
+
+    /// Sets the key type.
+    pub fn key(mut self, key: KeyKind) -> Self {
+        self.key = key;
+        self
+    }
+
+    /// Sets the extended key usages.
+    pub fn eku(mut self, eku: Vec<ExtendedKeyUsagePurpose>) -> Self {
+        self.eku = eku;
+        self
+    }
+
+    /// Sets the key usages.
+    pub fn key_usage(mut self, key_usage: Vec<KeyUsagePurpose>) -> Self {
+        self.key_usage = key_usage;
+        self
+    }
+
+    /// Sets basicConstraints.
+    pub fn basic(mut self, basic: Basic) -> Self {
+        self.basic = basic;
+        self
+    }
+
+    /// Adds a permitted dNSName subtree.
+    pub fn permit_dns(mut self, name: &str) -> Self {
+        self.permitted_dns.push(name.to_owned());
+        self
+    }
+
+    fn params(&self, has_issuer: bool) -> Result<CertificateParams> {
+        let mut params = CertificateParams::default();
+        params.not_before = OffsetDateTime::from_unix_timestamp(self.not_before)?;
+        params.not_after = OffsetDateTime::from_unix_timestamp(self.not_after)?;
+        params.serial_number = Some(SerialNumber::from_slice(&self.serial));
+        let mut name = DistinguishedName::new();
+        let mut seen = Vec::new();
+        for (attr, value) in &self.subject {
+            let repeated = seen.contains(attr);
+            if seen.iter().filter(|a| *a == attr).count() > 1 {
+                return Err(format!("at most two {} values per DN", attr.short()).into());
+            }
+            seen.push(*attr);
+            name.push(attr.dn_type(repeated)?, attr.dn_value(value)?);
+        }
+        params.distinguished_name = name;
+        params.subject_alt_names = self.sans.iter().map(San::to_rcgen).collect::<Result<_>>()?;
+        params.is_ca = match self.basic {
+            Basic::Absent => IsCa::NoCa,
+            Basic::NotCa => IsCa::ExplicitNoCa,
+            Basic::Ca(None) => IsCa::Ca(BasicConstraints::Unconstrained),
+            Basic::Ca(Some(n)) => IsCa::Ca(BasicConstraints::Constrained(n)),
+        };
+        params.key_usages = self.key_usage.clone();
+        params.extended_key_usages = self.eku.clone();
+        if !self.permitted_dns.is_empty() {
+            params.name_constraints = Some(NameConstraints {
+                permitted_subtrees: self
+                    .permitted_dns
+                    .iter()
+                    .map(|d| GeneralSubtree::DnsName(d.clone()))
+                    .collect(),
+                excluded_subtrees: Vec::new(),
+            });
+        }
+        params.use_authority_key_identifier_extension = has_issuer;
+        params.key_identifier_method = KeyIdMethod::Sha256;
+        Ok(params)
+    }
+}
+
+/// A generated certificate with its key and the spec it was made from.
+pub struct Issued {
+    /// What the certificate says.
+    pub spec: CertSpec,
+    /// The issuer's subject (equal to `spec.subject` when self-signed).
+    pub issuer_subject: Dn,
+    /// The certificate DER (possibly altered after signing; see [`Issued::corrupt_signature`]).
+    pub der: Vec<u8>,
+    /// The subject's private key.
+    pub key: KeyPair,
+    params: CertificateParams,
+}
+
+impl Issued {
+    /// Generates a key and a self-signed certificate.
+    pub fn self_signed(spec: CertSpec) -> Result<Issued> {
+        let key = spec.key.generate()?;
+        let params = spec.params(false)?;
+        let der = params.self_signed(&key)?.der().to_vec();
+        let issued = Issued {
+            issuer_subject: spec.subject.clone(),
+            spec,
+            der,
+            key,
+            params,
+        };
+        issued.check_encoding()?;
+        Ok(issued)
+    }
+
+    /// Generates a key and a certificate signed by `issuer`.
+    pub fn signed_by(spec: CertSpec, issuer: &Issued) -> Result<Issued> {
+        let key = spec.key.generate()?;
+        let params = spec.params(true)?;
+        let der = params.signed_by(&key, &issuer.issuer())?.der().to_vec();
+        let issued = Issued {
+            issuer_subject: issuer.spec.subject.clone(),
+            spec,
+            der,
+            key,
+            params,
+        };
+        issued.check_encoding()?;
+        Ok(issued)
+    }
+
+    /// This certificate as an rcgen issuer (for certificates and CRLs).
+    pub fn issuer(&self) -> Issuer<'_, &KeyPair> {
+        Issuer::from_params(&self.params, &self.key)
+    }
+
+    /// The certificate as PEM.
+    pub fn pem(&self) -> String {
+        pem_encode("CERTIFICATE", &self.der)
+    }
+
+    /// The private key as PKCS#8 PEM.
+    pub fn key_pem(&self) -> String {
+        self.key.serialize_pem()
+    }
+
+    /// Lowercase hex SHA-256 of the certificate DER.
+    pub fn fingerprint(&self) -> String {
+        identity::sha256_hex(&self.der)
+    }
+
+    /// The expected `inspect` identity, computed from the spec.
+    pub fn identity(&self) -> Result<Identity> {
+        let spec = &self.spec;
+        let mut san = Sans {
+            dns: Vec::new(),
+            uri: Vec::new(),
+            email: Vec::new(),
+            ip: Vec::new(),
+        };
+        for entry in &spec.sans {
+            match entry {
+                San::Dns(s) => san.dns.push(s.clone()),
+                San::Uri(s) => san.uri.push(s.clone()),
+                San::Email(s) => san.email.push(s.clone()),
+                San::Ip(ip) => san.ip.push(ip.to_string()),
+            }
+        }
+        let spiffe_id = match san.uri.as_slice() {
+            [only] if identity::is_spiffe_id(only) => Some(only.clone()),
+            _ => None,
+        };
+        let mut key_usage: Vec<(u8, &'static str)> =
+            spec.key_usage.iter().map(|k| key_usage_bit(*k)).collect();
+        key_usage.sort_unstable();
+        key_usage.dedup();
+        Ok(Identity {
+            subject: rfc4514(&spec.subject)?,
+            subject_fields: subject_fields(&spec.subject),
+            issuer: rfc4514(&self.issuer_subject)?,
+            serial: serial_hex(&spec.serial),
+            fingerprint_sha256: self.fingerprint(),
+            spki_sha256: identity::sha256_hex(&self.key.subject_public_key_info()),
+            not_before: spec.not_before,
+            not_after: spec.not_after,
+            san,
+            spiffe_id,
+            public_key: spec.key.public_key(),
+            key_usage: key_usage.into_iter().map(|(_, name)| name).collect(),
+            extended_key_usage: spec.eku.iter().map(eku_name).collect(),
+            is_ca: matches!(spec.basic, Basic::Ca(_)),
+        })
+    }
+
+    /// Reads the DER back and checks subject, issuer, serial and SPKI against the spec.
+    fn check_encoding(&self) -> Result<()> {
+        let fields = der::tbs_fields(&self.der)?;
+        let read_dn = |name: &der::Tlv<'_>| -> Result<Vec<(String, String)>> {
+            let mut out = Vec::new();
+            for rdn in der::read_name(name)? {
+                let [(oid, value)] = rdn.as_slice() else {
+                    return Err("unexpected multi-valued RDN".into());
+                };
+                let attr = Attr::from_dotted(oid).ok_or(format!("unexpected attribute {oid}"))?;
+                out.push((attr.short().to_owned(), value.clone()));
+            }
+            Ok(out)
+        };
+        let expect_dn = |dn: &Dn| -> Vec<(String, String)> {
+            dn.iter()
+                .map(|(a, v)| (a.short().to_owned(), v.clone()))
+                .collect()
+        };
+        if read_dn(&fields.subject)? != expect_dn(&self.spec.subject) {
+            return Err(format!("subject of {:?} encoded unexpectedly", self.spec.subject).into());
+        }
+        if read_dn(&fields.issuer)? != expect_dn(&self.issuer_subject) {
+            return Err(format!("issuer of {:?} encoded unexpectedly", self.spec.subject).into());
+        }
+        let mut serial = fields.serial;
+        if serial.len() > 1 && serial[0] == 0 {
+            serial = &serial[1..];
+        }
+        if hex::encode(serial) != serial_hex(&self.spec.serial) {
+            return Err(format!("serial of {:?} encoded unexpectedly", self.spec.subject).into());
+        }
+        if fields.spki.raw != self.key.subject_public_key_info().as_slice() {
+            return Err(format!("SPKI of {:?} encoded unexpectedly", self.spec.subject).into());
+        }
+        Ok(())
+    }
+
+    /// Whether `issuer`'s P-256 key verifies this certificate's ECDSA-SHA256 signature.
+    pub fn signature_verifies(&self, issuer: &Issued) -> Result<bool> {
+        let parts = der::cert_parts(&self.der)?;
+        let sig = parts
+            .signature
+            .content
+            .split_first()
+            .ok_or("empty signature")?
+            .1;
+        let key = ring::signature::UnparsedPublicKey::new(
+            &ring::signature::ECDSA_P256_SHA256_ASN1,
+            issuer.key.public_key_raw(),
+        );
+        Ok(key.verify(parts.tbs.raw, sig).is_ok())
+    }
+
+    /// Flips one bit in the last byte of the signature value (the last byte of the DER).
+    pub fn corrupt_signature(&mut self) -> Result<()> {
+        let last = self.der.last_mut().ok_or("empty certificate")?;
+        *last ^= 0x01;
+        self.check_encoding()
+    }
+
+    /// Rewrites the signature algorithm from ecdsa-with-SHA256 to ecdsa-with-SHA512 (both
+    /// occurrences) and signs the new TBSCertificate with `issuer`'s key using SHA-512 via
+    /// the `openssl` CLI, so the result is a correctly signed certificate whose algorithm
+    /// webpki with ring does not implement.
+    pub fn resign_ecdsa_sha512(&mut self, issuer: &Issued) -> Result<()> {
+        const SHA256_OID: [u8; 10] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+        const SHA512_OID: [u8; 10] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04];
+        let parts = der::cert_parts(&self.der)?;
+        let mut tbs = parts.tbs.raw.to_vec();
+        if der::count_occurrences(&tbs, &SHA256_OID) != 1
+            || parts.sig_alg.raw != der::encode(der::TAG_SEQUENCE, &SHA256_OID).as_slice()
+        {
+            return Err("expected exactly one ecdsa-with-SHA256 OID in the TBSCertificate".into());
+        }
+        der::replace_all(&mut tbs, &SHA256_OID, &SHA512_OID);
+        let signature = openssl_sign(&issuer.key_pem(), &tbs, "-sha512")?;
+        self.der = der::assemble_cert(
+            &tbs,
+            &der::encode(der::TAG_SEQUENCE, &SHA512_OID),
+            &signature,
+        );
+        self.check_encoding()
+    }
+}
+
+fn key_usage_bit(ku: KeyUsagePurpose) -> (u8, &'static str) {
+    match ku {
+        KeyUsagePurpose::DigitalSignature => (0, "digitalSignature"),
+        KeyUsagePurpose::ContentCommitment => (1, "nonRepudiation"),
+        KeyUsagePurpose::KeyEncipherment => (2, "keyEncipherment"),
+        KeyUsagePurpose::DataEncipherment => (3, "dataEncipherment"),
+        KeyUsagePurpose::KeyAgreement => (4, "keyAgreement"),
+        KeyUsagePurpose::KeyCertSign => (5, "keyCertSign"),
+        KeyUsagePurpose::CrlSign => (6, "cRLSign"),
+        KeyUsagePurpose::EncipherOnly => (7, "encipherOnly"),
+        KeyUsagePurpose::DecipherOnly => (8, "decipherOnly"),
+    }
+}
+
+fn eku_name(eku: &ExtendedKeyUsagePurpose) -> String {
+    match eku {
+        ExtendedKeyUsagePurpose::ServerAuth => "serverAuth".to_owned(),
+        ExtendedKeyUsagePurpose::ClientAuth => "clientAuth".to_owned(),
+        ExtendedKeyUsagePurpose::CodeSigning => "codeSigning".to_owned(),
+        ExtendedKeyUsagePurpose::EmailProtection => "emailProtection".to_owned(),
+        ExtendedKeyUsagePurpose::TimeStamping => "timeStamping".to_owned(),
+        ExtendedKeyUsagePurpose::OcspSigning => "OCSPSigning".to_owned(),
+        ExtendedKeyUsagePurpose::Any => "2.5.29.37.0".to_owned(),
+        ExtendedKeyUsagePurpose::Other(oid) => {
+            let arcs: Vec<String> = oid.iter().map(u64::to_string).collect();
+            arcs.join(".")
+        }
+    }
+}
+
+/// Lowercase hex of a positive serial's minimal big-endian bytes (no sign byte).
+fn serial_hex(serial: &[u8]) -> String {
+    let start = serial
+        .iter()
+        .position(|&b| b != 0)
+        .unwrap_or(serial.len().saturating_sub(1));
+    hex::encode(&serial[start..])
+}
+
+/// A revoked entry for [`crl`].
+pub struct Revoked<'a> {
+    /// The revoked certificate.
+    pub cert: &'a Issued,
+    /// revocationDate, unix seconds.
+    pub at: i64,
+    /// reasonCode.
+    pub reason: RevocationReason,
+}
+
+/// A signed CRL (with CRL number and authority key identifier) as PEM.
+pub fn crl(
+    issuer: &Issued,
+    this_update: i64,
+    next_update: i64,
+    number: u64,
+    revoked: &[Revoked<'_>],
+) -> Result<String> {
+    let revoked_certs = revoked
+        .iter()
+        .map(|r| {
+            Ok(RevokedCertParams {
+                serial_number: SerialNumber::from_slice(&r.cert.spec.serial),
+                revocation_time: OffsetDateTime::from_unix_timestamp(r.at)?,
+                reason_code: Some(r.reason),
+                invalidity_date: None,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let params = CertificateRevocationListParams {
+        this_update: OffsetDateTime::from_unix_timestamp(this_update)?,
+        next_update: OffsetDateTime::from_unix_timestamp(next_update)?,
+        crl_number: SerialNumber::from_slice(&number.to_be_bytes()),
+        issuing_distribution_point: None,
+        revoked_certs,
+        key_identifier_method: KeyIdMethod::Sha256,
+    };
+    let crl = params.signed_by(&issuer.issuer())?;
+    Ok(pem_encode("X509 CRL", crl.der()))
+}
+
+/// PEM-encodes DER with the given label, 64 base64 characters a line.
+pub fn pem_encode(label: &str, der: &[u8]) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+/// Runs the `openssl` CLI and returns its standard output.
+fn openssl(args: &[&str]) -> Result<Vec<u8>> {
+    let out = Command::new("openssl").args(args).output().map_err(|e| {
+        format!("cannot run openssl (needed for RSA keys and SHA-512 signing): {e}")
+    })?;
+    if !out.status.success() {
+        return Err(format!(
+            "openssl {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    Ok(out.stdout)
+}
+
+/// Signs `data` with the PKCS#8 key `key_pem` and digest flag `digest` (e.g. `-sha512`).
+fn openssl_sign(key_pem: &str, data: &[u8], digest: &str) -> Result<Vec<u8>> {
+    let dir = TempDir::new()?;
+    let key_path = dir.path().join("key.pem");
+    let data_path = dir.path().join("data.der");
+    std::fs::write(&key_path, key_pem)?;
+    std::fs::write(&data_path, data)?;
+    let path_str = |p: &Path| p.to_str().map(str::to_owned).ok_or("non-UTF-8 temp path");
+    openssl(&[
+        "dgst",
+        digest,
+        "-sign",
+        &path_str(&key_path)?,
+        &path_str(&data_path)?,
+    ])
+}
+
+/// A private temporary directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Result<TempDir> {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "certgate-vectors-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir(&path)?;
+        Ok(TempDir(path))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        // Best effort: a leftover throwaway test key in /tmp is harmless.
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Writes `contents` to `dir/name`.
+pub fn write_file(dir: &Path, name: &str, contents: &str) -> Result<()> {
+    let path = dir.join(name);
+    std::fs::write(&path, contents).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc4514_reverses_encoding_order() {
+        let name = dn(&[(Attr::C, "US"), (Attr::O, "y"), (Attr::Cn, "x")]);
+        assert_eq!(rfc4514(&name).unwrap(), "CN=x,O=y,C=US");
+        assert!(rfc4514(&dn(&[(Attr::Cn, "a,b")])).is_err());
+    }
+
+    #[test]
+    fn serial_hex_drops_leading_zeros() {
+        assert_eq!(serial_hex(&[0x00, 0x8a, 0x01]), "8a01");
+        assert_eq!(serial_hex(&[0x10, 0x01]), "1001");
+        assert_eq!(serial_hex(&[0x00]), "00");
+    }
+
+    #[test]
+    fn repeated_attribute_is_encoded_twice() {
+        let spec = CertSpec::leaf(
+            dn(&[
+                (Attr::Ou, "Payments"),
+                (Attr::Ou, "Platform"),
+                (Attr::Cn, "x"),
+            ]),
+            &[1],
+            0,
+            1_000_000,
+        );
+        let cert = Issued::self_signed(spec).unwrap();
+        let id = cert.identity().unwrap();
+        assert_eq!(id.subject, "CN=x,OU=Platform,OU=Payments");
+        assert_eq!(
+            id.subject_fields.0[0],
+            (
+                "OU".to_owned(),
+                vec!["Payments".to_owned(), "Platform".to_owned()]
+            )
+        );
+    }
+
+    #[test]
+    fn corrupted_signature_no_longer_verifies() {
+        let ca =
+            Issued::self_signed(CertSpec::ca(dn(&[(Attr::Cn, "ca")]), &[1], 0, 1_000_000)).unwrap();
+        let mut leaf = Issued::signed_by(
+            CertSpec::leaf(dn(&[(Attr::Cn, "leaf")]), &[2], 0, 1_000_000),
+            &ca,
+        )
+        .unwrap();
+        assert!(leaf.signature_verifies(&ca).unwrap());
+        leaf.corrupt_signature().unwrap();
+        assert!(!leaf.signature_verifies(&ca).unwrap());
+    }
+}

@@ -1,0 +1,1929 @@
+//! The conformance PKI (fixed validity around [`AT`]) and `cases.json`.
+
+use std::path::Path;
+
+use rcgen::{ExtendedKeyUsagePurpose as Eku, KeyUsagePurpose as Ku, RevocationReason};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::identity::VerifiedIdentity;
+use crate::pki::{
+    crl, dn, pem_encode, write_file, Attr, Basic, CertSpec, Issued, KeyKind, Revoked, San,
+};
+use crate::Result;
+
+/// The verification instant of every case: 2026-06-01T00:00:00Z.
+pub const AT: i64 = 1_780_272_000;
+const HOUR: i64 = 3_600;
+const DAY: i64 = 86_400;
+const YEAR: i64 = 365 * DAY;
+
+/// A certificate of the conformance PKI, with the name of its files in `pki/`.
+struct Named {
+    name: &'static str,
+    cert: Issued,
+    /// Leaves get their private key written (for end-to-end TLS tests); CAs do not.
+    write_key: bool,
+}
+
+/// The whole conformance PKI.
+struct Pki {
+    certs: Vec<Named>,
+    crls: Vec<(&'static str, String)>,
+}
+
+impl Pki {
+    /// The certificate called `name`; a typo is a bug in the generator.
+    fn c(&self, name: &str) -> &Issued {
+        &self
+            .certs
+            .iter()
+            .find(|n| n.name == name)
+            .unwrap_or_else(|| panic!("no certificate named {name}"))
+            .cert
+    }
+
+    /// The CRL called `name` (PEM).
+    fn crl(&self, name: &str) -> String {
+        self.crls
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("no CRL named {name}"))
+            .1
+            .clone()
+    }
+
+    /// PEM strings of the named certificates, in order.
+    fn pems(&self, names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| self.c(n).pem()).collect()
+    }
+
+    /// The named certificates, in order.
+    fn path(&self, names: &[&str]) -> Vec<&Issued> {
+        names.iter().map(|n| self.c(n)).collect()
+    }
+
+    /// Removes the certificate called `name` so it can be altered and pushed back.
+    fn take(&mut self, name: &str) -> Named {
+        let index = self
+            .certs
+            .iter()
+            .position(|n| n.name == name)
+            .unwrap_or_else(|| panic!("no certificate named {name}"));
+        self.certs.remove(index)
+    }
+
+    fn add(&mut self, name: &'static str, cert: Issued, write_key: bool) {
+        self.certs.push(Named {
+            name,
+            cert,
+            write_key,
+        });
+    }
+
+    fn add_leaf(&mut self, name: &'static str, spec: CertSpec, issuer: &str) -> Result<()> {
+        let cert = Issued::signed_by(spec, self.c(issuer))?;
+        self.add(name, cert, true);
+        Ok(())
+    }
+
+    fn add_ca(&mut self, name: &'static str, spec: CertSpec, issuer: &str) -> Result<()> {
+        let cert = Issued::signed_by(spec, self.c(issuer))?;
+        self.add(name, cert, false);
+        Ok(())
+    }
+}
+
+/// A CA under the test organisation, valid AT−180d … AT+5y.
+fn ca(cn: &str, serial: &[u8]) -> CertSpec {
+    CertSpec::ca(
+        dn(&[(Attr::O, "Certgate Test"), (Attr::Cn, cn)]),
+        serial,
+        AT - 180 * DAY,
+        AT + 5 * YEAR,
+    )
+}
+
+/// A P-256 clientAuth leaf "CN=cn,O=Example Org", valid AT−30d … AT+335d.
+fn leaf(cn: &str, serial: &[u8]) -> CertSpec {
+    CertSpec::leaf(
+        dn(&[(Attr::O, "Example Org"), (Attr::Cn, cn)]),
+        serial,
+        AT - 30 * DAY,
+        AT + 335 * DAY,
+    )
+}
+
+/// The SPIFFE ID of the main leaf.
+const PAYMENTS: &str = "spiffe://example.org/ns/prod/sa/payments";
+
+fn build_pki() -> Result<Pki> {
+    let mut pki = Pki {
+        certs: Vec::new(),
+        crls: Vec::new(),
+    };
+    let root = CertSpec::ca(
+        dn(&[(Attr::O, "Certgate Test"), (Attr::Cn, "Certgate Test Root")]),
+        &[0x01],
+        AT - YEAR,
+        AT + 10 * YEAR,
+    );
+    pki.add("root", Issued::self_signed(root)?, false);
+    pki.add_ca(
+        "intermediate",
+        ca("Certgate Test Issuing CA", &[0x02]),
+        "root",
+    )?;
+    pki.add_ca(
+        "intermediate-revoked",
+        ca("Certgate Revoked Issuing CA", &[0x03]),
+        "root",
+    )?;
+    pki.add_ca(
+        "intermediate-constrained",
+        ca("Certgate Constrained CA", &[0x04]).permit_dns("allowed.example.com"),
+        "root",
+    )?;
+    pki.add_ca("chain-ca-1", ca("Certgate Chain CA 1", &[0x05]), "root")?;
+    pki.add_ca(
+        "chain-ca-2",
+        ca("Certgate Chain CA 2", &[0x06]),
+        "chain-ca-1",
+    )?;
+    pki.add_ca(
+        "chain-ca-3",
+        ca("Certgate Chain CA 3", &[0x07]),
+        "chain-ca-2",
+    )?;
+    pki.add_ca(
+        "pathlen0-ca",
+        ca("Certgate PathLen0 CA", &[0x08]).basic(Basic::Ca(Some(0))),
+        "root",
+    )?;
+    pki.add_ca(
+        "pathlen0-sub-ca",
+        ca("Certgate PathLen0 Sub CA", &[0x09]),
+        "pathlen0-ca",
+    )?;
+    let untrusted = CertSpec::ca(
+        dn(&[(Attr::O, "Elsewhere"), (Attr::Cn, "Untrusted Root")]),
+        &[0x0a],
+        AT - YEAR,
+        AT + 10 * YEAR,
+    );
+    pki.add("untrusted-root", Issued::self_signed(untrusted)?, false);
+
+    let int = "intermediate";
+    pki.add_leaf(
+        "leaf-spiffe",
+        leaf("payments", &[0x8a, 0x11, 0x22, 0x33]).sans(vec![San::uri(PAYMENTS)]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-p384",
+        leaf("p384-client", &[0x10, 0x02])
+            .key(KeyKind::P384)
+            .sans(vec![San::dns("p384.example.com")]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-rsa",
+        leaf("rsa-client", &[0x10, 0x03])
+            .key(KeyKind::Rsa2048)
+            .sans(vec![San::dns("rsa.example.com")]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-ed25519",
+        leaf("ed25519-client", &[0x10, 0x04])
+            .key(KeyKind::Ed25519)
+            .sans(vec![San::dns("ed25519.example.com")]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-two-uris",
+        leaf("two-uris", &[0x10, 0x05]).sans(vec![
+            San::uri(PAYMENTS),
+            San::uri("spiffe://example.org/ns/prod/sa/billing"),
+        ]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-dns",
+        leaf("api", &[0x10, 0x06]).sans(vec![San::dns("api.example.com")]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-dns-deep",
+        leaf("deep", &[0x10, 0x07]).sans(vec![San::dns("a.b.example.com")]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-dns-apex",
+        leaf("apex", &[0x10, 0x08]).sans(vec![San::dns("example.com")]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-dns-wildcard",
+        leaf("wildcard", &[0x10, 0x09]).sans(vec![San::dns("*.svc.example.com")]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-cn-hostname",
+        leaf("cnonly.example.com", &[0x10, 0x0a]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-email",
+        leaf("alice", &[0x10, 0x0b])
+            .sans(vec![San::email("alice@example.com")])
+            .eku(vec![Eku::ClientAuth, Eku::EmailProtection]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-ip",
+        leaf("ip-client", &[0x10, 0x0c]).sans(vec![San::ip("10.1.2.3"), San::ip("2001:db8::1")]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-multi-san",
+        leaf("multi", &[0x10, 0x0d])
+            .sans(vec![
+                San::dns("multi.example.com"),
+                San::uri("urn:example:device:1234"),
+                San::email("ops@example.net"),
+                San::ip("192.0.2.10"),
+                San::dns("alt.example.net"),
+            ])
+            .eku(vec![Eku::ServerAuth, Eku::ClientAuth]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-no-san",
+        leaf("no-san-client", &[0x10, 0x0e])
+            .key_usage(Vec::new())
+            .basic(Basic::NotCa),
+        int,
+    )?;
+    let rich_subject = dn(&[
+        (Attr::C, "US"),
+        (Attr::St, "California"),
+        (Attr::L, "San Francisco"),
+        (Attr::Street, "1 Main Street"),
+        (Attr::Dc, "example"),
+        (Attr::O, "Example Corp"),
+        (Attr::Ou, "Payments"),
+        (Attr::Cn, "order-service"),
+        (Attr::Uid, "svc-42"),
+        (Attr::SerialNumber, "SN0042"),
+        (Attr::EmailAddress, "order@example.com"),
+    ]);
+    let long_serial = [
+        0xf0, 0x0d, 0xca, 0xfe, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa,
+        0xbb,
+    ];
+    pki.add_leaf(
+        "leaf-subject",
+        CertSpec::leaf(rich_subject, &long_serial, AT - 30 * DAY, AT + 335 * DAY)
+            .sans(vec![San::dns("order.example.com")]),
+        int,
+    )?;
+    let multi_ou = dn(&[
+        (Attr::O, "Example Corp"),
+        (Attr::Ou, "Payments"),
+        (Attr::Ou, "Platform"),
+        (Attr::Cn, "multi-ou"),
+    ]);
+    pki.add_leaf(
+        "leaf-multi-ou",
+        CertSpec::leaf(multi_ou, &[0x10, 0x10], AT - 30 * DAY, AT + 335 * DAY),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-usage-zoo",
+        leaf("usage-zoo", &[0x10, 0x11])
+            .key_usage(vec![
+                Ku::KeyAgreement,
+                Ku::DigitalSignature,
+                Ku::DataEncipherment,
+                Ku::ContentCommitment,
+                Ku::KeyEncipherment,
+            ])
+            .eku(vec![
+                Eku::ServerAuth,
+                Eku::ClientAuth,
+                Eku::CodeSigning,
+                Eku::EmailProtection,
+                Eku::TimeStamping,
+                Eku::OcspSigning,
+                Eku::Other(vec![1, 3, 6, 1, 4, 1, 55555, 1, 2]),
+            ]),
+        int,
+    )?;
+    let mut expired = leaf("expired-client", &[0x10, 0x12]).sans(vec![San::uri(PAYMENTS)]);
+    expired.not_before = AT - 60 * DAY;
+    expired.not_after = AT - HOUR;
+    pki.add_leaf("leaf-expired", expired, int)?;
+    let mut future = leaf("future-client", &[0x10, 0x13]).sans(vec![San::uri(PAYMENTS)]);
+    future.not_before = AT + HOUR;
+    future.not_after = AT + YEAR;
+    pki.add_leaf("leaf-not-yet-valid", future, int)?;
+    pki.add_leaf(
+        "leaf-server-only",
+        leaf("server", &[0x10, 0x14])
+            .sans(vec![San::dns("server.example.com")])
+            .eku(vec![Eku::ServerAuth]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-no-eku",
+        leaf("no-eku", &[0x10, 0x15])
+            .sans(vec![San::dns("no-eku.example.com")])
+            .eku(Vec::new()),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-revoked",
+        leaf("revoked-client", &[0x10, 0x16])
+            .sans(vec![San::uri("spiffe://example.org/ns/prod/sa/revoked")]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-under-revoked-ca",
+        leaf("under-revoked-ca", &[0x10, 0x17]).sans(vec![San::dns("orphan.example.com")]),
+        "intermediate-revoked",
+    )?;
+    pki.add_leaf(
+        "leaf-untrusted",
+        leaf("payments", &[0x10, 0x18]).sans(vec![San::uri(PAYMENTS)]),
+        "untrusted-root",
+    )?;
+    pki.add_leaf(
+        "leaf-nc-permitted",
+        leaf("nc-permitted", &[0x10, 0x19]).sans(vec![San::dns("api.allowed.example.com")]),
+        "intermediate-constrained",
+    )?;
+    pki.add_leaf(
+        "leaf-nc-violating",
+        leaf("nc-violating", &[0x10, 0x1a]).sans(vec![San::dns("api.blocked.example.com")]),
+        "intermediate-constrained",
+    )?;
+    pki.add_leaf(
+        "leaf-long-chain",
+        leaf("deep-client", &[0x10, 0x1b]).sans(vec![San::dns("deep.example.com")]),
+        "chain-ca-3",
+    )?;
+    pki.add_leaf(
+        "leaf-pathlen",
+        leaf("pathlen-client", &[0x10, 0x1c]).sans(vec![San::dns("pathlen.example.com")]),
+        "pathlen0-sub-ca",
+    )?;
+    pki.add_leaf(
+        "leaf-bad-signature",
+        leaf("bad-signature", &[0x10, 0x1d]).sans(vec![San::uri(PAYMENTS)]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-ecdsa-sha512",
+        leaf("ecdsa-sha512", &[0x10, 0x1e]).sans(vec![San::uri(PAYMENTS)]),
+        int,
+    )?;
+    pki.add_leaf(
+        "leaf-issued-by-leaf",
+        leaf("issued-by-leaf", &[0x10, 0x1f]).sans(vec![San::dns("child.example.com")]),
+        "leaf-no-san",
+    )?;
+    let spiffe_syntax: [(&'static str, &str, u8); 6] = [
+        (
+            "leaf-spiffe-uppercase-td",
+            "spiffe://Example.org/ns/prod/sa/web",
+            0x20,
+        ),
+        (
+            "leaf-spiffe-trailing-slash",
+            "spiffe://example.org/ns/prod/sa/web/",
+            0x21,
+        ),
+        (
+            "leaf-spiffe-dot-segment",
+            "spiffe://example.org/ns/../sa/web",
+            0x22,
+        ),
+        (
+            "leaf-spiffe-empty-segment",
+            "spiffe://example.org/ns//sa/web",
+            0x23,
+        ),
+        (
+            "leaf-spiffe-query",
+            "spiffe://example.org/ns/prod?sa=web",
+            0x24,
+        ),
+        (
+            "leaf-spiffe-charset",
+            "spiffe://td-1.example_x/Ns.A/b-c_D",
+            0x25,
+        ),
+    ];
+    for (name, uri, serial) in spiffe_syntax {
+        pki.add_leaf(
+            name,
+            leaf("spiffe-syntax", &[0x10, serial]).sans(vec![San::uri(uri)]),
+            int,
+        )?;
+    }
+
+    // Deliberately broken signatures, checked against ring so a lucky flip cannot pass.
+    let mut bad = pki.take("leaf-bad-signature");
+    if !bad.cert.signature_verifies(pki.c(int))? {
+        return Err("freshly signed leaf does not verify".into());
+    }
+    bad.cert.corrupt_signature()?;
+    if bad.cert.signature_verifies(pki.c(int))? {
+        return Err("corrupted signature still verifies".into());
+    }
+    pki.certs.push(bad);
+    let mut sha512 = pki.take("leaf-ecdsa-sha512");
+    sha512.cert.resign_ecdsa_sha512(pki.c(int))?;
+    pki.certs.push(sha512);
+
+    // CRLs: current ones valid AT−1d … AT+30d; the expired one ended 5 days before AT.
+    let revoked_leaf = Revoked {
+        cert: pki.c("leaf-revoked"),
+        at: AT - 25 * DAY,
+        reason: RevocationReason::KeyCompromise,
+    };
+    let revoked_ca = Revoked {
+        cert: pki.c("intermediate-revoked"),
+        at: AT - 10 * DAY,
+        reason: RevocationReason::CaCompromise,
+    };
+    let crls = vec![
+        (
+            "root.crl.pem",
+            crl(pki.c("root"), AT - DAY, AT + 30 * DAY, 7, &[revoked_ca])?,
+        ),
+        (
+            "intermediate.crl.pem",
+            crl(pki.c(int), AT - DAY, AT + 30 * DAY, 2, &[revoked_leaf])?,
+        ),
+        (
+            "intermediate-expired.crl.pem",
+            crl(
+                pki.c(int),
+                AT - 20 * DAY,
+                AT - 5 * DAY,
+                1,
+                &[Revoked {
+                    cert: pki.c("leaf-revoked"),
+                    at: AT - 25 * DAY,
+                    reason: RevocationReason::KeyCompromise,
+                }],
+            )?,
+        ),
+        (
+            "intermediate-empty.crl.pem",
+            crl(pki.c(int), AT - DAY, AT + 30 * DAY, 3, &[])?,
+        ),
+        (
+            "intermediate-revoked.crl.pem",
+            crl(
+                pki.c("intermediate-revoked"),
+                AT - DAY,
+                AT + 30 * DAY,
+                1,
+                &[],
+            )?,
+        ),
+    ];
+    pki.crls = crls;
+    Ok(pki)
+}
+
+/// One entry of `cases.json`.
+#[derive(Serialize)]
+struct Case {
+    name: String,
+    description: String,
+    op: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chain: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cert: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at: Option<i64>,
+    expect: Value,
+}
+
+/// Collects cases and the helpers that shape them.
+struct Cases<'p> {
+    pki: &'p Pki,
+    list: Vec<Case>,
+}
+
+impl<'p> Cases<'p> {
+    /// A policy trusting the test root, with the named certificates as intermediates pool.
+    fn policy(&self, pool: &[&str]) -> Value {
+        let mut trust = json!({ "anchors": self.pki.c("root").pem() });
+        if !pool.is_empty() {
+            trust["intermediates"] = Value::String(self.pki.pems(pool).concat());
+        }
+        json!({ "trust": trust })
+    }
+
+    /// [`Cases::policy`] plus `allow` rules.
+    fn allow(&self, pool: &[&str], rules: Value) -> Value {
+        let mut policy = self.policy(pool);
+        policy["allow"] = rules;
+        policy
+    }
+
+    /// The `revocation` section with explicit settings.
+    fn revocation(&self, crls: &[&str], depth: &str, unknown: &str, expired: &str) -> Value {
+        let crls: Vec<String> = crls.iter().map(|n| self.pki.crl(n)).collect();
+        json!({
+            "crls": crls,
+            "depth": depth,
+            "unknown_status": unknown,
+            "expired_crl": expired,
+        })
+    }
+
+    /// A `verify` case that succeeds. `chain` is what the peer sends; `path` is the
+    /// built path (leaf … anchor) whose fingerprints the identity reports.
+    fn pass(
+        &mut self,
+        name: &str,
+        description: &str,
+        policy: Value,
+        chain: &[&str],
+        path: &[&str],
+        matched_rule: Option<usize>,
+    ) -> Result<()> {
+        let path = self.pki.path(path);
+        let identity = VerifiedIdentity {
+            identity: path[0].identity()?,
+            chain_fingerprints: path.iter().map(|c| c.fingerprint()).collect(),
+            matched_rule,
+        };
+        self.push(Case {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            op: "verify",
+            policy: Some(policy),
+            chain: Some(self.pki.pems(chain)),
+            cert: None,
+            at: Some(AT),
+            expect: json!({ "identity": identity }),
+        })
+    }
+
+    /// A `verify` case that is rejected with `code` (and `cert_index` where unambiguous).
+    fn fail(
+        &mut self,
+        name: &str,
+        description: &str,
+        policy: Value,
+        chain: Vec<String>,
+        code: &str,
+        cert_index: Option<usize>,
+    ) -> Result<()> {
+        let mut expect = json!({ "code": code });
+        if let Some(index) = cert_index {
+            expect["cert_index"] = json!(index);
+        }
+        self.push(Case {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            op: "verify",
+            policy: Some(policy),
+            chain: Some(chain),
+            cert: None,
+            at: Some(AT),
+            expect,
+        })
+    }
+
+    /// [`Cases::fail`] with a chain of named certificates.
+    fn reject(
+        &mut self,
+        name: &str,
+        description: &str,
+        policy: Value,
+        chain: &[&str],
+        code: &str,
+        cert_index: Option<usize>,
+    ) -> Result<()> {
+        let chain = self.pki.pems(chain);
+        self.fail(name, description, policy, chain, code, cert_index)
+    }
+
+    /// A `verify` case whose policy must be refused when the verifier is constructed.
+    fn invalid_policy(&mut self, name: &str, description: &str, policy: Value) -> Result<()> {
+        let chain = self.pki.pems(&["leaf-spiffe", "intermediate"]);
+        self.fail(name, description, policy, chain, "INVALID_POLICY", None)
+    }
+
+    /// An `inspect` case for the named certificate.
+    fn inspect(&mut self, name: &str, description: &str, cert: &str) -> Result<()> {
+        let cert = self.pki.c(cert);
+        self.push(Case {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            op: "inspect",
+            policy: None,
+            chain: None,
+            cert: Some(cert.pem()),
+            at: None,
+            expect: json!({ "identity": cert.identity()? }),
+        })
+    }
+
+    fn push(&mut self, case: Case) -> Result<()> {
+        if self.list.iter().any(|c| c.name == case.name) {
+            return Err(format!("duplicate case name {}", case.name).into());
+        }
+        self.list.push(case);
+        Ok(())
+    }
+}
+
+const STD_CHAIN: [&str; 2] = ["leaf-spiffe", "intermediate"];
+const STD_PATH: [&str; 3] = ["leaf-spiffe", "intermediate", "root"];
+const ALL_CRLS: [&str; 3] = [
+    "root.crl.pem",
+    "intermediate.crl.pem",
+    "intermediate-revoked.crl.pem",
+];
+
+fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
+    let mut cs = Cases {
+        pki,
+        list: Vec::new(),
+    };
+    let int = ["intermediate"];
+    let none: [&str; 0] = [];
+    let spiffe_path = STD_PATH;
+
+    // ---- spiffe_id / uri / spiffe_trust_domain ----
+    cs.pass(
+        "spiffe_exact_allowed",
+        "An exact spiffe_id rule admits the SVID leaf; the intermediate comes from the pool.",
+        cs.allow(&int, json!([{ "spiffe_id": PAYMENTS }])),
+        &["leaf-spiffe"],
+        &spiffe_path,
+        Some(0),
+    )?;
+    cs.pass(
+        "spiffe_wildcard_segment_allowed",
+        "`*` stands for one whole path segment in spiffe_id.",
+        cs.allow(
+            &none,
+            json!([{ "spiffe_id": "spiffe://example.org/ns/*/sa/payments" }]),
+        ),
+        &STD_CHAIN,
+        &spiffe_path,
+        Some(0),
+    )?;
+    cs.pass(
+        "spiffe_wildcard_last_segment_allowed",
+        "`*` as the last segment matches any final segment.",
+        cs.allow(
+            &none,
+            json!([{ "spiffe_id": "spiffe://example.org/ns/prod/sa/*" }]),
+        ),
+        &STD_CHAIN,
+        &spiffe_path,
+        Some(0),
+    )?;
+    cs.pass(
+        "spiffe_wildcard_partial_segment_allowed",
+        "`*` may cover the rest of a segment (`pay*` matches `payments`).",
+        cs.allow(
+            &none,
+            json!([{ "spiffe_id": "spiffe://example.org/ns/prod/sa/pay*" }]),
+        ),
+        &STD_CHAIN,
+        &spiffe_path,
+        Some(0),
+    )?;
+    cs.reject(
+        "spiffe_wildcard_does_not_cross_slash",
+        "`*` never matches a `/`, so it cannot span several segments.",
+        cs.allow(
+            &none,
+            json!([{ "spiffe_id": "spiffe://example.org/*/payments" }]),
+        ),
+        &STD_CHAIN,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.reject(
+        "spiffe_wildcard_needs_one_char",
+        "`*` matches one or more characters, never the empty string.",
+        cs.allow(
+            &none,
+            json!([{ "spiffe_id": "spiffe://example.org/ns/prod/sa/payments*" }]),
+        ),
+        &STD_CHAIN,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.reject(
+        "spiffe_id_rejects_two_uri_sans",
+        "spiffe_id requires a valid X509-SVID, so a leaf with two URI SANs never matches.",
+        cs.allow(&none, json!([{ "spiffe_id": PAYMENTS }])),
+        &["leaf-two-uris", "intermediate"],
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.pass(
+        "uri_matches_leaf_with_two_uri_sans",
+        "The uri matcher has no SVID requirement: any URI SAN may match.",
+        cs.allow(
+            &none,
+            json!([{ "uri": "spiffe://example.org/ns/prod/sa/billing" }]),
+        ),
+        &["leaf-two-uris", "intermediate"],
+        &["leaf-two-uris", "intermediate", "root"],
+        Some(0),
+    )?;
+    cs.pass(
+        "uri_wildcard_urn_allowed",
+        "A uri pattern with `*` matches a non-SPIFFE URN SAN.",
+        cs.allow(&int, json!([{ "uri": "urn:example:device:*" }])),
+        &["leaf-multi-san"],
+        &["leaf-multi-san", "intermediate", "root"],
+        Some(0),
+    )?;
+    cs.reject(
+        "uri_wildcard_does_not_cross_slash",
+        "In uri patterns too, `*` stops at `/`.",
+        cs.allow(&none, json!([{ "uri": "spiffe://example.org/ns/*" }])),
+        &STD_CHAIN,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.pass(
+        "spiffe_trust_domain_match",
+        "spiffe_trust_domain matches the trust domain of the leaf's SPIFFE ID.",
+        cs.allow(&none, json!([{ "spiffe_trust_domain": "example.org" }])),
+        &STD_CHAIN,
+        &spiffe_path,
+        Some(0),
+    )?;
+    cs.reject(
+        "spiffe_trust_domain_mismatch",
+        "A different trust domain does not match.",
+        cs.allow(&none, json!([{ "spiffe_trust_domain": "example.com" }])),
+        &STD_CHAIN,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.reject(
+        "spiffe_trust_domain_needs_valid_svid",
+        "A single URI SAN with a trailing slash is no valid SPIFFE ID, so no trust domain matches.",
+        cs.allow(&none, json!([{ "spiffe_trust_domain": "example.org" }])),
+        &["leaf-spiffe-trailing-slash", "intermediate"],
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+
+    // ---- dns ----
+    let dns_path = ["leaf-dns", "intermediate", "root"];
+    let dns_chain = ["leaf-dns", "intermediate"];
+    cs.pass(
+        "dns_exact_allowed",
+        "An exact dns name matches the SAN dNSName.",
+        cs.allow(&none, json!([{ "dns": "api.example.com" }])),
+        &dns_chain,
+        &dns_path,
+        Some(0),
+    )?;
+    cs.pass(
+        "dns_case_insensitive",
+        "dns matching ignores ASCII case.",
+        cs.allow(&none, json!([{ "dns": "API.Example.COM" }])),
+        &dns_chain,
+        &dns_path,
+        Some(0),
+    )?;
+    cs.pass(
+        "dns_wildcard_one_label",
+        "`*.example.com` in the policy matches exactly one extra label.",
+        cs.allow(&int, json!([{ "dns": "*.example.com" }])),
+        &["leaf-dns"],
+        &dns_path,
+        Some(0),
+    )?;
+    cs.reject(
+        "dns_wildcard_not_two_labels",
+        "`*.example.com` does not match `a.b.example.com`.",
+        cs.allow(&int, json!([{ "dns": "*.example.com" }])),
+        &["leaf-dns-deep"],
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.reject(
+        "dns_wildcard_not_bare_parent",
+        "`*.example.com` does not match `example.com` itself.",
+        cs.allow(&int, json!([{ "dns": "*.example.com" }])),
+        &["leaf-dns-apex"],
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.reject(
+        "dns_never_uses_common_name",
+        "A hostname-like CN without a DNS SAN never satisfies a dns matcher.",
+        cs.allow(&int, json!([{ "dns": "cnonly.example.com" }])),
+        &["leaf-cn-hostname"],
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.pass(
+        "dns_cert_wildcard_covers_name",
+        "A concrete policy name matches the certificate's wildcard SAN `*.svc.example.com`.",
+        cs.allow(&int, json!([{ "dns": "api.svc.example.com" }])),
+        &["leaf-dns-wildcard"],
+        &["leaf-dns-wildcard", "intermediate", "root"],
+        Some(0),
+    )?;
+    cs.reject(
+        "dns_cert_wildcard_not_two_labels",
+        "The certificate's `*.svc.example.com` does not cover `a.b.svc.example.com`.",
+        cs.allow(&int, json!([{ "dns": "a.b.svc.example.com" }])),
+        &["leaf-dns-wildcard"],
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.reject(
+        "dns_cert_wildcard_not_bare_parent",
+        "The certificate's `*.svc.example.com` does not cover `svc.example.com`.",
+        cs.allow(&int, json!([{ "dns": "svc.example.com" }])),
+        &["leaf-dns-wildcard"],
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.pass(
+        "dns_list_any_value",
+        "A dns list matches when any of its names matches.",
+        cs.allow(
+            &none,
+            json!([{ "dns": ["nothing.example.net", "api.example.com"] }]),
+        ),
+        &dns_chain,
+        &dns_path,
+        Some(0),
+    )?;
+
+    // ---- email ----
+    let email_chain = ["leaf-email", "intermediate"];
+    let email_path = ["leaf-email", "intermediate", "root"];
+    cs.pass(
+        "email_exact",
+        "An exact email matches the SAN rfc822Name.",
+        cs.allow(&none, json!([{ "email": "alice@example.com" }])),
+        &email_chain,
+        &email_path,
+        Some(0),
+    )?;
+    cs.pass(
+        "email_any_local_part",
+        "`*@example.com` matches any local part at that domain.",
+        cs.allow(&none, json!([{ "email": "*@example.com" }])),
+        &email_chain,
+        &email_path,
+        Some(0),
+    )?;
+    cs.reject(
+        "email_other_domain",
+        "`*@example.net` does not match an address at example.com.",
+        cs.allow(&none, json!([{ "email": "*@example.net" }])),
+        &email_chain,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.reject(
+        "email_other_local_part",
+        "A different exact address does not match.",
+        cs.allow(&none, json!([{ "email": "bob@example.com" }])),
+        &email_chain,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+
+    // ---- ip ----
+    let ip_chain = ["leaf-ip", "intermediate"];
+    let ip_path = ["leaf-ip", "intermediate", "root"];
+    for (name, description, pattern) in [
+        (
+            "ip_v4_single",
+            "A single IPv4 address matches the SAN iPAddress.",
+            "10.1.2.3",
+        ),
+        (
+            "ip_v4_cidr",
+            "An IPv4 CIDR block containing the SAN matches.",
+            "10.0.0.0/8",
+        ),
+        (
+            "ip_v6_cidr",
+            "An IPv6 CIDR block containing the SAN matches.",
+            "2001:db8::/32",
+        ),
+        (
+            "ip_v6_single",
+            "A single IPv6 address matches the SAN iPAddress.",
+            "2001:db8::1",
+        ),
+    ] {
+        cs.pass(
+            name,
+            description,
+            cs.allow(&none, json!([{ "ip": pattern }])),
+            &ip_chain,
+            &ip_path,
+            Some(0),
+        )?;
+    }
+    cs.reject(
+        "ip_no_match",
+        "Addresses and blocks that contain neither SAN do not match.",
+        cs.allow(
+            &none,
+            json!([{ "ip": ["10.1.2.4", "192.168.0.0/16", "2001:db8::2", "2001:db9::/32"] }]),
+        ),
+        &ip_chain,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+
+    // ---- subject ----
+    let subj_chain = ["leaf-subject", "intermediate"];
+    let subj_path = ["leaf-subject", "intermediate", "root"];
+    cs.pass(
+        "subject_single_attribute",
+        "A subject rule with only CN matches.",
+        cs.allow(&none, json!([{ "subject": { "CN": "order-service" } }])),
+        &subj_chain,
+        &subj_path,
+        Some(0),
+    )?;
+    cs.pass(
+        "subject_all_attributes_and",
+        "Several subject attributes must all match (AND).",
+        cs.allow(
+            &none,
+            json!([{ "subject": { "CN": "order-service", "O": "Example Corp", "OU": "Payments" } }]),
+        ),
+        &subj_chain,
+        &subj_path,
+        Some(0),
+    )?;
+    cs.reject(
+        "subject_one_attribute_differs",
+        "If any listed attribute differs the subject rule fails.",
+        cs.allow(
+            &none,
+            json!([{ "subject": { "CN": "order-service", "O": "Wrong Corp" } }]),
+        ),
+        &subj_chain,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.pass(
+        "subject_value_list_or",
+        "A list of values for one attribute matches when any value matches.",
+        cs.allow(
+            &none,
+            json!([{ "subject": { "OU": ["Nope", "Payments"] } }]),
+        ),
+        &subj_chain,
+        &subj_path,
+        Some(0),
+    )?;
+    cs.pass(
+        "subject_every_supported_attribute",
+        "C, ST, L, DC, UID, serialNumber and emailAddress are all matchable.",
+        cs.allow(
+            &none,
+            json!([{ "subject": {
+                "C": "US", "ST": "California", "L": "San Francisco", "DC": "example",
+                "UID": "svc-42", "serialNumber": "SN0042", "emailAddress": "order@example.com"
+            } }]),
+        ),
+        &subj_chain,
+        &subj_path,
+        Some(0),
+    )?;
+    cs.reject(
+        "subject_case_sensitive",
+        "Subject values compare case-sensitively.",
+        cs.allow(&none, json!([{ "subject": { "CN": "Order-Service" } }])),
+        &subj_chain,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    let ou_chain = ["leaf-multi-ou", "intermediate"];
+    let ou_path = ["leaf-multi-ou", "intermediate", "root"];
+    cs.pass(
+        "subject_multi_valued_first",
+        "A subject with two OU values matches a rule naming the first one.",
+        cs.allow(&none, json!([{ "subject": { "OU": "Payments" } }])),
+        &ou_chain,
+        &ou_path,
+        Some(0),
+    )?;
+    cs.pass(
+        "subject_multi_valued_second",
+        "A subject with two OU values matches a rule naming the second one.",
+        cs.allow(
+            &none,
+            json!([{ "subject": { "OU": "Platform", "CN": "multi-ou" } }]),
+        ),
+        &ou_chain,
+        &ou_path,
+        Some(0),
+    )?;
+    cs.pass(
+        "subject_matches_leaf_without_san",
+        "The subject matcher works on a leaf that has no SAN extension at all.",
+        cs.allow(&none, json!([{ "subject": { "CN": "no-san-client" } }])),
+        &["leaf-no-san", "intermediate"],
+        &["leaf-no-san", "intermediate", "root"],
+        Some(0),
+    )?;
+
+    // ---- fingerprint_sha256 / spki_sha256 ----
+    let spiffe = pki.c("leaf-spiffe");
+    let fp = spiffe.fingerprint();
+    let fp_colons = hex::decode(&fp)?
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":");
+    let spki = spiffe.identity()?.spki_sha256;
+    let spki_b64 = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(hex::decode(&spki)?)
+    };
+    cs.pass(
+        "fingerprint_upper_case_with_colons",
+        "fingerprint_sha256 ignores case and colons.",
+        cs.allow(&none, json!([{ "fingerprint_sha256": fp_colons }])),
+        &STD_CHAIN,
+        &spiffe_path,
+        Some(0),
+    )?;
+    cs.pass(
+        "fingerprint_plain_hex",
+        "fingerprint_sha256 as plain lowercase hex matches.",
+        cs.allow(&none, json!([{ "fingerprint_sha256": fp }])),
+        &STD_CHAIN,
+        &spiffe_path,
+        Some(0),
+    )?;
+    cs.reject(
+        "fingerprint_of_other_cert",
+        "The fingerprint of another certificate does not match.",
+        cs.allow(
+            &none,
+            json!([{ "fingerprint_sha256": pki.c("leaf-dns").fingerprint() }]),
+        ),
+        &STD_CHAIN,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.pass(
+        "spki_base64",
+        "spki_sha256 given as standard base64 matches.",
+        cs.allow(&none, json!([{ "spki_sha256": spki_b64 }])),
+        &STD_CHAIN,
+        &spiffe_path,
+        Some(0),
+    )?;
+    cs.pass(
+        "spki_hex",
+        "spki_sha256 given as hex matches.",
+        cs.allow(&none, json!([{ "spki_sha256": spki }])),
+        &STD_CHAIN,
+        &spiffe_path,
+        Some(0),
+    )?;
+
+    // ---- rule composition ----
+    let mut deny_beats = cs.allow(&none, json!([{ "spiffe_trust_domain": "example.org" }]));
+    deny_beats["deny"] = json!([{ "spiffe_id": PAYMENTS }]);
+    cs.reject(
+        "deny_beats_allow",
+        "A matching deny rule rejects even though an allow rule matches too.",
+        deny_beats,
+        &STD_CHAIN,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    let mut deny_other = cs.allow(&none, json!([{ "spiffe_trust_domain": "example.org" }]));
+    deny_other["deny"] = json!([{ "spiffe_id": "spiffe://example.org/ns/prod/sa/billing" }]);
+    cs.pass(
+        "deny_not_matching_then_allow",
+        "A deny rule that does not match leaves the allow decision in place.",
+        deny_other,
+        &STD_CHAIN,
+        &spiffe_path,
+        Some(0),
+    )?;
+    let mut deny_only = cs.policy(&none);
+    deny_only["deny"] = json!([{ "dns": "api.example.com" }]);
+    cs.pass(
+        "deny_only_policy_allows_others",
+        "With deny rules but no allow key, a chain that no deny rule matches is allowed.",
+        deny_only.clone(),
+        &STD_CHAIN,
+        &spiffe_path,
+        None,
+    )?;
+    cs.reject(
+        "deny_only_policy_rejects_match",
+        "With deny rules but no allow key, a matching deny rule still rejects.",
+        deny_only,
+        &dns_chain,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    let multi_chain = ["leaf-multi-san", "intermediate"];
+    let multi_path = ["leaf-multi-san", "intermediate", "root"];
+    cs.pass(
+        "rule_and_all_matchers",
+        "A rule matches only when every matcher in it matches (dns AND email AND ip).",
+        cs.allow(
+            &none,
+            json!([{ "dns": "alt.example.net", "email": "ops@example.net", "ip": "192.0.2.0/24" }]),
+        ),
+        &multi_chain,
+        &multi_path,
+        Some(0),
+    )?;
+    cs.reject(
+        "rule_and_one_matcher_fails",
+        "One non-matching matcher makes the whole rule fail.",
+        cs.allow(
+            &none,
+            json!([{ "dns": "multi.example.com", "email": "nobody@example.net" }]),
+        ),
+        &multi_chain,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+    cs.pass(
+        "rules_or_first_match_reported",
+        "Rules are ORed and matched_rule is the index of the first allow rule that matches.",
+        cs.allow(
+            &none,
+            json!([
+                { "dns": "nothing.example.net" },
+                { "spiffe_id": "spiffe://example.org/ns/*/sa/payments" },
+                { "spiffe_trust_domain": "example.org" }
+            ]),
+        ),
+        &STD_CHAIN,
+        &spiffe_path,
+        Some(1),
+    )?;
+    cs.pass(
+        "no_allow_key_allows_any",
+        "Without an allow key any chain-valid leaf is allowed and matched_rule is null.",
+        cs.policy(&int),
+        &["leaf-spiffe"],
+        &spiffe_path,
+        None,
+    )?;
+    cs.reject(
+        "allow_present_nothing_matches",
+        "With allow rules present, a leaf that matches none of them is rejected.",
+        cs.allow(
+            &none,
+            json!([{ "dns": "api.example.com" }, { "email": "*@example.com" }]),
+        ),
+        &STD_CHAIN,
+        "NOT_AUTHORIZED",
+        None,
+    )?;
+
+    // ---- key types and chain shapes ----
+    for (name, description, leaf_name) in [
+        (
+            "p384_leaf_verifies",
+            "A P-384 leaf under a P-256 CA verifies.",
+            "leaf-p384",
+        ),
+        (
+            "rsa_leaf_verifies",
+            "An RSA-2048 leaf under a P-256 CA verifies.",
+            "leaf-rsa",
+        ),
+        (
+            "ed25519_leaf_verifies",
+            "An Ed25519 leaf under a P-256 CA verifies.",
+            "leaf-ed25519",
+        ),
+    ] {
+        cs.pass(
+            name,
+            description,
+            cs.policy(&none),
+            &[leaf_name, "intermediate"],
+            &[leaf_name, "intermediate", "root"],
+            None,
+        )?;
+    }
+    cs.pass(
+        "chain_includes_root",
+        "A peer that also sends the root still gets the path leaf, intermediate, anchor.",
+        cs.policy(&none),
+        &["leaf-spiffe", "intermediate", "root"],
+        &spiffe_path,
+        None,
+    )?;
+    cs.reject(
+        "missing_intermediate_no_pool",
+        "A leaf sent alone, with no intermediates pool, has no path to the anchor.",
+        cs.policy(&none),
+        &["leaf-spiffe"],
+        "UNKNOWN_ISSUER",
+        None,
+    )?;
+    cs.reject(
+        "untrusted_root",
+        "A leaf issued by a root that is not an anchor is rejected.",
+        cs.policy(&int),
+        &["leaf-untrusted"],
+        "UNKNOWN_ISSUER",
+        None,
+    )?;
+    cs.reject(
+        "bad_signature",
+        "A leaf whose signature value was altered fails signature verification.",
+        cs.policy(&none),
+        &["leaf-bad-signature", "intermediate"],
+        "BAD_SIGNATURE",
+        Some(0),
+    )?;
+    cs.reject(
+        "unsupported_signature_algorithm",
+        "A leaf correctly signed with ecdsa-with-SHA512 uses an algorithm the verifier lacks.",
+        cs.policy(&none),
+        &["leaf-ecdsa-sha512", "intermediate"],
+        "UNSUPPORTED_ALGORITHM",
+        Some(0),
+    )?;
+
+    // ---- validity and clock skew ----
+    let expired_chain = ["leaf-expired", "intermediate"];
+    let future_chain = ["leaf-not-yet-valid", "intermediate"];
+    cs.reject(
+        "expired_leaf",
+        "A leaf whose notAfter is an hour before `at` is expired.",
+        cs.policy(&none),
+        &expired_chain,
+        "EXPIRED",
+        Some(0),
+    )?;
+    let mut skew_ok = cs.policy(&none);
+    skew_ok["clock_skew_seconds"] = json!(7200);
+    cs.pass(
+        "expired_leaf_within_skew",
+        "Two hours of clock skew tolerate a notAfter one hour in the past.",
+        skew_ok.clone(),
+        &expired_chain,
+        &["leaf-expired", "intermediate", "root"],
+        None,
+    )?;
+    let mut skew_small = cs.policy(&none);
+    skew_small["clock_skew_seconds"] = json!(1800);
+    cs.reject(
+        "expired_leaf_skew_too_small",
+        "Thirty minutes of skew do not cover a notAfter one hour in the past.",
+        skew_small.clone(),
+        &expired_chain,
+        "EXPIRED",
+        Some(0),
+    )?;
+    cs.reject(
+        "not_yet_valid_leaf",
+        "A leaf whose notBefore is an hour after `at` is not yet valid.",
+        cs.policy(&none),
+        &future_chain,
+        "NOT_YET_VALID",
+        Some(0),
+    )?;
+    cs.pass(
+        "not_yet_valid_leaf_within_skew",
+        "Two hours of clock skew tolerate a notBefore one hour in the future.",
+        skew_ok,
+        &future_chain,
+        &["leaf-not-yet-valid", "intermediate", "root"],
+        None,
+    )?;
+    cs.reject(
+        "not_yet_valid_leaf_skew_too_small",
+        "Thirty minutes of skew do not cover a notBefore one hour in the future.",
+        skew_small,
+        &future_chain,
+        "NOT_YET_VALID",
+        Some(0),
+    )?;
+
+    // ---- usage ----
+    let server_chain = ["leaf-server-only", "intermediate"];
+    let server_path = ["leaf-server-only", "intermediate", "root"];
+    cs.reject(
+        "server_only_leaf_default_usage",
+        "The default usage is client, so a serverAuth-only leaf is refused.",
+        cs.policy(&none),
+        &server_chain,
+        "INVALID_USAGE",
+        Some(0),
+    )?;
+    let mut usage_client = cs.policy(&none);
+    usage_client["usage"] = json!("client");
+    cs.reject(
+        "server_only_leaf_client_usage",
+        "usage client requires clientAuth when the leaf has an EKU extension.",
+        usage_client,
+        &server_chain,
+        "INVALID_USAGE",
+        Some(0),
+    )?;
+    let mut usage_both = cs.policy(&none);
+    usage_both["usage"] = json!(["client", "server"]);
+    cs.pass(
+        "server_only_leaf_usage_list",
+        "usage [client, server] accepts a leaf that has only serverAuth.",
+        usage_both,
+        &server_chain,
+        &server_path,
+        None,
+    )?;
+    let mut usage_server = cs.policy(&none);
+    usage_server["usage"] = json!("server");
+    cs.pass(
+        "server_only_leaf_server_usage",
+        "usage server accepts a serverAuth leaf.",
+        usage_server.clone(),
+        &server_chain,
+        &server_path,
+        None,
+    )?;
+    cs.reject(
+        "client_only_leaf_server_usage",
+        "usage server refuses a leaf that has only clientAuth.",
+        usage_server,
+        &STD_CHAIN,
+        "INVALID_USAGE",
+        Some(0),
+    )?;
+    cs.pass(
+        "no_eku_leaf_allowed",
+        "A leaf without an EKU extension is acceptable for client usage.",
+        cs.policy(&none),
+        &["leaf-no-eku", "intermediate"],
+        &["leaf-no-eku", "intermediate", "root"],
+        None,
+    )?;
+
+    // ---- CA and path constraints ----
+    let mut max2 = cs.policy(&none);
+    max2["max_chain_length"] = json!(2);
+    cs.reject(
+        "max_chain_length_too_small",
+        "max_chain_length 2 refuses a path of leaf, intermediate and anchor.",
+        max2,
+        &STD_CHAIN,
+        "CA_CONSTRAINT_VIOLATION",
+        None,
+    )?;
+    let mut max3 = cs.policy(&none);
+    max3["max_chain_length"] = json!(3);
+    cs.pass(
+        "max_chain_length_exact",
+        "max_chain_length counts leaf and anchor, so 3 admits leaf, intermediate, anchor.",
+        max3,
+        &STD_CHAIN,
+        &spiffe_path,
+        None,
+    )?;
+    let long_chain = ["leaf-long-chain", "chain-ca-3", "chain-ca-2", "chain-ca-1"];
+    let long_path = [
+        "leaf-long-chain",
+        "chain-ca-3",
+        "chain-ca-2",
+        "chain-ca-1",
+        "root",
+    ];
+    cs.pass(
+        "long_chain_default_limit",
+        "A path of five certificates (three intermediates) is within the default limit.",
+        cs.policy(&none),
+        &long_chain,
+        &long_path,
+        None,
+    )?;
+    let mut max4 = cs.policy(&none);
+    max4["max_chain_length"] = json!(4);
+    cs.reject(
+        "long_chain_over_limit",
+        "max_chain_length 4 refuses a path of five certificates.",
+        max4,
+        &long_chain,
+        "CA_CONSTRAINT_VIOLATION",
+        None,
+    )?;
+    let mut max5 = cs.allow(
+        &["chain-ca-1", "chain-ca-2", "chain-ca-3"],
+        json!([{ "dns": "deep.example.com" }]),
+    );
+    max5["max_chain_length"] = json!(5);
+    cs.pass(
+        "long_chain_at_limit_from_pool",
+        "max_chain_length 5 admits a five-certificate path built from the pool.",
+        max5,
+        &["leaf-long-chain"],
+        &long_path,
+        Some(0),
+    )?;
+    cs.reject(
+        "path_len_constraint_violated",
+        "A pathLenConstraint 0 CA may not issue a sub-CA that issues the leaf.",
+        cs.policy(&none),
+        &["leaf-pathlen", "pathlen0-sub-ca", "pathlen0-ca"],
+        "CA_CONSTRAINT_VIOLATION",
+        None,
+    )?;
+    cs.reject(
+        "end_entity_used_as_ca",
+        "A certificate with cA FALSE cannot issue another certificate.",
+        cs.policy(&none),
+        &["leaf-issued-by-leaf", "leaf-no-san", "intermediate"],
+        "CA_CONSTRAINT_VIOLATION",
+        None,
+    )?;
+    cs.pass(
+        "name_constraint_permitted",
+        "A leaf whose DNS SAN is inside the CA's permitted subtree verifies.",
+        cs.policy(&["intermediate-constrained"]),
+        &["leaf-nc-permitted"],
+        &["leaf-nc-permitted", "intermediate-constrained", "root"],
+        None,
+    )?;
+    cs.reject(
+        "name_constraint_violated",
+        "A leaf whose DNS SAN is outside the CA's permitted subtree is refused.",
+        cs.policy(&none),
+        &["leaf-nc-violating", "intermediate-constrained"],
+        "NAME_CONSTRAINT_VIOLATION",
+        None,
+    )?;
+
+    // ---- revocation ----
+    let with_revocation = |cs: &Cases<'_>, crls: &[&str], depth, unknown, expired| {
+        let mut p = cs.policy(&none);
+        p["revocation"] = cs.revocation(crls, depth, unknown, expired);
+        p
+    };
+    cs.pass(
+        "revocation_good_leaf",
+        "With every CRL present and current, an unrevoked chain verifies.",
+        with_revocation(&cs, &ALL_CRLS, "chain", "deny", "deny"),
+        &STD_CHAIN,
+        &spiffe_path,
+        None,
+    )?;
+    cs.reject(
+        "revoked_leaf",
+        "A leaf listed on its issuer's CRL is revoked.",
+        with_revocation(&cs, &ALL_CRLS, "chain", "deny", "deny"),
+        &["leaf-revoked", "intermediate"],
+        "REVOKED",
+        Some(0),
+    )?;
+    cs.reject(
+        "revoked_leaf_depth_leaf",
+        "Depth leaf still checks the leaf itself.",
+        with_revocation(&cs, &ALL_CRLS, "leaf", "deny", "deny"),
+        &["leaf-revoked", "intermediate"],
+        "REVOKED",
+        Some(0),
+    )?;
+    cs.reject(
+        "revoked_intermediate_depth_chain",
+        "Depth chain finds the intermediate on the root's CRL.",
+        with_revocation(&cs, &ALL_CRLS, "chain", "deny", "deny"),
+        &["leaf-under-revoked-ca", "intermediate-revoked"],
+        "REVOKED",
+        Some(1),
+    )?;
+    cs.pass(
+        "revoked_intermediate_depth_leaf",
+        "Depth leaf ignores the revoked intermediate when its leaf is not revoked.",
+        with_revocation(&cs, &ALL_CRLS, "leaf", "deny", "deny"),
+        &["leaf-under-revoked-ca", "intermediate-revoked"],
+        &["leaf-under-revoked-ca", "intermediate-revoked", "root"],
+        None,
+    )?;
+    let only_int = ["intermediate.crl.pem"];
+    cs.reject(
+        "revocation_unknown_intermediate",
+        "Without the root's CRL the intermediate's status is unknown, which deny rejects.",
+        with_revocation(&cs, &only_int, "chain", "deny", "deny"),
+        &STD_CHAIN,
+        "REVOCATION_UNKNOWN",
+        Some(1),
+    )?;
+    let mut defaults = cs.policy(&none);
+    defaults["revocation"] = json!({ "crls": [pki.crl("intermediate.crl.pem")] });
+    cs.reject(
+        "revocation_defaults_chain_and_deny",
+        "Omitted depth and unknown_status default to chain and deny.",
+        defaults,
+        &STD_CHAIN,
+        "REVOCATION_UNKNOWN",
+        Some(1),
+    )?;
+    cs.pass(
+        "revocation_unknown_allowed",
+        "unknown_status allow accepts the intermediate whose issuer published no CRL.",
+        with_revocation(&cs, &only_int, "chain", "allow", "deny"),
+        &STD_CHAIN,
+        &spiffe_path,
+        None,
+    )?;
+    cs.reject(
+        "revocation_unknown_leaf_depth",
+        "Depth leaf without the intermediate's CRL leaves the leaf's status unknown.",
+        with_revocation(&cs, &["root.crl.pem"], "leaf", "deny", "deny"),
+        &STD_CHAIN,
+        "REVOCATION_UNKNOWN",
+        Some(0),
+    )?;
+    let expired_crls = ["root.crl.pem", "intermediate-expired.crl.pem"];
+    cs.reject(
+        "crl_expired_denied",
+        "The intermediate's only CRL is past nextUpdate and expired_crl is deny.",
+        with_revocation(&cs, &expired_crls, "chain", "deny", "deny"),
+        &STD_CHAIN,
+        "CRL_EXPIRED",
+        Some(0),
+    )?;
+    cs.pass(
+        "crl_expired_allowed",
+        "expired_crl allow uses the stale CRL, which does not list the leaf.",
+        with_revocation(&cs, &expired_crls, "chain", "deny", "allow"),
+        &STD_CHAIN,
+        &spiffe_path,
+        None,
+    )?;
+    cs.reject(
+        "crl_expired_allowed_still_revokes",
+        "A stale CRL accepted by expired_crl allow still revokes what it lists.",
+        with_revocation(&cs, &expired_crls, "chain", "deny", "allow"),
+        &["leaf-revoked", "intermediate"],
+        "REVOKED",
+        Some(0),
+    )?;
+    cs.pass(
+        "revocation_empty_crl",
+        "A current CRL that lists nothing leaves every certificate good.",
+        with_revocation(
+            &cs,
+            &["root.crl.pem", "intermediate-empty.crl.pem"],
+            "chain",
+            "deny",
+            "deny",
+        ),
+        &["leaf-revoked", "intermediate"],
+        &["leaf-revoked", "intermediate", "root"],
+        None,
+    )?;
+
+    // ---- input decoding ----
+    let garbage =
+        "-----BEGIN CERTIFICATE-----\n!!!! this is not base64 !!!!\n-----END CERTIFICATE-----\n";
+    cs.fail(
+        "malformed_garbage_pem",
+        "A CERTIFICATE PEM block whose body is not base64 is malformed.",
+        cs.policy(&int),
+        vec![garbage.to_owned()],
+        "MALFORMED_CERTIFICATE",
+        Some(0),
+    )?;
+    cs.fail(
+        "malformed_not_der",
+        "Well-formed PEM whose bytes are not DER is malformed.",
+        cs.policy(&int),
+        vec![pem_encode("CERTIFICATE", b"this is not a DER certificate")],
+        "MALFORMED_CERTIFICATE",
+        Some(0),
+    )?;
+    let crl_der = {
+        use base64::Engine as _;
+        let pem = pki.crl("intermediate.crl.pem");
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64::engine::general_purpose::STANDARD.decode(body)?
+    };
+    cs.fail(
+        "malformed_crl_in_chain",
+        "A CRL's DER inside a CERTIFICATE block at position 1 is not a certificate.",
+        cs.policy(&none),
+        vec![spiffe.pem(), pem_encode("CERTIFICATE", &crl_der)],
+        "MALFORMED_CERTIFICATE",
+        Some(1),
+    )?;
+    cs.fail(
+        "empty_chain",
+        "An empty chain is refused.",
+        cs.policy(&int),
+        Vec::new(),
+        "EMPTY_CHAIN",
+        None,
+    )?;
+    let mut seventeen = vec![pki.c("intermediate").pem(); 17];
+    seventeen[0] = spiffe.pem();
+    cs.fail(
+        "too_many_certificates",
+        "Seventeen certificates exceed the limit of sixteen per chain.",
+        cs.policy(&none),
+        seventeen,
+        "INPUT_TOO_LARGE",
+        None,
+    )?;
+
+    // ---- invalid policies ----
+    let mut typo = cs.policy(&int);
+    typo["allowed"] = json!([{ "spiffe_id": PAYMENTS }]);
+    cs.invalid_policy(
+        "policy_unknown_top_level_key",
+        "A misspelt top-level key (`allowed`) is refused, never ignored.",
+        typo,
+    )?;
+    cs.invalid_policy(
+        "policy_unknown_rule_key",
+        "An unknown matcher name inside a rule is refused.",
+        cs.allow(&int, json!([{ "dns_name": "api.example.com" }])),
+    )?;
+    cs.invalid_policy(
+        "policy_bad_cidr",
+        "An IPv4 prefix longer than 32 bits is refused.",
+        cs.allow(&int, json!([{ "ip": "10.0.0.0/33" }])),
+    )?;
+    cs.invalid_policy(
+        "policy_partial_label_wildcard",
+        "A dns pattern with `*` inside a label is refused.",
+        cs.allow(&int, json!([{ "dns": "f*.example.com" }])),
+    )?;
+    let mut bad_anchor = cs.policy(&none);
+    bad_anchor["trust"]["anchors"] = json!(garbage);
+    cs.invalid_policy(
+        "policy_unparsable_anchor",
+        "An anchor that is not a certificate is refused.",
+        bad_anchor,
+    )?;
+    let mut bad_crl = cs.policy(&int);
+    bad_crl["revocation"] = json!({
+        "crls": ["-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n"]
+    });
+    cs.invalid_policy(
+        "policy_unparsable_crl",
+        "A CRL that does not parse is refused.",
+        bad_crl,
+    )?;
+    cs.invalid_policy(
+        "policy_unknown_subject_attribute",
+        "A subject attribute outside the documented list is refused.",
+        cs.allow(&int, json!([{ "subject": { "title": "Engineer" } }])),
+    )?;
+    cs.invalid_policy(
+        "policy_empty_rule",
+        "An empty rule would match everything, so it is refused.",
+        cs.allow(&int, json!([{}])),
+    )?;
+    let mut bad_usage = cs.policy(&int);
+    bad_usage["usage"] = json!("email");
+    cs.invalid_policy(
+        "policy_bad_usage",
+        "A usage other than client or server is refused.",
+        bad_usage,
+    )?;
+    let mut bad_revocation_key = cs.policy(&int);
+    bad_revocation_key["revocation"] = json!({ "crl": [pki.crl("intermediate.crl.pem")] });
+    cs.invalid_policy(
+        "policy_unknown_revocation_key",
+        "A misspelt key inside revocation (`crl`) is refused.",
+        bad_revocation_key,
+    )?;
+    let mut bad_depth = cs.policy(&int);
+    bad_depth["revocation"] = json!({
+        "crls": [pki.crl("intermediate.crl.pem")],
+        "depth": "everything"
+    });
+    cs.invalid_policy(
+        "policy_bad_revocation_depth",
+        "A revocation depth other than chain or leaf is refused.",
+        bad_depth,
+    )?;
+    cs.invalid_policy(
+        "policy_missing_anchors",
+        "trust.anchors is required.",
+        json!({ "trust": { "intermediates": pki.c("intermediate").pem() } }),
+    )?;
+    cs.invalid_policy(
+        "policy_matcher_wrong_type",
+        "A matcher value of the wrong JSON type is refused.",
+        cs.allow(&int, json!([{ "dns": 42 }])),
+    )?;
+
+    // ---- inspect ----
+    for (name, description, cert) in [
+        (
+            "inspect_root",
+            "The self-signed root: is_ca, keyCertSign and cRLSign, issuer equals subject.",
+            "root",
+        ),
+        ("inspect_intermediate", "The issuing CA.", "intermediate"),
+        (
+            "inspect_constrained_ca",
+            "A name-constrained CA.",
+            "intermediate-constrained",
+        ),
+        (
+            "inspect_spiffe",
+            "An X509-SVID with a serial whose DER needs a 00 sign byte.",
+            "leaf-spiffe",
+        ),
+        ("inspect_p384", "A P-384 key.", "leaf-p384"),
+        ("inspect_rsa", "An RSA-2048 key.", "leaf-rsa"),
+        ("inspect_ed25519", "An Ed25519 key.", "leaf-ed25519"),
+        (
+            "inspect_two_uris",
+            "Two URI SANs: listed, but spiffe_id is null.",
+            "leaf-two-uris",
+        ),
+        (
+            "inspect_dns_wildcard",
+            "A wildcard DNS SAN is reported verbatim.",
+            "leaf-dns-wildcard",
+        ),
+        (
+            "inspect_cn_hostname",
+            "A hostname-like CN does not appear among the DNS SANs.",
+            "leaf-cn-hostname",
+        ),
+        (
+            "inspect_email",
+            "An rfc822Name SAN and the emailProtection EKU.",
+            "leaf-email",
+        ),
+        (
+            "inspect_ip",
+            "IPv4 and IPv6 SANs in IpAddr Display form.",
+            "leaf-ip",
+        ),
+        (
+            "inspect_multi_san",
+            "SANs of every type, grouped by type in certificate order.",
+            "leaf-multi-san",
+        ),
+        (
+            "inspect_no_san",
+            "No SAN, no keyUsage, and basicConstraints cA FALSE.",
+            "leaf-no-san",
+        ),
+        (
+            "inspect_rich_subject",
+            "Every supported subject attribute and a 16-byte serial.",
+            "leaf-subject",
+        ),
+        (
+            "inspect_multi_valued_ou",
+            "Two OU values, in encoding order.",
+            "leaf-multi-ou",
+        ),
+        (
+            "inspect_usage_names",
+            "Key usages in bit order and EKU names, with an unnamed EKU as a dotted OID.",
+            "leaf-usage-zoo",
+        ),
+        (
+            "inspect_server_only",
+            "A serverAuth-only EKU.",
+            "leaf-server-only",
+        ),
+        (
+            "inspect_no_eku",
+            "extended_key_usage is empty without the extension.",
+            "leaf-no-eku",
+        ),
+        (
+            "inspect_expired",
+            "inspect does not check validity.",
+            "leaf-expired",
+        ),
+        (
+            "inspect_bad_signature",
+            "inspect does not check signatures.",
+            "leaf-bad-signature",
+        ),
+        (
+            "inspect_ecdsa_sha512",
+            "inspect parses a certificate signed with an unsupported algorithm.",
+            "leaf-ecdsa-sha512",
+        ),
+        (
+            "inspect_spiffe_uppercase_trust_domain",
+            "An upper-case trust domain is no valid SPIFFE ID.",
+            "leaf-spiffe-uppercase-td",
+        ),
+        (
+            "inspect_spiffe_trailing_slash",
+            "A trailing slash is no valid SPIFFE ID.",
+            "leaf-spiffe-trailing-slash",
+        ),
+        (
+            "inspect_spiffe_dot_segment",
+            "A `..` path segment is no valid SPIFFE ID.",
+            "leaf-spiffe-dot-segment",
+        ),
+        (
+            "inspect_spiffe_empty_segment",
+            "An empty path segment is no valid SPIFFE ID.",
+            "leaf-spiffe-empty-segment",
+        ),
+        (
+            "inspect_spiffe_query",
+            "A query is no valid SPIFFE ID.",
+            "leaf-spiffe-query",
+        ),
+        (
+            "inspect_spiffe_charset",
+            "Dashes, dots, underscores and upper-case path letters are valid SPIFFE ID characters.",
+            "leaf-spiffe-charset",
+        ),
+    ] {
+        cs.inspect(name, description, cert)?;
+    }
+
+    Ok(cs.list)
+}
+
+/// Writes `DIR/pki/*` and `DIR/cases.json`.
+pub fn write(dir: &Path) -> Result<()> {
+    let pki = build_pki()?;
+    let cases = build_cases(&pki)?;
+
+    let pki_dir = dir.join("pki");
+    std::fs::create_dir_all(&pki_dir)?;
+    // Remove the previous generation's PEM files so renamed fixtures cannot linger.
+    for entry in std::fs::read_dir(&pki_dir)? {
+        let path = entry?.path();
+        let ours = path
+            .extension()
+            .is_some_and(|ext| ext == "pem" || ext == "key");
+        if ours {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    for named in &pki.certs {
+        write_file(&pki_dir, &format!("{}.pem", named.name), &named.cert.pem())?;
+        if named.write_key {
+            write_file(
+                &pki_dir,
+                &format!("{}.key", named.name),
+                &named.cert.key_pem(),
+            )?;
+        }
+    }
+    for (name, pem) in &pki.crls {
+        write_file(&pki_dir, name, pem)?;
+    }
+
+    let doc = json!({
+        "version": 1,
+        "at_note": format!(
+            "Every verify case carries at = {AT} (2026-06-01T00:00:00Z); certificates and CRLs \
+             are valid around that instant only, so runners must pass `at` explicitly."
+        ),
+        "cases": cases,
+    });
+    let mut text = serde_json::to_string_pretty(&doc)?;
+    text.push('\n');
+    write_file(dir, "cases.json", &text)?;
+    eprintln!(
+        "wrote {} certificates, {} CRLs and {} cases to {}",
+        pki.certs.len(),
+        pki.crls.len(),
+        cases.len(),
+        dir.display()
+    );
+    Ok(())
+}
