@@ -1,0 +1,242 @@
+//! The `certgate` binary end to end: files in, exit codes and output out.
+
+#[path = "../../core/tests/common/mod.rs"]
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use common::{Pki, GOOD_SPIFFE_ID};
+
+const AT: &str = "2026-06-01T00:00:00Z";
+
+/// A temporary folder holding the test PKI as files; removed on drop.
+struct Files {
+    dir: PathBuf,
+}
+
+impl Files {
+    fn new(name: &str) -> Files {
+        let dir = std::env::temp_dir().join(format!("certgate-cli-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pki = Pki::new();
+        let files = Files { dir };
+        files.write("root.pem", &pki.root.pem());
+        files.write("intermediate.pem", &pki.intermediate.pem());
+        files.write(
+            "good.pem",
+            &format!("{}{}", pki.good.pem, pki.intermediate.pem()),
+        );
+        files.write("revoked.pem", &pki.revoked.pem);
+        files.write("crl.pem", &pki.crls_pem().concat());
+        files.write(
+            "garbage.pem",
+            "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+        );
+        let policy = pki
+            .policy(serde_json::json!([{ "spiffe_id": "spiffe://example.org/ns/*/sa/payments" }]));
+        files.write("policy.json", &policy.to_string());
+        files.write(
+            "bad-policy.json",
+            r#"{"trust":{"anchors":"x"},"allow":[{"ip":"10.0.0.0/33"}]}"#,
+        );
+        std::fs::write(files.path("crl.der"), pki.intermediate.crl([vec![2]])).unwrap();
+        files
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.dir.join(name), text).unwrap();
+    }
+}
+
+impl Drop for Files {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn certgate(args: &[&str]) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(env!("CARGO_BIN_EXE_certgate"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8(stdout).unwrap(),
+        String::from_utf8(stderr).unwrap(),
+    )
+}
+
+#[test]
+fn inspect_prints_readable_and_json_identity() {
+    let files = Files::new("inspect");
+    let (code, out, _) = certgate(&["inspect", &files.path("good.pem")]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("subject:      CN=leaf-1,O=Certgate Test"),
+        "{out}"
+    );
+    assert!(out.contains(GOOD_SPIFFE_ID), "{out}");
+    let (code, out, _) = certgate(&["inspect", "--json", &files.path("good.pem")]);
+    assert_eq!(code, 0);
+    let identity: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(identity["spiffe_id"], GOOD_SPIFFE_ID);
+    assert!(identity.get("matched_rule").is_none());
+}
+
+#[test]
+fn verify_with_policy_file_allows_and_rejects() {
+    let files = Files::new("policy");
+    let policy = files.path("policy.json");
+    let (code, out, _) = certgate(&[
+        "verify",
+        "--policy",
+        &policy,
+        "--at",
+        AT,
+        &files.path("good.pem"),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.starts_with("ALLOWED CN=leaf-1,O=Certgate Test"),
+        "{out}"
+    );
+    let (code, out, _) = certgate(&[
+        "verify",
+        "--policy",
+        &policy,
+        "--at",
+        AT,
+        &files.path("revoked.pem"),
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("REJECTED REVOKED: "), "{out}");
+    let (code, out, _) = certgate(&[
+        "verify",
+        "--json",
+        "--policy",
+        &policy,
+        "--at",
+        AT,
+        &files.path("revoked.pem"),
+    ]);
+    assert_eq!(code, 1);
+    let outcome: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(outcome["code"], "REVOKED");
+    assert_eq!(outcome["cert_index"], 0);
+}
+
+#[test]
+fn verify_with_shortcuts() {
+    let files = Files::new("shortcuts");
+    let base = [
+        "verify",
+        "--ca",
+        &files.path("root.pem"),
+        "--intermediates",
+        &files.path("intermediate.pem"),
+        "--at",
+        AT,
+    ];
+    let run = |extra: &[&str], chain: &str| {
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend_from_slice(extra);
+        args.push(chain);
+        certgate(&args)
+    };
+    let good = files.path("good.pem");
+    assert_eq!(
+        run(
+            &["--allow-spiffe", "spiffe://example.org/ns/prod/sa/*"],
+            &good
+        )
+        .0,
+        0
+    );
+    let (code, out, _) = run(
+        &[
+            "--allow-dns",
+            "api.example.com",
+            "--allow-cn",
+            "someone-else",
+        ],
+        &good,
+    );
+    assert_eq!(code, 1);
+    assert!(out.starts_with("REJECTED NOT_AUTHORIZED: "), "{out}");
+    assert_eq!(run(&["--allow-cn", "leaf-1"], &good).0, 0);
+    let crl = files.path("crl.pem");
+    let (code, out, _) = run(&["--crl", &crl], &files.path("revoked.pem"));
+    assert_eq!(
+        (code, out.starts_with("REJECTED REVOKED")),
+        (1, true),
+        "{out}"
+    );
+    // Only the intermediate's CRL (DER): the intermediate's own status is unknown.
+    let (code, out, _) = run(&["--crl", &files.path("crl.der")], &good);
+    assert_eq!(
+        (code, out.starts_with("REJECTED REVOCATION_UNKNOWN")),
+        (1, true),
+        "{out}"
+    );
+    let (code, out, _) = run(&["--usage", "server"], &good);
+    assert_eq!(
+        (code, out.starts_with("REJECTED INVALID_USAGE")),
+        (1, true),
+        "{out}"
+    );
+    assert_eq!(run(&["--usage", "client,server"], &good).0, 0);
+}
+
+#[test]
+fn caller_errors_exit_2_with_one_line() {
+    let files = Files::new("errors");
+    let good = files.path("good.pem");
+    let missing = files.path("missing.pem");
+    let (bad_policy, root, garbage) = (
+        files.path("bad-policy.json"),
+        files.path("root.pem"),
+        files.path("garbage.pem"),
+    );
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["inspect", &missing], "cannot read"),
+        (vec!["verify", "--ca", &missing, &good], "cannot read"),
+        (
+            vec!["verify", "--policy", &bad_policy, &good],
+            "INVALID_POLICY: allow[0].ip: \"10.0.0.0/33\" is not a CIDR block",
+        ),
+        (
+            vec!["verify", "--ca", &root, "--at", "yesterday", &good],
+            "RFC 3339",
+        ),
+        (vec!["verify", &good], "--policy FILE or --ca FILE"),
+        (
+            vec!["verify", "--ca", &garbage, &good],
+            "INVALID_POLICY: trust.anchors[0]",
+        ),
+    ];
+    for (args, expected) in cases {
+        let (code, out, err) = certgate(&args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+    let (code, _, _) = certgate(&["verify", "--bogus"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn inspect_of_garbage_is_a_rejection() {
+    let files = Files::new("garbage");
+    let (code, out, _) = certgate(&["inspect", &files.path("garbage.pem")]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("REJECTED MALFORMED_CERTIFICATE"), "{out}");
+}
