@@ -113,7 +113,7 @@ pub fn write(dir: &Path) -> Result<()> {
             &format!("{name}.pem"),
             &format!("{}{}", leaf.pem(), issuer.pem()),
         )?;
-        write_file(dir, &format!("{name}.key"), &leaf.key_pem())?;
+        write_file(dir, &format!("{name}.key"), &leaf.key_pem()?)?;
     }
     let policy = json!({
         "trust": { "anchors": root.pem(), "intermediates": int.pem() },

@@ -238,6 +238,27 @@ pub fn replace_all(bytes: &mut [u8], from: &[u8], to: &[u8]) {
     }
 }
 
+/// Rewrites a PKCS#8 v2 (RFC 5958 OneAsymmetricKey) private key as a v1 PrivateKeyInfo by
+/// dropping the optional `[1] publicKey`. ring writes Ed25519 keys as v2, which OpenSSL 3.0
+/// refuses to load; v1 keys pass through unchanged.
+pub fn pkcs8_v1(der: &[u8]) -> Result<Vec<u8>> {
+    let outer = read_all(der)?;
+    let fields = children(outer.content)?;
+    match fields.first() {
+        Some(version) if version.tag == TAG_INTEGER && version.content == [1] => {
+            let mut body = encode(TAG_INTEGER, &[0]);
+            for field in &fields[1..] {
+                if field.tag != 0x81 && field.tag != 0xa1 {
+                    body.extend_from_slice(field.raw);
+                }
+            }
+            Ok(encode(TAG_SEQUENCE, &body))
+        }
+        Some(version) if version.tag == TAG_INTEGER && version.content == [0] => Ok(der.to_vec()),
+        _ => Err("not a PKCS#8 private key".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -461,9 +461,12 @@ impl Issued {
         pem_encode("CERTIFICATE", &self.der)
     }
 
-    /// The private key as PKCS#8 PEM.
-    pub fn key_pem(&self) -> String {
-        self.key.serialize_pem()
+    /// The private key as PKCS#8 PEM (version 1 layout, which every TLS stack reads).
+    pub fn key_pem(&self) -> Result<String> {
+        Ok(pem_encode(
+            "PRIVATE KEY",
+            &der::pkcs8_v1(self.key.serialized_der())?,
+        ))
     }
 
     /// Lowercase hex SHA-256 of the certificate DER.
@@ -590,7 +593,7 @@ impl Issued {
             return Err("expected exactly one ecdsa-with-SHA256 OID in the TBSCertificate".into());
         }
         der::replace_all(&mut tbs, &SHA256_OID, &SHA512_OID);
-        let signature = openssl_sign(&issuer.key_pem(), &tbs, "-sha512")?;
+        let signature = openssl_sign(&issuer.key_pem()?, &tbs, "-sha512")?;
         self.der = der::assemble_cert(
             &tbs,
             &der::encode(der::TAG_SEQUENCE, &SHA512_OID),
@@ -799,6 +802,22 @@ mod tests {
                 vec!["Payments".to_owned(), "Platform".to_owned()]
             )
         );
+    }
+
+    #[test]
+    fn ed25519_keys_are_written_as_pkcs8_v1_and_still_load() {
+        let spec =
+            CertSpec::leaf(dn(&[(Attr::Cn, "ed")]), &[1], 0, 1_000_000).key(KeyKind::Ed25519);
+        let cert = Issued::self_signed(spec).unwrap();
+        let pem = cert.key_pem().unwrap();
+        let reloaded = KeyPair::from_pem(&pem).unwrap();
+        assert_eq!(reloaded.public_key_raw(), cert.key.public_key_raw());
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap();
+        // SEQUENCE { INTEGER 0, ... }: version 1 of PrivateKeyInfo.
+        assert_eq!(&der[2..5], &[0x02, 0x01, 0x00]);
     }
 
     #[test]

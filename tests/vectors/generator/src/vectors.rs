@@ -6,7 +6,7 @@ use rcgen::{ExtendedKeyUsagePurpose as Eku, KeyUsagePurpose as Ku, RevocationRea
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::identity::VerifiedIdentity;
+use crate::identity::{Identity, VerifiedIdentity};
 use crate::pki::{
     crl, dn, pem_encode, write_file, Attr, Basic, CertSpec, Issued, KeyKind, Revoked, San,
 };
@@ -17,6 +17,13 @@ pub const AT: i64 = 1_780_272_000;
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
 const YEAR: i64 = 365 * DAY;
+/// Leaves are valid from a month before AT for ten years, and CAs and current CRLs even
+/// longer, so end-to-end TLS tests may also use these fixtures with the real clock.
+const LEAF_FROM: i64 = AT - 30 * DAY;
+const LEAF_UNTIL: i64 = AT + 10 * YEAR;
+const CA_UNTIL: i64 = AT + 15 * YEAR;
+const ROOT_UNTIL: i64 = AT + 20 * YEAR;
+const CRL_NEXT_UPDATE: i64 = AT + 10 * YEAR;
 
 /// A certificate of the conformance PKI, with the name of its files in `pki/`.
 struct Named {
@@ -94,23 +101,23 @@ impl Pki {
     }
 }
 
-/// A CA under the test organisation, valid AT−180d … AT+5y.
+/// A CA under the test organisation, valid AT−180d … AT+15y.
 fn ca(cn: &str, serial: &[u8]) -> CertSpec {
     CertSpec::ca(
         dn(&[(Attr::O, "Certgate Test"), (Attr::Cn, cn)]),
         serial,
         AT - 180 * DAY,
-        AT + 5 * YEAR,
+        CA_UNTIL,
     )
 }
 
-/// A P-256 clientAuth leaf "CN=cn,O=Example Org", valid AT−30d … AT+335d.
+/// A P-256 clientAuth leaf "CN=cn,O=Example Org", valid AT−30d … AT+10y.
 fn leaf(cn: &str, serial: &[u8]) -> CertSpec {
     CertSpec::leaf(
         dn(&[(Attr::O, "Example Org"), (Attr::Cn, cn)]),
         serial,
-        AT - 30 * DAY,
-        AT + 335 * DAY,
+        LEAF_FROM,
+        LEAF_UNTIL,
     )
 }
 
@@ -126,7 +133,7 @@ fn build_pki() -> Result<Pki> {
         dn(&[(Attr::O, "Certgate Test"), (Attr::Cn, "Certgate Test Root")]),
         &[0x01],
         AT - YEAR,
-        AT + 10 * YEAR,
+        ROOT_UNTIL,
     );
     pki.add("root", Issued::self_signed(root)?, false);
     pki.add_ca(
@@ -169,7 +176,7 @@ fn build_pki() -> Result<Pki> {
         dn(&[(Attr::O, "Elsewhere"), (Attr::Cn, "Untrusted Root")]),
         &[0x0a],
         AT - YEAR,
-        AT + 10 * YEAR,
+        ROOT_UNTIL,
     );
     pki.add("untrusted-root", Issued::self_signed(untrusted)?, false);
 
@@ -284,7 +291,7 @@ fn build_pki() -> Result<Pki> {
     ];
     pki.add_leaf(
         "leaf-subject",
-        CertSpec::leaf(rich_subject, &long_serial, AT - 30 * DAY, AT + 335 * DAY)
+        CertSpec::leaf(rich_subject, &long_serial, LEAF_FROM, LEAF_UNTIL)
             .sans(vec![San::dns("order.example.com")]),
         int,
     )?;
@@ -296,7 +303,7 @@ fn build_pki() -> Result<Pki> {
     ]);
     pki.add_leaf(
         "leaf-multi-ou",
-        CertSpec::leaf(multi_ou, &[0x10, 0x10], AT - 30 * DAY, AT + 335 * DAY),
+        CertSpec::leaf(multi_ou, &[0x10, 0x10], LEAF_FROM, LEAF_UNTIL),
         int,
     )?;
     pki.add_leaf(
@@ -326,7 +333,7 @@ fn build_pki() -> Result<Pki> {
     pki.add_leaf("leaf-expired", expired, int)?;
     let mut future = leaf("future-client", &[0x10, 0x13]).sans(vec![San::uri(PAYMENTS)]);
     future.not_before = AT + HOUR;
-    future.not_after = AT + YEAR;
+    future.not_after = LEAF_UNTIL;
     pki.add_leaf("leaf-not-yet-valid", future, int)?;
     pki.add_leaf(
         "leaf-server-only",
@@ -447,7 +454,7 @@ fn build_pki() -> Result<Pki> {
     sha512.cert.resign_ecdsa_sha512(pki.c(int))?;
     pki.certs.push(sha512);
 
-    // CRLs: current ones valid AT−1d … AT+30d; the expired one ended 5 days before AT.
+    // CRLs: current ones valid AT−1d … AT+10y; the expired one ended 5 days before AT.
     let revoked_leaf = Revoked {
         cert: pki.c("leaf-revoked"),
         at: AT - 25 * DAY,
@@ -461,11 +468,11 @@ fn build_pki() -> Result<Pki> {
     let crls = vec![
         (
             "root.crl.pem",
-            crl(pki.c("root"), AT - DAY, AT + 30 * DAY, 7, &[revoked_ca])?,
+            crl(pki.c("root"), AT - DAY, CRL_NEXT_UPDATE, 7, &[revoked_ca])?,
         ),
         (
             "intermediate.crl.pem",
-            crl(pki.c(int), AT - DAY, AT + 30 * DAY, 2, &[revoked_leaf])?,
+            crl(pki.c(int), AT - DAY, CRL_NEXT_UPDATE, 2, &[revoked_leaf])?,
         ),
         (
             "intermediate-expired.crl.pem",
@@ -483,14 +490,14 @@ fn build_pki() -> Result<Pki> {
         ),
         (
             "intermediate-empty.crl.pem",
-            crl(pki.c(int), AT - DAY, AT + 30 * DAY, 3, &[])?,
+            crl(pki.c(int), AT - DAY, CRL_NEXT_UPDATE, 3, &[])?,
         ),
         (
             "intermediate-revoked.crl.pem",
             crl(
                 pki.c("intermediate-revoked"),
                 AT - DAY,
-                AT + 30 * DAY,
+                CRL_NEXT_UPDATE,
                 1,
                 &[],
             )?,
@@ -514,7 +521,31 @@ struct Case {
     cert: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     at: Option<i64>,
-    expect: Value,
+    expect: Expect,
+}
+
+/// What a case must produce.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Expect {
+    /// `verify` succeeds with this identity.
+    Verified { identity: VerifiedIdentity },
+    /// `inspect` returns this identity.
+    Inspected { identity: Identity },
+    /// The call is rejected with this API.md §4 code.
+    Rejected {
+        code: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cert_index: Option<usize>,
+    },
+}
+
+/// The whole `cases.json` document.
+#[derive(Serialize)]
+struct Document {
+    version: u32,
+    at_note: String,
+    cases: Vec<Case>,
 }
 
 /// Collects cases and the helpers that shape them.
@@ -576,7 +607,7 @@ impl<'p> Cases<'p> {
             chain: Some(self.pki.pems(chain)),
             cert: None,
             at: Some(AT),
-            expect: json!({ "identity": identity }),
+            expect: Expect::Verified { identity },
         })
     }
 
@@ -590,10 +621,10 @@ impl<'p> Cases<'p> {
         code: &str,
         cert_index: Option<usize>,
     ) -> Result<()> {
-        let mut expect = json!({ "code": code });
-        if let Some(index) = cert_index {
-            expect["cert_index"] = json!(index);
-        }
+        let expect = Expect::Rejected {
+            code: code.to_owned(),
+            cert_index,
+        };
         self.push(Case {
             name: name.to_owned(),
             description: description.to_owned(),
@@ -637,7 +668,9 @@ impl<'p> Cases<'p> {
             chain: None,
             cert: Some(cert.pem()),
             at: None,
-            expect: json!({ "identity": cert.identity()? }),
+            expect: Expect::Inspected {
+                identity: cert.identity()?,
+            },
         })
     }
 
@@ -1268,7 +1301,7 @@ fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
         cs.policy(&none),
         &["leaf-bad-signature", "intermediate"],
         "BAD_SIGNATURE",
-        Some(0),
+        None,
     )?;
     cs.reject(
         "unsupported_signature_algorithm",
@@ -1276,7 +1309,7 @@ fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
         cs.policy(&none),
         &["leaf-ecdsa-sha512", "intermediate"],
         "UNSUPPORTED_ALGORITHM",
-        Some(0),
+        None,
     )?;
 
     // ---- validity and clock skew ----
@@ -1899,7 +1932,7 @@ pub fn write(dir: &Path) -> Result<()> {
             write_file(
                 &pki_dir,
                 &format!("{}.key", named.name),
-                &named.cert.key_pem(),
+                &named.cert.key_pem()?,
             )?;
         }
     }
@@ -1907,14 +1940,16 @@ pub fn write(dir: &Path) -> Result<()> {
         write_file(&pki_dir, name, pem)?;
     }
 
-    let doc = json!({
-        "version": 1,
-        "at_note": format!(
-            "Every verify case carries at = {AT} (2026-06-01T00:00:00Z); certificates and CRLs \
-             are valid around that instant only, so runners must pass `at` explicitly."
+    let case_count = cases.len();
+    let doc = Document {
+        version: 1,
+        at_note: format!(
+            "Every verify case carries at = {AT} (2026-06-01T00:00:00Z). The PKI is laid out \
+             around that instant (expired and not-yet-valid leaves, an expired CRL), so runners \
+             must pass `at` explicitly instead of using the clock."
         ),
-        "cases": cases,
-    });
+        cases,
+    };
     let mut text = serde_json::to_string_pretty(&doc)?;
     text.push('\n');
     write_file(dir, "cases.json", &text)?;
@@ -1922,7 +1957,7 @@ pub fn write(dir: &Path) -> Result<()> {
         "wrote {} certificates, {} CRLs and {} cases to {}",
         pki.certs.len(),
         pki.crls.len(),
-        cases.len(),
+        case_count,
         dir.display()
     );
     Ok(())

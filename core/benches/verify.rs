@@ -1,0 +1,237 @@
+//! Verification cost against its floor: the two ECDSA P-256 signature checks that
+//! any verifier of a root → intermediate → leaf chain must do. Run: `make bench-core`.
+//!
+//! Criterion measures each case; the table at the end prints each median as a ratio
+//! to the floor, plus the memory a 100,000-entry CRL costs once loaded.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use certgate::{Policy, Verifier};
+use common::{pem, Pki, AT};
+use criterion::Criterion;
+use rustls_pki_types::{CertificateDer, UnixTime};
+use std::hint::black_box;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+const CRL_ENTRIES: u32 = 100_000;
+
+struct Fixture {
+    pki: Pki,
+    chain: Vec<Vec<u8>>,
+    big_crl: Vec<u8>,
+    root_crl: Vec<u8>,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        let pki = Pki::new();
+        // Random-looking 16-byte serials, none of them the leaf's (1) or the intermediate's.
+        let serials = (0..CRL_ENTRIES).map(|n| {
+            let digest = ring::digest::digest(&ring::digest::SHA256, &n.to_be_bytes());
+            let mut serial = digest.as_ref()[..16].to_vec();
+            serial[0] = (serial[0] & 0x7f) | 0x10;
+            serial
+        });
+        let big_crl = pki.intermediate.crl(serials);
+        let root_crl = pki.root.crl([]);
+        let chain = vec![pki.good.der.clone(), pki.intermediate.der()];
+        Fixture {
+            pki,
+            chain,
+            big_crl,
+            root_crl,
+        }
+    }
+
+    fn policy(&self, crls: Option<&[&[u8]]>) -> Policy {
+        let mut policy = serde_json::json!({ "trust": { "anchors": self.pki.root.pem() } });
+        if let Some(crls) = crls {
+            let crls: Vec<String> = crls.iter().map(|der| pem("X509 CRL", der)).collect();
+            policy["revocation"] = serde_json::json!({ "crls": crls });
+        }
+        policy["allow"] = serde_json::json!([{ "spiffe_trust_domain": "example.org" }]);
+        Policy::from_value(policy).unwrap()
+    }
+}
+
+/// The floor: verify the leaf's and the intermediate's signatures, nothing else.
+fn floor(fixture: &Fixture) -> impl Fn() + '_ {
+    let parse = |der: &'static [u8]| X509Certificate::from_der(der).unwrap().1;
+    let leaf: &'static [u8] = Box::leak(fixture.chain[0].clone().into_boxed_slice());
+    let intermediate: &'static [u8] = Box::leak(fixture.chain[1].clone().into_boxed_slice());
+    let root: &'static [u8] = Box::leak(fixture.pki.root.der().into_boxed_slice());
+    let (leaf, intermediate, root) = (parse(leaf), parse(intermediate), parse(root));
+    let signed = |cert: &X509Certificate<'static>, issuer: &X509Certificate<'static>| {
+        (
+            issuer.public_key().subject_public_key.data.to_vec(),
+            cert.tbs_certificate.as_ref().to_vec(),
+            cert.signature_value.data.to_vec(),
+        )
+    };
+    let checks = [signed(&leaf, &intermediate), signed(&intermediate, &root)];
+    move || {
+        for (key, message, signature) in &checks {
+            webpki::ring::ECDSA_P256_SHA256
+                .verify_signature(key, message, signature)
+                .unwrap();
+        }
+    }
+}
+
+fn rss_bytes() -> usize {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| {
+            s.split_whitespace()
+                .nth(1)
+                .and_then(|p| p.parse::<usize>().ok())
+        })
+        .map_or(0, |pages| pages * 4096)
+}
+
+fn benches(c: &mut Criterion, fixture: &Fixture) {
+    let floor = floor(fixture);
+    c.bench_function("floor_two_p256_signatures", |b| b.iter(&floor));
+
+    let plain = Verifier::new(fixture.policy(None)).unwrap();
+    c.bench_function("verify", |b| {
+        b.iter(|| plain.verify(black_box(&fixture.chain), Some(AT)).unwrap())
+    });
+
+    let with_crl =
+        Verifier::new(fixture.policy(Some(&[&fixture.root_crl, &fixture.big_crl]))).unwrap();
+    c.bench_function("verify_crl_100k", |b| {
+        b.iter(|| {
+            with_crl
+                .verify(black_box(&fixture.chain), Some(AT))
+                .unwrap()
+        })
+    });
+
+    c.bench_function("load_crl_100k", |b| {
+        b.iter(|| {
+            with_crl
+                .update_crls(&[&fixture.root_crl, &fixture.big_crl])
+                .unwrap()
+        })
+    });
+
+    c.bench_function("inspect", |b| {
+        b.iter(|| certgate::inspect(black_box(&fixture.chain[0])).unwrap())
+    });
+
+    // webpki's own revocation path, as a user of it would write it: the CRLs given to
+    // verify_for_usage, which checks their signatures on every call.
+    let anchors =
+        vec![
+            webpki::anchor_from_trusted_cert(&CertificateDer::from(fixture.pki.root.der()))
+                .unwrap()
+                .to_owned(),
+        ];
+    let leaf_der = CertificateDer::from(fixture.chain[0].clone());
+    let intermediates = vec![CertificateDer::from(fixture.chain[1].clone())];
+    let owned = [
+        webpki::OwnedCertRevocationList::from_der(&fixture.root_crl).unwrap(),
+        webpki::OwnedCertRevocationList::from_der(&fixture.big_crl).unwrap(),
+    ];
+    let crls: Vec<webpki::CertRevocationList<'_>> = owned.into_iter().map(Into::into).collect();
+    let crl_refs: Vec<&webpki::CertRevocationList<'_>> = crls.iter().collect();
+    let time = UnixTime::since_unix_epoch(Duration::from_secs(AT));
+    let webpki_verify = |revocation: Option<webpki::RevocationOptions<'_>>| {
+        let leaf = webpki::EndEntityCert::try_from(&leaf_der).unwrap();
+        leaf.verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            &anchors,
+            &intermediates,
+            time,
+            webpki::KeyUsage::client_auth(),
+            revocation,
+            None,
+        )
+        .map(drop)
+        .unwrap();
+    };
+    c.bench_function("webpki_verify", |b| b.iter(|| webpki_verify(None)));
+    c.bench_function("webpki_verify_crl_100k", |b| {
+        b.iter(|| {
+            webpki_verify(Some(
+                webpki::RevocationOptionsBuilder::new(&crl_refs)
+                    .unwrap()
+                    .build(),
+            ))
+        })
+    });
+}
+
+/// Median of a finished criterion benchmark, in nanoseconds.
+fn median_ns(dir: &std::path::Path, name: &str) -> Option<f64> {
+    let text = std::fs::read_to_string(dir.join(name).join("new").join("estimates.json")).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value["median"]["point_estimate"].as_f64()
+}
+
+fn main() {
+    let fixture = Fixture::new();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let dir = target.join("criterion");
+    let mut criterion = Criterion::default()
+        .output_directory(&dir)
+        .sample_size(30)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+    benches(&mut criterion, &fixture);
+    criterion.final_summary();
+
+    // Memory: what one 100k-entry CRL costs once loaded (RSS growth, input dropped).
+    let before = rss_bytes();
+    let verifier = Verifier::new(fixture.policy(Some(&[&fixture.big_crl]))).unwrap();
+    let certgate_rss = rss_bytes().saturating_sub(before);
+    let before = rss_bytes();
+    let webpki_owned = webpki::OwnedCertRevocationList::from_der(&fixture.big_crl).unwrap();
+    let webpki_rss = rss_bytes().saturating_sub(before);
+
+    let Some(floor) = median_ns(&dir, "floor_two_p256_signatures") else {
+        println!(
+            "(no criterion estimates found under {}; run without --test)",
+            dir.display()
+        );
+        return;
+    };
+    println!(
+        "\ncertgate core benchmark ({} revoked serials in the big CRL)",
+        CRL_ENTRIES
+    );
+    println!("{:<28} {:>12} {:>10}", "case", "median", "x floor");
+    for name in [
+        "floor_two_p256_signatures",
+        "verify",
+        "verify_crl_100k",
+        "inspect",
+        "webpki_verify",
+        "webpki_verify_crl_100k",
+        "load_crl_100k",
+    ] {
+        if let Some(ns) = median_ns(&dir, name) {
+            let shown = if ns >= 1e6 {
+                format!("{:.2} ms", ns / 1e6)
+            } else {
+                format!("{:.1} µs", ns / 1e3)
+            };
+            println!("{name:<28} {shown:>12} {:>9.2}x", ns / floor);
+        }
+    }
+    println!(
+        "memory for the 100k CRL: certgate {:.1} MiB RSS ({} serials), webpki OwnedCertRevocationList {:.1} MiB",
+        certgate_rss as f64 / 1048576.0,
+        verifier.revoked_serial_count(),
+        webpki_rss as f64 / 1048576.0
+    );
+    drop(webpki_owned);
+}
