@@ -4,8 +4,14 @@
 //! Criterion measures each case; the table at the end prints each median as a ratio
 //! to the floor, plus the memory a 100,000-entry CRL costs once loaded.
 
+// The counting allocator below is the only unsafe code: it forwards to the system allocator.
+#![allow(unsafe_code)]
+
 #[path = "../tests/common/mod.rs"]
 mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -82,15 +88,37 @@ fn floor(fixture: &Fixture) -> impl Fn() + '_ {
     }
 }
 
-fn rss_bytes() -> usize {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| {
-            s.split_whitespace()
-                .nth(1)
-                .and_then(|p| p.parse::<usize>().ok())
-        })
-        .map_or(0, |pages| pages * 4096)
+/// Counts live and peak heap bytes, so the bench can say what a loaded CRL costs.
+struct CountingAllocator;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call forwards to `System` with the caller's arguments unchanged.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(live, Ordering::Relaxed);
+        System.alloc(layout)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        System.dealloc(ptr, layout)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Heap bytes `build` leaves allocated, and its peak above the starting point.
+fn heap_cost<T>(build: impl FnOnce() -> T) -> (T, usize, usize) {
+    let start = LIVE.load(Ordering::Relaxed);
+    PEAK.store(start, Ordering::Relaxed);
+    let value = build();
+    let retained = LIVE.load(Ordering::Relaxed).saturating_sub(start);
+    let peak = PEAK.load(Ordering::Relaxed).saturating_sub(start);
+    (value, retained, peak)
 }
 
 fn benches(c: &mut Criterion, fixture: &Fixture) {
@@ -189,13 +217,11 @@ fn main() {
     benches(&mut criterion, &fixture);
     criterion.final_summary();
 
-    // Memory: what one 100k-entry CRL costs once loaded (RSS growth, input dropped).
-    let before = rss_bytes();
-    let verifier = Verifier::new(fixture.policy(Some(&[&fixture.big_crl]))).unwrap();
-    let certgate_rss = rss_bytes().saturating_sub(before);
-    let before = rss_bytes();
-    let webpki_owned = webpki::OwnedCertRevocationList::from_der(&fixture.big_crl).unwrap();
-    let webpki_rss = rss_bytes().saturating_sub(before);
+    // Memory: heap one 100k-entry CRL keeps once loaded (input bytes excluded), and the peak while loading.
+    let policy = fixture.policy(Some(&[&fixture.big_crl]));
+    let (verifier, certgate_kept, certgate_peak) = heap_cost(|| Verifier::new(policy).unwrap());
+    let (webpki_owned, webpki_kept, webpki_peak) =
+        heap_cost(|| webpki::OwnedCertRevocationList::from_der(&fixture.big_crl).unwrap());
 
     let Some(floor) = median_ns(&dir, "floor_two_p256_signatures") else {
         println!(
@@ -227,11 +253,16 @@ fn main() {
             println!("{name:<28} {shown:>12} {:>9.2}x", ns / floor);
         }
     }
+    let mib = |bytes: usize| bytes as f64 / 1_048_576.0;
     println!(
-        "memory for the 100k CRL: certgate {:.1} MiB RSS ({} serials), webpki OwnedCertRevocationList {:.1} MiB",
-        certgate_rss as f64 / 1048576.0,
+        "heap kept for the 100k CRL ({} serials): certgate {:.1} MiB (peak while loading {:.1} MiB); \
+         webpki OwnedCertRevocationList {:.1} MiB (peak {:.1} MiB); CRL DER itself {:.1} MiB",
         verifier.revoked_serial_count(),
-        webpki_rss as f64 / 1048576.0
+        mib(certgate_kept),
+        mib(certgate_peak),
+        mib(webpki_kept),
+        mib(webpki_peak),
+        mib(fixture.big_crl.len())
     );
     drop(webpki_owned);
 }

@@ -329,11 +329,7 @@ impl TryFrom<BTreeMap<String, OneOrMany<String>>> for SubjectPattern {
         let mut attributes = Vec::with_capacity(map.len());
         for (name, values) in map {
             if !ATTRIBUTE_NAMES.iter().any(|(_, known)| *known == name) {
-                let known: Vec<&str> = ATTRIBUTE_NAMES
-                    .iter()
-                    .map(|(_, n)| *n)
-                    .filter(|n| *n != "STREET")
-                    .collect();
+                let known: Vec<&str> = ATTRIBUTE_NAMES.iter().map(|(_, n)| *n).collect();
                 return Err(format!(
                     "{name:?} is not a subject attribute (one of {})",
                     known.join(", ")

@@ -4,8 +4,8 @@
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, CertifiedIssuer,
-    DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyPair,
-    KeyUsagePurpose, RevokedCertParams, SanType, SerialNumber,
+    CrlIssuingDistributionPoint, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyIdMethod, KeyPair, KeyUsagePurpose, RevokedCertParams, SanType, SerialNumber,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -81,11 +81,22 @@ impl Ca {
         serials: impl IntoIterator<Item = Vec<u8>>,
         next_update: OffsetDateTime,
     ) -> Vec<u8> {
+        self.crl_with(serials, 1, next_update, None)
+    }
+
+    /// A CRL with every parameter chosen: revoked serials, CRL number, nextUpdate, scope.
+    pub fn crl_with(
+        &self,
+        serials: impl IntoIterator<Item = Vec<u8>>,
+        number: u64,
+        next_update: OffsetDateTime,
+        scope: Option<CrlIssuingDistributionPoint>,
+    ) -> Vec<u8> {
         let params = CertificateRevocationListParams {
             this_update: next_update - Duration::days(60),
             next_update,
-            crl_number: SerialNumber::from(1u64),
-            issuing_distribution_point: None,
+            crl_number: SerialNumber::from(number),
+            issuing_distribution_point: scope,
             revoked_certs: serials
                 .into_iter()
                 .map(|serial| RevokedCertParams {
