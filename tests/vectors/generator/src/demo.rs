@@ -97,9 +97,9 @@ pub fn write(dir: &Path) -> Result<()> {
     )?;
 
     std::fs::create_dir_all(dir)?;
-    write_file(dir, "ca.pem", &root.pem())?;
-    write_file(dir, "intermediate.pem", &int.pem())?;
-    write_file(dir, "crl.pem", &format!("{root_crl}{int_crl}"))?;
+    write_file(dir, "ca.pem", root.pem())?;
+    write_file(dir, "intermediate.pem", int.pem())?;
+    write_file(dir, "crl.pem", format!("{root_crl}{int_crl}"))?;
     for (name, leaf, issuer) in [
         ("server", &server, &int),
         ("allowed", &allowed, &int),
@@ -111,7 +111,7 @@ pub fn write(dir: &Path) -> Result<()> {
         write_file(
             dir,
             &format!("{name}.pem"),
-            &format!("{}{}", leaf.pem(), issuer.pem()),
+            format!("{}{}", leaf.pem(), issuer.pem()),
         )?;
         write_file(dir, &format!("{name}.key"), &leaf.key_pem()?)?;
     }

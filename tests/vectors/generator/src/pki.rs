@@ -10,7 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use base64::Engine as _;
+use der::asn1::{BitString, Ia5StringRef, PrintableStringRef, Utf8StringRef};
+use der::oid::ObjectIdentifier;
+use der::pem::LineEnding;
+use der::{Decode, Encode, Tag, Tagged};
+use pkcs8::PrivateKeyInfo;
 use rcgen::string::{Ia5String, PrintableString};
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName,
@@ -19,8 +23,10 @@ use rcgen::{
     SerialNumber,
 };
 use time::OffsetDateTime;
+use x509_cert::name::Name;
+use x509_cert::spki::AlgorithmIdentifierOwned;
+use x509_cert::Certificate;
 
-use crate::der;
 use crate::identity::{self, Identity, PublicKey, Sans, SubjectFields};
 use crate::Result;
 
@@ -104,7 +110,8 @@ impl Attr {
         arcs.join(".")
     }
 
-    fn from_dotted(dotted: &str) -> Option<Attr> {
+    fn from_oid(oid: &ObjectIdentifier) -> Option<Attr> {
+        let dotted = oid.to_string();
         ALL_ATTRS.into_iter().find(|a| a.dotted() == dotted)
     }
 
@@ -130,12 +137,19 @@ impl Attr {
     }
 
     /// The ASN.1 string type RFC 5280 / RFC 4519 prescribe for the attribute.
+    fn string_tag(self) -> Tag {
+        match self {
+            Attr::C | Attr::SerialNumber => Tag::PrintableString,
+            Attr::Dc | Attr::EmailAddress => Tag::Ia5String,
+            _ => Tag::Utf8String,
+        }
+    }
+
+    /// The value as rcgen should encode it (see [`Attr::string_tag`]).
     fn dn_value(self, value: &str) -> Result<DnValue> {
-        Ok(match self {
-            Attr::C | Attr::SerialNumber => {
-                DnValue::PrintableString(PrintableString::try_from(value)?)
-            }
-            Attr::Dc | Attr::EmailAddress => DnValue::Ia5String(Ia5String::try_from(value)?),
+        Ok(match self.string_tag() {
+            Tag::PrintableString => DnValue::PrintableString(PrintableString::try_from(value)?),
+            Tag::Ia5String => DnValue::Ia5String(Ia5String::try_from(value)?),
             _ => DnValue::Utf8String(value.to_owned()),
         })
     }
@@ -465,7 +479,7 @@ impl Issued {
     pub fn key_pem(&self) -> Result<String> {
         Ok(pem_encode(
             "PRIVATE KEY",
-            &der::pkcs8_v1(self.key.serialized_der())?,
+            &pkcs8_v1(self.key.serialized_der())?,
         ))
     }
 
@@ -517,39 +531,30 @@ impl Issued {
         })
     }
 
-    /// Reads the DER back and checks subject, issuer, serial and SPKI against the spec.
+    /// Reads the DER back and checks subject, issuer (attribute types, string types and
+    /// values), serial and SPKI against the spec.
     fn check_encoding(&self) -> Result<()> {
-        let fields = der::tbs_fields(&self.der)?;
-        let read_dn = |name: &der::Tlv<'_>| -> Result<Vec<(String, String)>> {
-            let mut out = Vec::new();
-            for rdn in der::read_name(name)? {
-                let [(oid, value)] = rdn.as_slice() else {
-                    return Err("unexpected multi-valued RDN".into());
-                };
-                let attr = Attr::from_dotted(oid).ok_or(format!("unexpected attribute {oid}"))?;
-                out.push((attr.short().to_owned(), value.clone()));
-            }
-            Ok(out)
-        };
-        let expect_dn = |dn: &Dn| -> Vec<(String, String)> {
+        let cert = decode_cert(&self.der)?;
+        let tbs = &cert.tbs_certificate;
+        let expect_dn = |dn: &Dn| -> Vec<(Attr, Tag, String)> {
             dn.iter()
-                .map(|(a, v)| (a.short().to_owned(), v.clone()))
+                .map(|(a, v)| (*a, a.string_tag(), v.clone()))
                 .collect()
         };
-        if read_dn(&fields.subject)? != expect_dn(&self.spec.subject) {
+        if read_name(&tbs.subject)? != expect_dn(&self.spec.subject) {
             return Err(format!("subject of {:?} encoded unexpectedly", self.spec.subject).into());
         }
-        if read_dn(&fields.issuer)? != expect_dn(&self.issuer_subject) {
+        if read_name(&tbs.issuer)? != expect_dn(&self.issuer_subject) {
             return Err(format!("issuer of {:?} encoded unexpectedly", self.spec.subject).into());
         }
-        let mut serial = fields.serial;
+        let mut serial = tbs.serial_number.as_bytes();
         if serial.len() > 1 && serial[0] == 0 {
             serial = &serial[1..];
         }
         if hex::encode(serial) != serial_hex(&self.spec.serial) {
             return Err(format!("serial of {:?} encoded unexpectedly", self.spec.subject).into());
         }
-        if fields.spki.raw != self.key.subject_public_key_info().as_slice() {
+        if tbs.subject_public_key_info.to_der()? != self.key.subject_public_key_info() {
             return Err(format!("SPKI of {:?} encoded unexpectedly", self.spec.subject).into());
         }
         Ok(())
@@ -557,50 +562,102 @@ impl Issued {
 
     /// Whether `issuer`'s P-256 key verifies this certificate's ECDSA-SHA256 signature.
     pub fn signature_verifies(&self, issuer: &Issued) -> Result<bool> {
-        let parts = der::cert_parts(&self.der)?;
-        let sig = parts
+        let cert = decode_cert(&self.der)?;
+        let sig = cert
             .signature
-            .content
-            .split_first()
-            .ok_or("empty signature")?
-            .1;
+            .as_bytes()
+            .ok_or("signature BIT STRING has unused bits")?;
         let key = ring::signature::UnparsedPublicKey::new(
             &ring::signature::ECDSA_P256_SHA256_ASN1,
             issuer.key.public_key_raw(),
         );
-        Ok(key.verify(parts.tbs.raw, sig).is_ok())
+        Ok(key.verify(&cert.tbs_certificate.to_der()?, sig).is_ok())
     }
 
     /// Flips one bit in the last byte of the signature value (the last byte of the DER).
     pub fn corrupt_signature(&mut self) -> Result<()> {
-        let last = self.der.last_mut().ok_or("empty certificate")?;
-        *last ^= 0x01;
+        let mut cert = decode_cert(&self.der)?;
+        let mut sig = cert.signature.raw_bytes().to_vec();
+        *sig.last_mut().ok_or("empty signature")? ^= 0x01;
+        cert.signature = BitString::from_bytes(&sig)?;
+        self.der = cert.to_der()?;
         self.check_encoding()
     }
 
-    /// Rewrites the signature algorithm from ecdsa-with-SHA256 to ecdsa-with-SHA512 (both
-    /// occurrences) and signs the new TBSCertificate with `issuer`'s key using SHA-512 via
-    /// the `openssl` CLI, so the result is a correctly signed certificate whose algorithm
-    /// webpki with ring does not implement.
+    /// Rewrites the signature algorithm from ecdsa-with-SHA256 to ecdsa-with-SHA512 (in the
+    /// TBSCertificate and in the outer signatureAlgorithm) and signs the new TBSCertificate
+    /// with `issuer`'s key using SHA-512 via the `openssl` CLI, so the result is a correctly
+    /// signed certificate whose algorithm webpki with ring does not implement.
     pub fn resign_ecdsa_sha512(&mut self, issuer: &Issued) -> Result<()> {
-        const SHA256_OID: [u8; 10] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
-        const SHA512_OID: [u8; 10] = [0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04];
-        let parts = der::cert_parts(&self.der)?;
-        let mut tbs = parts.tbs.raw.to_vec();
-        if der::count_occurrences(&tbs, &SHA256_OID) != 1
-            || parts.sig_alg.raw != der::encode(der::TAG_SEQUENCE, &SHA256_OID).as_slice()
-        {
-            return Err("expected exactly one ecdsa-with-SHA256 OID in the TBSCertificate".into());
+        let algorithm = |oid| AlgorithmIdentifierOwned {
+            oid,
+            parameters: None,
+        };
+        let mut cert = decode_cert(&self.der)?;
+        let sha256 = algorithm(ECDSA_WITH_SHA256);
+        if cert.tbs_certificate.signature != sha256 || cert.signature_algorithm != sha256 {
+            return Err("expected a certificate signed with ecdsa-with-SHA256".into());
         }
-        der::replace_all(&mut tbs, &SHA256_OID, &SHA512_OID);
+        cert.tbs_certificate.signature = algorithm(ECDSA_WITH_SHA512);
+        cert.signature_algorithm = algorithm(ECDSA_WITH_SHA512);
+        let tbs = cert.tbs_certificate.to_der()?;
         let signature = openssl_sign(&issuer.key_pem()?, &tbs, "-sha512")?;
-        self.der = der::assemble_cert(
-            &tbs,
-            &der::encode(der::TAG_SEQUENCE, &SHA512_OID),
-            &signature,
-        );
+        cert.signature = BitString::from_bytes(&signature)?;
+        self.der = cert.to_der()?;
         self.check_encoding()
     }
+}
+
+/// ecdsa-with-SHA256 (RFC 5758).
+const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+/// ecdsa-with-SHA512 (RFC 5758).
+const ECDSA_WITH_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
+
+/// Decodes a DER certificate with `x509-cert` and insists that re-encoding it gives back
+/// the same bytes, so re-encoded parts (the TBSCertificate for signing, an altered
+/// certificate) differ from rcgen's output only where they are meant to.
+fn decode_cert(der: &[u8]) -> Result<Certificate> {
+    let cert = Certificate::from_der(der)?;
+    if cert.to_der()? != der {
+        return Err("the certificate does not re-encode to the same DER".into());
+    }
+    Ok(cert)
+}
+
+/// Reads a Name as (attribute, string type, value) per RDN, in encoding order. Every RDN
+/// must hold exactly one attribute of a type the vectors use.
+fn read_name(name: &Name) -> Result<Vec<(Attr, Tag, String)>> {
+    let mut out = Vec::new();
+    for rdn in &name.0 {
+        let [atv] = rdn.0.as_slice() else {
+            return Err("unexpected multi-valued RDN".into());
+        };
+        let attr = Attr::from_oid(&atv.oid).ok_or(format!("unexpected attribute {}", atv.oid))?;
+        let tag = atv.value.tag();
+        let text = match tag {
+            Tag::Utf8String => atv.value.decode_as::<Utf8StringRef<'_>>()?.to_string(),
+            Tag::PrintableString => atv.value.decode_as::<PrintableStringRef<'_>>()?.to_string(),
+            Tag::Ia5String => atv.value.decode_as::<Ia5StringRef<'_>>()?.to_string(),
+            other => return Err(format!("unexpected string type {other} for {attr:?}").into()),
+        };
+        out.push((attr, tag, text));
+    }
+    Ok(out)
+}
+
+/// Rewrites a PKCS#8 v2 (RFC 5958 OneAsymmetricKey) private key as a v1 PrivateKeyInfo by
+/// dropping the optional public key. ring writes Ed25519 keys as v2, which OpenSSL 3.0
+/// refuses to load; v1 keys pass through unchanged.
+fn pkcs8_v1(der: &[u8]) -> Result<Vec<u8>> {
+    let info = PrivateKeyInfo::try_from(der)?;
+    if info.public_key.is_none() {
+        return Ok(der.to_vec());
+    }
+    let v1 = PrivateKeyInfo {
+        public_key: None,
+        ..info
+    };
+    Ok(v1.to_der()?)
 }
 
 fn key_usage_bit(ku: KeyUsagePurpose) -> (u8, &'static str) {
@@ -671,6 +728,18 @@ pub fn crl(
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let der = crl_der(issuer, this_update, next_update, number, revoked_certs)?;
+    Ok(pem_encode("X509 CRL", &der))
+}
+
+/// A signed CRL (with CRL number and authority key identifier) listing `revoked_certs`, as DER.
+pub fn crl_der(
+    issuer: &Issued,
+    this_update: i64,
+    next_update: i64,
+    number: u64,
+    revoked_certs: Vec<RevokedCertParams>,
+) -> Result<Vec<u8>> {
     let params = CertificateRevocationListParams {
         this_update: OffsetDateTime::from_unix_timestamp(this_update)?,
         next_update: OffsetDateTime::from_unix_timestamp(next_update)?,
@@ -679,20 +748,25 @@ pub fn crl(
         revoked_certs,
         key_identifier_method: KeyIdMethod::Sha256,
     };
-    let crl = params.signed_by(&issuer.issuer())?;
-    Ok(pem_encode("X509 CRL", crl.der()))
+    Ok(params.signed_by(&issuer.issuer())?.der().to_vec())
 }
 
-/// PEM-encodes DER with the given label, 64 base64 characters a line.
+/// PEM-encodes DER with the given label (RFC 7468: 64 base64 characters a line, LF).
 pub fn pem_encode(label: &str, der: &[u8]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
-        out.push('\n');
+    let mut pem = der::pem::encode_string(label, LineEnding::LF, der)
+        .expect("PEM-encoding with a fixed, valid label cannot fail");
+    // pem-rfc7468 ends the document at the post-encapsulation boundary; files and
+    // bundles want each block to end with a newline.
+    if !pem.ends_with('\n') {
+        pem.push('\n');
     }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+    pem
+}
+
+/// Decodes one PEM block; returns its label and DER.
+pub fn pem_decode(pem: &str) -> Result<(String, Vec<u8>)> {
+    let (label, der) = der::pem::decode_vec(pem.as_bytes()).map_err(der::Error::from)?;
+    Ok((label.to_owned(), der))
 }
 
 /// Runs the `openssl` CLI and returns its standard output.
@@ -755,8 +829,8 @@ impl Drop for TempDir {
     }
 }
 
-/// Writes `contents` to `dir/name`.
-pub fn write_file(dir: &Path, name: &str, contents: &str) -> Result<()> {
+/// Writes `contents` (text or DER) to `dir/name`.
+pub fn write_file(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> Result<()> {
     let path = dir.join(name);
     std::fs::write(&path, contents).map_err(|e| format!("writing {}: {e}", path.display()))?;
     Ok(())
@@ -812,12 +886,90 @@ mod tests {
         let pem = cert.key_pem().unwrap();
         let reloaded = KeyPair::from_pem(&pem).unwrap();
         assert_eq!(reloaded.public_key_raw(), cert.key.public_key_raw());
-        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-        let der = base64::engine::general_purpose::STANDARD
-            .decode(body)
-            .unwrap();
-        // SEQUENCE { INTEGER 0, ... }: version 1 of PrivateKeyInfo.
-        assert_eq!(&der[2..5], &[0x02, 0x01, 0x00]);
+        let (label, der) = pem_decode(&pem).unwrap();
+        assert_eq!(label, "PRIVATE KEY");
+        let info = PrivateKeyInfo::try_from(der.as_slice()).unwrap();
+        assert_eq!(info.version(), pkcs8::Version::V1);
+        assert!(info.public_key.is_none());
+        // ring's own Ed25519 key is v2 (it carries the public key).
+        let original = PrivateKeyInfo::try_from(cert.key.serialized_der()).unwrap();
+        assert_eq!(original.version(), pkcs8::Version::V2);
+        assert_eq!(original.private_key, info.private_key);
+    }
+
+    #[test]
+    fn pem_blocks_have_64_column_lines_and_a_final_newline() {
+        let der: Vec<u8> = (0..=255u8).collect();
+        let pem = pem_encode("CERTIFICATE", &der);
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
+        assert!(pem.ends_with("\n-----END CERTIFICATE-----\n"));
+        assert!(pem.lines().all(|l| l.len() <= 64));
+        assert!(!pem.contains('\r'));
+        assert_eq!(pem_decode(&pem).unwrap(), ("CERTIFICATE".to_owned(), der));
+    }
+
+    #[test]
+    fn committed_pki_re_encodes_identically() {
+        // The PEM writer, x509-cert's round trip and the PKCS#8 rewrite reproduce every
+        // committed file exactly (they were first written by a hand-rolled DER/PEM writer).
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../pki");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let (label, der) = pem_decode(&text).unwrap();
+            assert_eq!(pem_encode(&label, &der), text, "{}", path.display());
+            match label.as_str() {
+                "CERTIFICATE" => drop(decode_cert(&der).unwrap()),
+                "PRIVATE KEY" => {
+                    let info = PrivateKeyInfo::try_from(der.as_slice()).unwrap();
+                    assert_eq!(info.version(), pkcs8::Version::V1, "{}", path.display());
+                    assert_eq!(pkcs8_v1(&der).unwrap(), der);
+                }
+                "X509 CRL" => {}
+                other => panic!("unexpected PEM label {other}"),
+            }
+            seen += 1;
+        }
+        assert!(seen > 50);
+    }
+
+    #[test]
+    fn sha512_resigning_changes_both_algorithms_and_verifies() {
+        let ca =
+            Issued::self_signed(CertSpec::ca(dn(&[(Attr::Cn, "ca")]), &[1], 0, 1_000_000)).unwrap();
+        let mut leaf = Issued::signed_by(
+            CertSpec::leaf(dn(&[(Attr::Cn, "leaf")]), &[2], 0, 1_000_000),
+            &ca,
+        )
+        .unwrap();
+        let before = decode_cert(&leaf.der).unwrap();
+        leaf.resign_ecdsa_sha512(&ca).unwrap();
+        let after = decode_cert(&leaf.der).unwrap();
+        assert_eq!(after.signature_algorithm.oid, ECDSA_WITH_SHA512);
+        assert_eq!(after.tbs_certificate.signature.oid, ECDSA_WITH_SHA512);
+        assert_eq!(
+            after.tbs_certificate.subject,
+            before.tbs_certificate.subject
+        );
+        assert_eq!(
+            after.tbs_certificate.extensions,
+            before.tbs_certificate.extensions
+        );
+        // ring has no P-256 with SHA-512; let OpenSSL check the new signature.
+        let dir = TempDir::new().unwrap();
+        let (ca_path, leaf_path) = (dir.path().join("ca.pem"), dir.path().join("leaf.pem"));
+        std::fs::write(&ca_path, ca.pem()).unwrap();
+        std::fs::write(&leaf_path, leaf.pem()).unwrap();
+        let out = openssl(&[
+            "verify",
+            "-no_check_time",
+            "-CAfile",
+            ca_path.to_str().unwrap(),
+            leaf_path.to_str().unwrap(),
+        ])
+        .unwrap();
+        assert!(String::from_utf8(out).unwrap().contains(": OK"));
     }
 
     #[test]

@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 use crate::identity::{Identity, VerifiedIdentity};
 use crate::pki::{
-    crl, dn, pem_encode, write_file, Attr, Basic, CertSpec, Issued, KeyKind, Revoked, San,
+    crl, dn, pem_decode, pem_encode, write_file, Attr, Basic, CertSpec, Issued, KeyKind, Revoked,
+    San,
 };
 use crate::Result;
 
@@ -1659,12 +1660,7 @@ fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
         "MALFORMED_CERTIFICATE",
         Some(0),
     )?;
-    let crl_der = {
-        use base64::Engine as _;
-        let pem = pki.crl("intermediate.crl.pem");
-        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-        base64::engine::general_purpose::STANDARD.decode(body)?
-    };
+    let (_, crl_der) = pem_decode(&pki.crl("intermediate.crl.pem"))?;
     cs.fail(
         "malformed_crl_in_chain",
         "A CRL's DER inside a CERTIFICATE block at position 1 is not a certificate.",
@@ -1927,7 +1923,7 @@ pub fn write(dir: &Path) -> Result<()> {
         }
     }
     for named in &pki.certs {
-        write_file(&pki_dir, &format!("{}.pem", named.name), &named.cert.pem())?;
+        write_file(&pki_dir, &format!("{}.pem", named.name), named.cert.pem())?;
         if named.write_key {
             write_file(
                 &pki_dir,
