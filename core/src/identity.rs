@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use x509_parser::der_parser::asn1_rs::{FromDer as _, Oid};
+use x509_parser::oid_registry;
 use x509_parser::prelude::{GeneralName, X509Certificate, X509Name};
 use x509_parser::public_key::PublicKey;
 
@@ -221,26 +222,25 @@ const KEY_USAGE_NAMES: [&str; 9] = [
 ];
 
 /// Short names of the attribute types certgate names in RFC 4514 strings and `subject_fields`.
-pub(crate) const ATTRIBUTE_NAMES: [(&str, &str); 11] = [
-    ("2.5.4.3", "CN"),
-    ("2.5.4.7", "L"),
-    ("2.5.4.8", "ST"),
-    ("2.5.4.10", "O"),
-    ("2.5.4.11", "OU"),
-    ("2.5.4.6", "C"),
-    ("2.5.4.9", "STREET"),
-    ("0.9.2342.19200300.100.1.25", "DC"),
-    ("0.9.2342.19200300.100.1.1", "UID"),
-    ("2.5.4.5", "serialNumber"),
-    ("1.2.840.113549.1.9.1", "emailAddress"),
+pub(crate) const ATTRIBUTE_NAMES: [(Oid<'static>, &str); 11] = [
+    (oid_registry::OID_X509_COMMON_NAME, "CN"),
+    (oid_registry::OID_X509_LOCALITY_NAME, "L"),
+    (oid_registry::OID_X509_STATE_OR_PROVINCE_NAME, "ST"),
+    (oid_registry::OID_X509_ORGANIZATION_NAME, "O"),
+    (oid_registry::OID_X509_ORGANIZATIONAL_UNIT, "OU"),
+    (oid_registry::OID_X509_COUNTRY_NAME, "C"),
+    (oid_registry::OID_X509_STREET_ADDRESS, "STREET"),
+    (oid_registry::OID_DOMAIN_COMPONENT, "DC"),
+    (oid_registry::OID_USERID, "UID"),
+    (oid_registry::OID_X509_SERIALNUMBER, "serialNumber"),
+    (oid_registry::OID_PKCS9_EMAIL_ADDRESS, "emailAddress"),
 ];
 
 fn attribute_name(oid: &Oid<'_>) -> String {
-    let dotted = oid.to_id_string();
     ATTRIBUTE_NAMES
         .iter()
-        .find(|(id, _)| *id == dotted)
-        .map_or(dotted, |(_, name)| (*name).to_owned())
+        .find(|(known, _)| known == oid)
+        .map_or_else(|| oid.to_id_string(), |(_, name)| (*name).to_owned())
 }
 
 /// An attribute's value as text; a value that is not a string prints as `#` + hex of its DER (RFC 4514 §2.4).
