@@ -1,0 +1,110 @@
+# bindings-c: libcertgate (libcertgate.so, libcertgate.a), include/certgate.h, certgate.pc.
+#   make test-c       header drift check, header as C99 and C++, C tests (vectors, API
+#                     misuse, threads) plain, under valgrind and with ASan+UBSan, the
+#                     installed copy through pkg-config, the OpenSSL mTLS server end to end
+#                     (plain and under valgrind)
+#   make bench-c      certgate_verify vs OpenSSL X509_verify_cert, without and with a 100k CRL
+#   make install      installs the libraries, certgate.h and certgate.pc under
+#                     PREFIX (default /usr/local); also DESTDIR, LIBDIR, INCLUDEDIR
+#   make c-header     regenerates include/certgate.h (cbindgen 0.29) after editing src/lib.rs
+
+BINDING_TESTS += test-c
+BINDING_BENCHES += bench-c
+
+.PHONY: test-c bench-c install c-header c-header-check c-lib c-apt c-cbindgen c-build
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+
+C_DIR := $(ROOT)/bindings-c
+C_BUILD := $(C_DIR)/build
+C_RELEASE := $(ROOT)/target/release
+C_CBINDGEN_VERSION := 0.29.4
+# What a static link needs besides libcertgate.a (`cargo rustc -- --print native-static-libs`).
+C_NATIVE_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+C_CFLAGS := -std=c99 -Wall -Wextra -Werror -pedantic -g -I$(C_DIR)/include
+C_CXXFLAGS := -std=c++11 -Wall -Wextra -Werror -pedantic -g -I$(C_DIR)/include
+C_SHARED := -L$(C_RELEASE) -lcertgate -Wl,-rpath,$(C_RELEASE)
+C_STATIC := $(C_RELEASE)/libcertgate.a $(C_NATIVE_LIBS)
+C_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+C_ASAN_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+C_VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+C_PKI := $(ROOT)/tests/vectors/pki
+C_CASES := $(ROOT)/tests/vectors/cases.json
+C_HEADER_CMD := cbindgen --config bindings-c/cbindgen.toml --crate certgate-c --output
+
+c-apt:
+	$(ROOT)/scripts/ensure-apt gcc g++ libc6-dev pkgconf libcjson-dev libssl-dev openssl curl valgrind
+
+c-cbindgen:
+	if ! cbindgen --version 2>/dev/null | grep -q '^cbindgen 0\.29\.'; then \
+	  $(CARGO) install cbindgen --version $(C_CBINDGEN_VERSION) --locked; fi
+
+c-lib:
+	$(CARGO) build --release -p certgate-c
+
+c-header: c-cbindgen
+	cd $(ROOT) && $(C_HEADER_CMD) bindings-c/include/certgate.h bindings-c
+
+c-header-check: c-cbindgen
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	cd $(ROOT) && { $(C_HEADER_CMD) "$$tmp/certgate.h" bindings-c 2>"$$tmp/log" || { cat "$$tmp/log"; exit 1; }; }; \
+	if ! cmp -s "$$tmp/certgate.h" bindings-c/include/certgate.h; then \
+	  { diff -u bindings-c/include/certgate.h "$$tmp/certgate.h" || true; } | head -60; \
+	  echo "bindings-c/include/certgate.h is stale: run 'make c-header' and commit it"; exit 1; fi
+	@echo "certgate.h matches cbindgen's output"
+
+c-build: c-apt c-lib
+	mkdir -p $(C_BUILD)
+	gcc $(C_CFLAGS) -fsyntax-only -x c $(C_DIR)/include/certgate.h
+	g++ $(C_CXXFLAGS) -fsyntax-only -x c++ $(C_DIR)/include/certgate.h
+	gcc $(C_CFLAGS) $(C_DIR)/tests/test_api.c -o $(C_BUILD)/test_api $(C_SHARED) -pthread
+	gcc $(C_CFLAGS) $(C_DIR)/tests/test_vectors.c -o $(C_BUILD)/test_vectors $(C_SHARED) -lcjson
+	g++ $(C_CXXFLAGS) $(C_DIR)/tests/header_cpp.cpp -o $(C_BUILD)/header_cpp $(C_SHARED)
+	gcc $(C_CFLAGS) $(C_ASAN) $(C_DIR)/tests/test_api.c -o $(C_BUILD)/test_api_asan $(C_STATIC) -pthread
+	gcc $(C_CFLAGS) $(C_ASAN) $(C_DIR)/tests/test_vectors.c -o $(C_BUILD)/test_vectors_asan -lcjson $(C_STATIC)
+	g++ $(C_CXXFLAGS) $(C_ASAN) $(C_DIR)/tests/header_cpp.cpp -o $(C_BUILD)/header_cpp_asan $(C_STATIC)
+	gcc $(C_CFLAGS) $(C_DIR)/examples/openssl_server.c -o $(C_BUILD)/openssl_server $(C_SHARED) \
+	  $$(pkg-config --cflags --libs openssl)
+
+test-c: c-header-check c-build
+	@echo "== C tests against $(C_RELEASE)/libcertgate.so"
+	$(C_BUILD)/test_api $(C_PKI)
+	$(C_BUILD)/test_vectors $(C_CASES)
+	$(C_BUILD)/header_cpp
+	@echo "== the same under valgrind"
+	$(C_VALGRIND) $(C_BUILD)/test_api $(C_PKI)
+	$(C_VALGRIND) $(C_BUILD)/test_vectors $(C_CASES)
+	$(C_VALGRIND) $(C_BUILD)/header_cpp
+	@echo "== the same with AddressSanitizer + UBSan, linked statically"
+	$(C_ASAN_ENV) $(C_BUILD)/test_api_asan $(C_PKI)
+	$(C_ASAN_ENV) $(C_BUILD)/test_vectors_asan $(C_CASES)
+	$(C_ASAN_ENV) $(C_BUILD)/header_cpp_asan
+	@echo "== make install + pkg-config"
+	$(C_DIR)/tests/install_test.sh $(ROOT)
+	@echo "== OpenSSL mTLS server end to end"
+	$(CARGO) build -q --release -p certgate-vectors
+	$(C_DIR)/tests/tls_e2e.sh $(C_BUILD)/openssl_server $(C_RELEASE)/certgate-vectors
+	$(C_DIR)/tests/tls_e2e.sh $(C_BUILD)/openssl_server $(C_RELEASE)/certgate-vectors $(C_VALGRIND)
+
+install: c-lib
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 0755 $(C_RELEASE)/libcertgate.so $(DESTDIR)$(LIBDIR)/libcertgate.so
+	install -m 0644 $(C_RELEASE)/libcertgate.a $(DESTDIR)$(LIBDIR)/libcertgate.a
+	install -m 0644 $(C_DIR)/include/certgate.h $(DESTDIR)$(INCLUDEDIR)/certgate.h
+	version=$$($(CARGO) pkgid -p certgate-c | sed 's/.*[@#]//'); \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	  -e "s|@VERSION@|$$version|" -e 's|@LIBS_PRIVATE@|$(C_NATIVE_LIBS)|' \
+	  $(C_DIR)/certgate.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/certgate.pc
+	@echo "installed libcertgate, certgate.h and certgate.pc under $(DESTDIR)$(PREFIX)"
+
+bench-c: c-apt c-lib
+	$(CARGO) build -q --release -p certgate-vectors
+	mkdir -p $(C_BUILD)
+	gcc -std=c99 -O2 -Wall -Wextra -Werror -I$(C_DIR)/include $(C_DIR)/bench/bench.c \
+	  -o $(C_BUILD)/bench $(C_SHARED) $$(pkg-config --cflags --libs libcrypto)
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(C_RELEASE)/certgate-vectors bench "$$tmp"; \
+	$(C_BUILD)/bench "$$tmp"

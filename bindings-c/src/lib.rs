@@ -1,0 +1,765 @@
+//! The C library of certgate: `libcertgate.so` / `libcertgate.a` and `include/certgate.h`
+//! (generated from this file by cbindgen; see `cbindgen.toml`).
+//!
+//! The surface is API.md §6, modelled on rustls-ffi:
+//! - opaque handles (`certgate_verifier`, `certgate_outcome`), each with a `_free`;
+//! - every exported body runs inside a panic boundary: a panic becomes
+//!   `CERTGATE_PANIC`, never an unwind into C;
+//! - every pointer is checked: NULL becomes `CERTGATE_NULL_ARGUMENT`;
+//! - `*_out` pointers hand ownership to the caller and are written only on
+//!   success, except the outcome of `certgate_verify` / `certgate_inspect`, which is
+//!   written whatever the decision (it carries the identity or the reason).
+//!
+//! All decisions are core's: this crate only converts buffers, codes and strings.
+
+// An FFI crate cannot avoid raw pointers: the workspace denies `unsafe_code`, this crate
+// allows it and keeps every unsafe operation in an `unsafe` block with its safety argument.
+#![allow(unsafe_code)]
+#![deny(unsafe_op_in_unsafe_fn)]
+// The exported types carry their C names (`certgate_verifier`, ...).
+#![allow(non_camel_case_types)]
+
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
+
+use certgate::{Code, Identity, Rejection, Verifier};
+
+/// A decision or error code. The numbers are fixed: never renumbered, never reused.
+///
+/// 1..=17 are certgate's decision codes (the same names in every language);
+/// 100 and up are C-only misuse codes.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum certgate_code {
+    /// Success: the chain may in (or the certificate was parsed, or the call succeeded).
+    CERTGATE_OK = 0,
+    /// The policy is malformed, has an unknown key, an unparsable anchor or CRL, or a bad pattern.
+    CERTGATE_INVALID_POLICY = 1,
+    /// Input bytes are not a certificate (bad PEM or DER).
+    CERTGATE_MALFORMED_CERTIFICATE = 2,
+    /// No certificate was given.
+    CERTGATE_EMPTY_CHAIN = 3,
+    /// More certificates or bytes than the documented limits.
+    CERTGATE_INPUT_TOO_LARGE = 4,
+    /// No path to any trust anchor.
+    CERTGATE_UNKNOWN_ISSUER = 5,
+    /// A signature in the path does not verify.
+    CERTGATE_BAD_SIGNATURE = 6,
+    /// A signature or key algorithm that is not supported.
+    CERTGATE_UNSUPPORTED_ALGORITHM = 7,
+    /// A certificate in the path is past its notAfter at the verification time.
+    CERTGATE_EXPIRED = 8,
+    /// A certificate in the path is before its notBefore at the verification time.
+    CERTGATE_NOT_YET_VALID = 9,
+    /// Key usage / extended key usage does not allow the policy's `usage`.
+    CERTGATE_INVALID_USAGE = 10,
+    /// Basic constraints, path length, or a chain longer than `max_chain_length`.
+    CERTGATE_CA_CONSTRAINT_VIOLATION = 11,
+    /// A name constraint in the path is violated.
+    CERTGATE_NAME_CONSTRAINT_VIOLATION = 12,
+    /// A certificate in the checked depth is on its issuer's CRL.
+    CERTGATE_REVOKED = 13,
+    /// Revocation status cannot be determined and `unknown_status` is `deny`.
+    CERTGATE_REVOCATION_UNKNOWN = 14,
+    /// The relevant CRL is past nextUpdate and `expired_crl` is `deny`.
+    CERTGATE_CRL_EXPIRED = 15,
+    /// The chain is valid but a `deny` rule matched or no `allow` rule did.
+    CERTGATE_NOT_AUTHORIZED = 16,
+    /// Never expected; always a rejection (fail closed).
+    CERTGATE_INTERNAL = 17,
+    /// A required pointer argument was NULL (C only).
+    CERTGATE_NULL_ARGUMENT = 100,
+    /// certgate panicked; the call was refused (C only; fail closed).
+    CERTGATE_PANIC = 101,
+}
+
+use certgate_code::*;
+
+/// Every code, in number order.
+///
+/// cbindgen:ignore
+const ALL_CODES: [certgate_code; 20] = [
+    CERTGATE_OK,
+    CERTGATE_INVALID_POLICY,
+    CERTGATE_MALFORMED_CERTIFICATE,
+    CERTGATE_EMPTY_CHAIN,
+    CERTGATE_INPUT_TOO_LARGE,
+    CERTGATE_UNKNOWN_ISSUER,
+    CERTGATE_BAD_SIGNATURE,
+    CERTGATE_UNSUPPORTED_ALGORITHM,
+    CERTGATE_EXPIRED,
+    CERTGATE_NOT_YET_VALID,
+    CERTGATE_INVALID_USAGE,
+    CERTGATE_CA_CONSTRAINT_VIOLATION,
+    CERTGATE_NAME_CONSTRAINT_VIOLATION,
+    CERTGATE_REVOKED,
+    CERTGATE_REVOCATION_UNKNOWN,
+    CERTGATE_CRL_EXPIRED,
+    CERTGATE_NOT_AUTHORIZED,
+    CERTGATE_INTERNAL,
+    CERTGATE_NULL_ARGUMENT,
+    CERTGATE_PANIC,
+];
+
+impl certgate_code {
+    /// The code with this number, if there is one.
+    fn from_number(number: u32) -> Option<certgate_code> {
+        ALL_CODES.into_iter().find(|code| *code as u32 == number)
+    }
+
+    /// The stable name: core's string for 1..=17, `OK`, `NULL_ARGUMENT`, `PANIC`.
+    fn name(self) -> &'static CStr {
+        match self {
+            CERTGATE_OK => c"OK",
+            CERTGATE_INVALID_POLICY => c"INVALID_POLICY",
+            CERTGATE_MALFORMED_CERTIFICATE => c"MALFORMED_CERTIFICATE",
+            CERTGATE_EMPTY_CHAIN => c"EMPTY_CHAIN",
+            CERTGATE_INPUT_TOO_LARGE => c"INPUT_TOO_LARGE",
+            CERTGATE_UNKNOWN_ISSUER => c"UNKNOWN_ISSUER",
+            CERTGATE_BAD_SIGNATURE => c"BAD_SIGNATURE",
+            CERTGATE_UNSUPPORTED_ALGORITHM => c"UNSUPPORTED_ALGORITHM",
+            CERTGATE_EXPIRED => c"EXPIRED",
+            CERTGATE_NOT_YET_VALID => c"NOT_YET_VALID",
+            CERTGATE_INVALID_USAGE => c"INVALID_USAGE",
+            CERTGATE_CA_CONSTRAINT_VIOLATION => c"CA_CONSTRAINT_VIOLATION",
+            CERTGATE_NAME_CONSTRAINT_VIOLATION => c"NAME_CONSTRAINT_VIOLATION",
+            CERTGATE_REVOKED => c"REVOKED",
+            CERTGATE_REVOCATION_UNKNOWN => c"REVOCATION_UNKNOWN",
+            CERTGATE_CRL_EXPIRED => c"CRL_EXPIRED",
+            CERTGATE_NOT_AUTHORIZED => c"NOT_AUTHORIZED",
+            CERTGATE_INTERNAL => c"INTERNAL",
+            CERTGATE_NULL_ARGUMENT => c"NULL_ARGUMENT",
+            CERTGATE_PANIC => c"PANIC",
+        }
+    }
+}
+
+impl From<Code> for certgate_code {
+    /// Core's number is the C value; a code this library does not know yet fails closed
+    /// as `CERTGATE_INTERNAL` (the drift test below keeps that from happening silently).
+    fn from(code: Code) -> Self {
+        certgate_code::from_number(code.number()).unwrap_or(CERTGATE_INTERNAL)
+    }
+}
+
+/// A number passed from C where a `certgate_code` is expected. C may pass any value of
+/// the enum's underlying type, which would be undefined behaviour as a Rust enum, so it
+/// is received as an integer; the header names it `certgate_code` (cbindgen.toml).
+pub type certgate_code_arg = u32;
+
+/// A compiled policy (opaque). Create with `certgate_verifier_new`, free with
+/// `certgate_verifier_free`.
+///
+/// Thread safety: a verifier may be shared by any number of threads; `certgate_verify`
+/// and `certgate_verifier_update_crls` may run concurrently on it (a CRL update is
+/// atomic: each verification sees the old CRL set or the new one, never a mix). It must
+/// not be freed while another thread still uses it.
+pub struct certgate_verifier {
+    inner: Verifier,
+}
+
+/// One result (opaque): an identity on success, a code, message and certificate index
+/// on failure. Read it with the `certgate_outcome_*` accessors, free it with
+/// `certgate_outcome_free`.
+///
+/// Thread safety: an outcome is immutable; it may be read from several threads at once
+/// and moved between threads. Strings it returns stay valid until it is freed.
+pub struct certgate_outcome {
+    code: certgate_code,
+    message: CString,
+    cert_index: i32,
+    identity: Option<Identity>,
+    identity_json: OnceLock<CString>,
+    subject: OnceLock<CString>,
+    spiffe_id: OnceLock<Option<CString>>,
+    fingerprint: OnceLock<CString>,
+}
+
+/// Why a call failed: what an error outcome carries.
+#[derive(Debug)]
+struct Failure {
+    code: certgate_code,
+    message: String,
+    cert_index: Option<usize>,
+}
+
+impl Failure {
+    fn new(code: certgate_code, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+            cert_index: None,
+        }
+    }
+
+    fn null(argument: &str) -> Self {
+        Failure::new(CERTGATE_NULL_ARGUMENT, format!("{argument} is NULL"))
+    }
+
+    fn panic(payload: &(dyn std::any::Any + Send)) -> Self {
+        let detail = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("no message");
+        Failure::new(
+            CERTGATE_PANIC,
+            format!("certgate panicked ({detail}); the call was refused"),
+        )
+    }
+}
+
+impl From<Rejection> for Failure {
+    fn from(rejection: Rejection) -> Self {
+        Failure {
+            code: rejection.code().into(),
+            message: rejection.message().to_owned(),
+            cert_index: rejection.cert_index(),
+        }
+    }
+}
+
+impl certgate_outcome {
+    fn new(code: certgate_code, message: String, cert_index: Option<usize>) -> Self {
+        certgate_outcome {
+            code,
+            message: c_string(message),
+            cert_index: cert_index.map_or(-1, |index| i32::try_from(index).unwrap_or(i32::MAX)),
+            identity: None,
+            identity_json: OnceLock::new(),
+            subject: OnceLock::new(),
+            spiffe_id: OnceLock::new(),
+            fingerprint: OnceLock::new(),
+        }
+    }
+}
+
+impl From<Failure> for certgate_outcome {
+    fn from(failure: Failure) -> Self {
+        certgate_outcome::new(failure.code, failure.message, failure.cert_index)
+    }
+}
+
+impl From<Identity> for certgate_outcome {
+    fn from(identity: Identity) -> Self {
+        certgate_outcome {
+            identity: Some(identity),
+            ..certgate_outcome::new(CERTGATE_OK, String::new(), None)
+        }
+    }
+}
+
+impl From<Result<Identity, Failure>> for certgate_outcome {
+    fn from(result: Result<Identity, Failure>) -> Self {
+        match result {
+            Ok(identity) => identity.into(),
+            Err(failure) => failure.into(),
+        }
+    }
+}
+
+/// A C string of `text`; a NUL byte (which core's strings escape already) becomes `\00`,
+/// so C never sees a silently truncated string.
+fn c_string(text: String) -> CString {
+    CString::new(text).unwrap_or_else(|err| {
+        let escaped = String::from_utf8_lossy(&err.into_vec()).replace('\0', "\\00");
+        CString::new(escaped).unwrap_or_default()
+    })
+}
+
+/// The panic boundary: runs `body`, turning a panic into a `CERTGATE_PANIC` failure.
+fn boundary<T>(body: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|payload| Err(Failure::panic(&*payload)))
+}
+
+/// The panic boundary for accessors: `fallback` if `body` panics.
+fn guarded<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+}
+
+/// Hands `outcome` to the caller through `out` when `out` is non-NULL.
+///
+/// # Safety
+/// `out` is NULL or valid for a pointer-sized write.
+unsafe fn hand_out(out: *mut *mut certgate_outcome, outcome: certgate_outcome) {
+    if !out.is_null() {
+        // SAFETY: `out` is non-NULL and, by the caller's contract, writable.
+        unsafe { *out = Box::into_raw(Box::new(outcome)) };
+    }
+}
+
+/// The failure's code, after handing its outcome out through `out` (if non-NULL).
+///
+/// # Safety
+/// As [`hand_out`].
+unsafe fn fail(out: *mut *mut certgate_outcome, failure: Failure) -> certgate_code {
+    let code = failure.code;
+    // SAFETY: forwarded contract.
+    unsafe { hand_out(out, failure.into()) };
+    code
+}
+
+/// Borrows `len` bytes at `ptr`.
+///
+/// # Safety
+/// `ptr` is NULL or points to `len` readable bytes that outlive the borrow.
+unsafe fn bytes<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'a [u8], Failure> {
+    if ptr.is_null() {
+        return Err(Failure::null(name));
+    }
+    if len > isize::MAX as usize {
+        return Err(Failure::new(
+            CERTGATE_INPUT_TOO_LARGE,
+            format!("{name}: a length of {len} bytes is impossible"),
+        ));
+    }
+    // SAFETY: non-NULL, length within isize::MAX, readable by the caller's contract.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// Borrows the `n` buffers described by the arrays `ptrs` / `lens`. With `n == 0` the
+/// arrays are not read and may be NULL.
+///
+/// # Safety
+/// Each array is NULL or has `n` readable elements; each `ptrs[i]` is NULL or points to
+/// `lens[i]` readable bytes; all outlive the borrow.
+unsafe fn buffers<'a>(
+    ptrs: *const *const u8,
+    lens: *const usize,
+    n: usize,
+    name: &str,
+    lens_name: &str,
+) -> Result<Vec<&'a [u8]>, Failure> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    if ptrs.is_null() {
+        return Err(Failure::null(name));
+    }
+    if lens.is_null() {
+        return Err(Failure::null(lens_name));
+    }
+    if n > isize::MAX as usize / std::mem::size_of::<usize>() {
+        return Err(Failure::new(
+            CERTGATE_INPUT_TOO_LARGE,
+            format!("{name}: a count of {n} buffers is impossible"),
+        ));
+    }
+    // SAFETY: both arrays are non-NULL with `n` elements (caller's contract); `n` fits.
+    let (ptrs, lens) = unsafe {
+        (
+            std::slice::from_raw_parts(ptrs, n),
+            std::slice::from_raw_parts(lens, n),
+        )
+    };
+    ptrs.iter()
+        .zip(lens)
+        .enumerate()
+        // SAFETY: each element pair describes a readable buffer (caller's contract).
+        .map(|(index, (&ptr, &len))| unsafe { bytes(ptr, len, &format!("{name}[{index}]")) })
+        .collect()
+}
+
+/// Borrows the verifier behind `verifier`.
+///
+/// # Safety
+/// `verifier` is NULL or a live pointer from `certgate_verifier_new`.
+unsafe fn verifier_ref<'a>(verifier: *const certgate_verifier) -> Result<&'a Verifier, Failure> {
+    // SAFETY: NULL or live (caller's contract).
+    match unsafe { verifier.as_ref() } {
+        Some(verifier) => Ok(&verifier.inner),
+        None => Err(Failure::null("verifier")),
+    }
+}
+
+/// Compiles a policy given as JSON text (API.md §1) into a verifier.
+///
+/// `policy_json` points to `policy_len` bytes of UTF-8 JSON (no terminating NUL
+/// needed; `strlen(json)` is the usual length). On success `*verifier_out` receives a
+/// new verifier, owned by the caller (free it with `certgate_verifier_free`), and
+/// `*error_out` is left untouched. On failure `*verifier_out` is left untouched and, if
+/// `error_out` is non-NULL, `*error_out` receives an outcome saying why (the caller
+/// frees it with `certgate_outcome_free`). `error_out` may be NULL.
+///
+/// Returns `CERTGATE_OK`, `CERTGATE_INVALID_POLICY`, `CERTGATE_NULL_ARGUMENT`
+/// (`policy_json` or `verifier_out` is NULL) or `CERTGATE_PANIC`.
+///
+/// # Safety
+/// `policy_json` is NULL or points to `policy_len` readable bytes; `verifier_out` and
+/// `error_out` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verifier_new(
+    policy_json: *const c_char,
+    policy_len: usize,
+    verifier_out: *mut *mut certgate_verifier,
+    error_out: *mut *mut certgate_outcome,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on `policy_json` / `policy_len`.
+        let json = unsafe { bytes(policy_json.cast(), policy_len, "policy_json") }?;
+        if verifier_out.is_null() {
+            return Err(Failure::null("verifier_out"));
+        }
+        let text = std::str::from_utf8(json).map_err(|err| {
+            Failure::new(
+                CERTGATE_INVALID_POLICY,
+                format!("policy_json is not UTF-8: {err}"),
+            )
+        })?;
+        Ok(Verifier::from_json(text)?)
+    });
+    match result {
+        Ok(inner) => {
+            // SAFETY: `verifier_out` was checked non-NULL and is writable (contract).
+            unsafe { *verifier_out = Box::into_raw(Box::new(certgate_verifier { inner })) };
+            CERTGATE_OK
+        }
+        // SAFETY: the caller's contract on `error_out`.
+        Err(failure) => unsafe { fail(error_out, failure) },
+    }
+}
+
+/// Frees a verifier. NULL is a no-op. The caller must not use `verifier` afterwards,
+/// nor free it while another thread is still using it.
+///
+/// # Safety
+/// `verifier` is NULL or a pointer from `certgate_verifier_new` not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verifier_free(verifier: *mut certgate_verifier) {
+    guarded((), || {
+        if !verifier.is_null() {
+            // SAFETY: a live pointer made by Box::into_raw, freed once (contract).
+            drop(unsafe { Box::from_raw(verifier) });
+        }
+    });
+}
+
+/// Replaces the verifier's CRL set atomically with `n_crls` CRLs: `crls[i]` points to
+/// `crl_lens[i]` bytes of DER or PEM (a PEM buffer may hold several CRLs). On error the
+/// old set stays in force. The policy must have a `revocation` section. With
+/// `n_crls == 0` the set becomes empty and the arrays may be NULL.
+///
+/// Safe to call while other threads verify with the same verifier. On failure, if
+/// `error_out` is non-NULL, `*error_out` receives an outcome saying why (caller frees);
+/// on success it is left untouched.
+///
+/// Returns `CERTGATE_OK`, `CERTGATE_INVALID_POLICY` (unparsable CRL, no revocation
+/// section), `CERTGATE_NULL_ARGUMENT` or `CERTGATE_PANIC`.
+///
+/// # Safety
+/// `verifier` is NULL or live; `crls` and `crl_lens` are NULL or arrays of `n_crls`
+/// elements; each `crls[i]` is NULL or points to `crl_lens[i]` readable bytes;
+/// `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verifier_update_crls(
+    verifier: *const certgate_verifier,
+    crls: *const *const u8,
+    crl_lens: *const usize,
+    n_crls: usize,
+    error_out: *mut *mut certgate_outcome,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on each pointer.
+        let verifier = unsafe { verifier_ref(verifier) }?;
+        let crls = unsafe { buffers(crls, crl_lens, n_crls, "crls", "crl_lens") }?;
+        Ok(verifier.update_crls(&crls)?)
+    });
+    match result {
+        Ok(()) => CERTGATE_OK,
+        // SAFETY: the caller's contract on `error_out`.
+        Err(failure) => unsafe { fail(error_out, failure) },
+    }
+}
+
+/// Decides whether a peer's chain may in (API.md §2) and returns the decision's code.
+///
+/// `certs[i]` points to `cert_lens[i]` bytes of DER or PEM, leaf first, then any
+/// intermediates the peer sent (a PEM buffer may hold several certificates, leaf
+/// first). With `n_certs == 0` the arrays may be NULL (the result is
+/// `CERTGATE_EMPTY_CHAIN`). `unix_time` is the verification time in unix seconds;
+/// a negative value means now.
+///
+/// When `outcome_out` is non-NULL, `*outcome_out` ALWAYS receives a new outcome, owned
+/// by the caller (free it with `certgate_outcome_free`): the identity on success, the
+/// code, message and certificate index on rejection or misuse. `outcome_out` may be
+/// NULL when only the code matters.
+///
+/// Safe to call from several threads at once with the same verifier.
+///
+/// # Safety
+/// `verifier` is NULL or live; `certs` and `cert_lens` are NULL or arrays of `n_certs`
+/// elements; each `certs[i]` is NULL or points to `cert_lens[i]` readable bytes;
+/// `outcome_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verify(
+    verifier: *const certgate_verifier,
+    certs: *const *const u8,
+    cert_lens: *const usize,
+    n_certs: usize,
+    unix_time: i64,
+    outcome_out: *mut *mut certgate_outcome,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on each pointer.
+        let verifier = unsafe { verifier_ref(verifier) }?;
+        let chain = unsafe { buffers(certs, cert_lens, n_certs, "certs", "cert_lens") }?;
+        let at = u64::try_from(unix_time).ok();
+        Ok(verifier.verify(&chain, at)?)
+    });
+    let code = match &result {
+        Ok(_) => CERTGATE_OK,
+        Err(failure) => failure.code,
+    };
+    // SAFETY: the caller's contract on `outcome_out`.
+    unsafe { hand_out(outcome_out, result.into()) };
+    code
+}
+
+/// Parses one certificate (DER, or the first certificate of a PEM text) into its
+/// identity, with no verification at all (never use it to decide who may in).
+///
+/// Like `certgate_verify`, when `outcome_out` is non-NULL `*outcome_out` ALWAYS
+/// receives a new outcome owned by the caller: the identity on success (without
+/// `chain_fingerprints` / `matched_rule`), the reason otherwise.
+///
+/// Returns `CERTGATE_OK`, `CERTGATE_MALFORMED_CERTIFICATE`, `CERTGATE_INPUT_TOO_LARGE`,
+/// `CERTGATE_NULL_ARGUMENT` (`cert` is NULL) or `CERTGATE_PANIC`.
+///
+/// # Safety
+/// `cert` is NULL or points to `cert_len` readable bytes; `outcome_out` is NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_inspect(
+    cert: *const u8,
+    cert_len: usize,
+    outcome_out: *mut *mut certgate_outcome,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on `cert` / `cert_len`.
+        let cert = unsafe { bytes(cert, cert_len, "cert") }?;
+        Ok(certgate::inspect(cert)?)
+    });
+    let code = match &result {
+        Ok(_) => CERTGATE_OK,
+        Err(failure) => failure.code,
+    };
+    // SAFETY: the caller's contract on `outcome_out`.
+    unsafe { hand_out(outcome_out, result.into()) };
+    code
+}
+
+/// Runs `read` on the outcome behind `outcome`, or returns `fallback` for NULL or a panic.
+///
+/// # Safety
+/// `outcome` is NULL or a live pointer handed out by this library.
+unsafe fn read_outcome<T>(
+    outcome: *const certgate_outcome,
+    fallback: T,
+    read: impl FnOnce(&certgate_outcome) -> T,
+) -> T {
+    // SAFETY: NULL or live (caller's contract).
+    match unsafe { outcome.as_ref() } {
+        Some(outcome) => guarded(fallback, || read(outcome)),
+        None => fallback,
+    }
+}
+
+/// A pointer to a string cached in the outcome (built on first use).
+fn cached(cell: &OnceLock<CString>, make: impl FnOnce() -> String) -> *const c_char {
+    cell.get_or_init(|| c_string(make())).as_ptr()
+}
+
+/// The outcome's code: `CERTGATE_OK` for an identity, the reason's code otherwise.
+/// `CERTGATE_NULL_ARGUMENT` when `outcome` is NULL.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_code(outcome: *const certgate_outcome) -> certgate_code {
+    // SAFETY: forwarded contract.
+    unsafe { read_outcome(outcome, CERTGATE_NULL_ARGUMENT, |o| o.code) }
+}
+
+/// The human-readable reason (names the certificate by subject and position in the
+/// chain); the empty string on success. Owned by the outcome: valid until
+/// `certgate_outcome_free`. NULL when `outcome` is NULL.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_message(
+    outcome: *const certgate_outcome,
+) -> *const c_char {
+    // SAFETY: forwarded contract.
+    unsafe { read_outcome(outcome, std::ptr::null(), |o| o.message.as_ptr()) }
+}
+
+/// The identity as canonical JSON (API.md §3; `chain_fingerprints` and `matched_rule`
+/// only for `certgate_verify`). Owned by the outcome: valid until `certgate_outcome_free`.
+/// NULL if the outcome is a rejection or `outcome` is NULL.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_identity_json(
+    outcome: *const certgate_outcome,
+) -> *const c_char {
+    // SAFETY: forwarded contract.
+    unsafe {
+        read_outcome(outcome, std::ptr::null(), |o| match &o.identity {
+            Some(identity) => cached(&o.identity_json, || identity.to_json()),
+            None => std::ptr::null(),
+        })
+    }
+}
+
+/// Position in the input chain (0 = leaf) of the certificate a rejection is about;
+/// -1 if none applies, on success, or when `outcome` is NULL.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_cert_index(outcome: *const certgate_outcome) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe { read_outcome(outcome, -1, |o| o.cert_index) }
+}
+
+/// The identity's subject as an RFC 4514 string (e.g. `CN=web,O=Example`). Owned by
+/// the outcome. NULL if the outcome is a rejection or `outcome` is NULL.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_subject(
+    outcome: *const certgate_outcome,
+) -> *const c_char {
+    // SAFETY: forwarded contract.
+    unsafe {
+        read_outcome(outcome, std::ptr::null(), |o| match &o.identity {
+            Some(identity) => cached(&o.subject, || identity.subject.clone()),
+            None => std::ptr::null(),
+        })
+    }
+}
+
+/// The identity's SPIFFE ID (when the leaf is a valid X509-SVID). Owned by the
+/// outcome. NULL if the certificate has none, the outcome is a rejection, or `outcome`
+/// is NULL.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_spiffe_id(
+    outcome: *const certgate_outcome,
+) -> *const c_char {
+    // SAFETY: forwarded contract.
+    unsafe {
+        read_outcome(outcome, std::ptr::null(), |o| match &o.identity {
+            Some(identity) => o
+                .spiffe_id
+                .get_or_init(|| identity.spiffe_id.clone().map(c_string))
+                .as_ref()
+                .map_or(std::ptr::null(), |id| id.as_ptr()),
+            None => std::ptr::null(),
+        })
+    }
+}
+
+/// The lowercase hex SHA-256 of the leaf certificate's DER (64 characters). Owned by the
+/// outcome. NULL if the outcome is a rejection or `outcome` is NULL.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_fingerprint(
+    outcome: *const certgate_outcome,
+) -> *const c_char {
+    // SAFETY: forwarded contract.
+    unsafe {
+        read_outcome(outcome, std::ptr::null(), |o| match &o.identity {
+            Some(identity) => cached(&o.fingerprint, || identity.fingerprint_sha256.clone()),
+            None => std::ptr::null(),
+        })
+    }
+}
+
+/// Frees an outcome and every string it handed out. NULL is a no-op. The caller must
+/// not use the outcome or its strings afterwards.
+///
+/// # Safety
+/// `outcome` is NULL or an outcome handed out by this library, not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_free(outcome: *mut certgate_outcome) {
+    guarded((), || {
+        if !outcome.is_null() {
+            // SAFETY: a live pointer made by Box::into_raw, freed once (contract).
+            drop(unsafe { Box::from_raw(outcome) });
+        }
+    });
+}
+
+/// The stable name of a code: `"OK"`, `"REVOKED"`, `"NULL_ARGUMENT"`, `"PANIC"`, ...,
+/// or `"UNKNOWN"` for a number that is no code. A static string: never free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn certgate_code_name(code: certgate_code_arg) -> *const c_char {
+    guarded(c"UNKNOWN".as_ptr(), || {
+        certgate_code::from_number(code)
+            .map_or(c"UNKNOWN", certgate_code::name)
+            .as_ptr()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_core_code_has_its_number_and_name() {
+        for code in Code::ALL {
+            let c_code = certgate_code::from(code);
+            assert_eq!(c_code as u32, code.number(), "{code}");
+            assert_eq!(c_code.name().to_str().unwrap(), code.as_str());
+        }
+        // 17 core codes + OK + NULL_ARGUMENT + PANIC, and nothing else.
+        assert_eq!(ALL_CODES.len(), Code::ALL.len() + 3);
+    }
+
+    #[test]
+    fn numbers_are_unique_and_names_resolve() {
+        for (position, code) in ALL_CODES.iter().enumerate() {
+            assert_eq!(certgate_code::from_number(*code as u32), Some(*code));
+            assert!(ALL_CODES[..position].iter().all(|c| c != code));
+        }
+        let name = |n| unsafe { CStr::from_ptr(certgate_code_name(n)) };
+        assert_eq!(name(0), c"OK");
+        assert_eq!(name(13), c"REVOKED");
+        assert_eq!(name(100), c"NULL_ARGUMENT");
+        assert_eq!(name(101), c"PANIC");
+        assert_eq!(name(18), c"UNKNOWN");
+        assert_eq!(name(u32::MAX), c"UNKNOWN");
+    }
+
+    #[test]
+    fn a_panic_becomes_a_panic_outcome_and_never_unwinds() {
+        let result: Result<(), Failure> = boundary(|| panic!("boom"));
+        let failure = result.unwrap_err();
+        assert_eq!(failure.code, CERTGATE_PANIC);
+        assert!(failure.message.contains("boom"), "{}", failure.message);
+
+        let mut out: *mut certgate_outcome = std::ptr::null_mut();
+        let code = unsafe { fail(&mut out, failure) };
+        assert_eq!(code, CERTGATE_PANIC);
+        assert_eq!(unsafe { certgate_outcome_code(out) }, CERTGATE_PANIC);
+        assert_eq!(unsafe { certgate_outcome_cert_index(out) }, -1);
+        assert!(unsafe { certgate_outcome_identity_json(out) }.is_null());
+        unsafe { certgate_outcome_free(out) };
+
+        assert_eq!(guarded(7, || panic!("accessor")), 7);
+    }
+
+    #[test]
+    fn nul_bytes_are_escaped_not_truncated() {
+        assert_eq!(c_string("CN=a\0b".to_owned()).as_c_str(), c"CN=a\\00b");
+    }
+}

@@ -1,0 +1,207 @@
+/* Replays every case of tests/vectors/cases.json through the C API and compares the
+ * code, cert_index and identity JSON (parsed, compared structurally with cJSON) with
+ * what the vectors expect. Usage: test_vectors CASES.json */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "certgate.h"
+#include "common.h"
+
+/* One input buffer of a case: a string is used as its bytes (PEM), a list of
+ * numbers as DER bytes. Returns 0 when the item has neither shape. */
+static int item_bytes(const cJSON *item, const uint8_t **data, size_t *len, uint8_t **owned) {
+  *owned = NULL;
+  if (cJSON_IsString(item)) {
+    *data = (const uint8_t *)item->valuestring;
+    *len = strlen(item->valuestring);
+    return 1;
+  }
+  if (cJSON_IsArray(item)) {
+    int n = cJSON_GetArraySize(item);
+    uint8_t *bytes = malloc(n > 0 ? (size_t)n : 1);
+    if (bytes == NULL) exit(2);
+    for (int i = 0; i < n; i++) {
+      bytes[i] = (uint8_t)cJSON_GetArrayItem(item, i)->valueint;
+    }
+    *owned = bytes;
+    *data = bytes;
+    *len = (size_t)n;
+    return 1;
+  }
+  return 0;
+}
+
+/* Compares a string accessor with the identity's field (NULL for JSON null / absent). */
+static int same_text(const char *got, const cJSON *want) {
+  if (want == NULL || cJSON_IsNull(want)) return got == NULL;
+  return got != NULL && cJSON_IsString(want) && strcmp(got, want->valuestring) == 0;
+}
+
+/* Checks an outcome against a case's `expect`. Returns 1 when it matches. */
+static int matches(const char *name, const certgate_outcome *outcome, certgate_code code,
+                   const cJSON *expect) {
+  const cJSON *want_identity = cJSON_GetObjectItemCaseSensitive(expect, "identity");
+  const char *got_name = certgate_code_name(code);
+  if (certgate_outcome_code(outcome) != code) {
+    fprintf(stderr, "%s: returned %s but the outcome says %s\n", name, got_name,
+            certgate_code_name(certgate_outcome_code(outcome)));
+    return 0;
+  }
+  if (want_identity != NULL) {
+    const char *json = certgate_outcome_identity_json(outcome);
+    if (code != CERTGATE_OK || json == NULL) {
+      fprintf(stderr, "%s: expected an identity, got %s: %s\n", name, got_name,
+              certgate_outcome_message(outcome));
+      return 0;
+    }
+    cJSON *got_identity = cJSON_Parse(json);
+    int same = got_identity != NULL && cJSON_Compare(got_identity, want_identity, 1);
+    if (!same) {
+      char *want_text = cJSON_PrintUnformatted(want_identity);
+      fprintf(stderr, "%s: identity differs\n  expected %s\n  got      %s\n", name, want_text,
+              json);
+      free(want_text);
+    }
+    /* The direct accessors agree with the JSON. */
+    const cJSON *subject = cJSON_GetObjectItemCaseSensitive(want_identity, "subject");
+    const cJSON *spiffe = cJSON_GetObjectItemCaseSensitive(want_identity, "spiffe_id");
+    const cJSON *fp = cJSON_GetObjectItemCaseSensitive(want_identity, "fingerprint_sha256");
+    if (!same_text(certgate_outcome_subject(outcome), subject) ||
+        !same_text(certgate_outcome_spiffe_id(outcome), spiffe) ||
+        !same_text(certgate_outcome_fingerprint(outcome), fp) ||
+        certgate_outcome_cert_index(outcome) != -1 ||
+        strcmp(certgate_outcome_message(outcome), "") != 0) {
+      fprintf(stderr, "%s: an accessor disagrees with the identity\n", name);
+      same = 0;
+    }
+    cJSON_Delete(got_identity);
+    return same;
+  }
+  const cJSON *want_code = cJSON_GetObjectItemCaseSensitive(expect, "code");
+  if (!cJSON_IsString(want_code)) {
+    fprintf(stderr, "%s: expect has neither identity nor code\n", name);
+    return 0;
+  }
+  if (strcmp(got_name, want_code->valuestring) != 0) {
+    fprintf(stderr, "%s: expected %s, got %s (%s)\n", name, want_code->valuestring, got_name,
+            certgate_outcome_message(outcome) ? certgate_outcome_message(outcome) : "");
+    return 0;
+  }
+  const char *message = certgate_outcome_message(outcome);
+  if (message == NULL || message[0] == '\0' || certgate_outcome_identity_json(outcome) != NULL ||
+      certgate_outcome_subject(outcome) != NULL) {
+    fprintf(stderr, "%s: a rejection needs a message and no identity\n", name);
+    return 0;
+  }
+  const cJSON *want_index = cJSON_GetObjectItemCaseSensitive(expect, "cert_index");
+  if (want_index != NULL) {
+    int want = cJSON_IsNumber(want_index) ? want_index->valueint : -1;
+    if (certgate_outcome_cert_index(outcome) != want) {
+      fprintf(stderr, "%s: expected cert_index %d, got %d\n", name, want,
+                certgate_outcome_cert_index(outcome));
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static int run_verify(const char *name, const cJSON *c, const cJSON *expect) {
+  char *policy = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c, "policy"));
+  if (policy == NULL) {
+    fprintf(stderr, "%s: no policy\n", name);
+    return 0;
+  }
+  certgate_verifier *verifier = NULL;
+  certgate_outcome *outcome = NULL;
+  certgate_code code = certgate_verifier_new(policy, strlen(policy), &verifier, &outcome);
+  free(policy);
+  if (code != CERTGATE_OK) {
+    /* INVALID_POLICY cases: the construction fails, the error outcome says why. */
+    int ok = verifier == NULL && outcome != NULL && matches(name, outcome, code, expect);
+    certgate_outcome_free(outcome);
+    return ok;
+  }
+  const cJSON *chain = cJSON_GetObjectItemCaseSensitive(c, "chain");
+  int n = cJSON_GetArraySize(chain);
+  const uint8_t **certs = calloc(n > 0 ? (size_t)n : 1, sizeof *certs);
+  size_t *lens = calloc(n > 0 ? (size_t)n : 1, sizeof *lens);
+  uint8_t **owned = calloc(n > 0 ? (size_t)n : 1, sizeof *owned);
+  if (certs == NULL || lens == NULL || owned == NULL) exit(2);
+  int ok = 1;
+  for (int i = 0; i < n; i++) {
+    if (!item_bytes(cJSON_GetArrayItem(chain, i), &certs[i], &lens[i], &owned[i])) {
+      fprintf(stderr, "%s: chain[%d] is neither a string nor bytes\n", name, i);
+      ok = 0;
+    }
+  }
+  const cJSON *at = cJSON_GetObjectItemCaseSensitive(c, "at");
+  int64_t unix_time = cJSON_IsNumber(at) ? (int64_t)at->valuedouble : -1;
+  if (ok) {
+    code = certgate_verify(verifier, certs, lens, (size_t)n, unix_time, &outcome);
+    ok = outcome != NULL && matches(name, outcome, code, expect);
+    certgate_outcome_free(outcome);
+  }
+  for (int i = 0; i < n; i++) free(owned[i]);
+  free(owned);
+  free(lens);
+  free(certs);
+  certgate_verifier_free(verifier);
+  return ok;
+}
+
+static int run_inspect(const char *name, const cJSON *c, const cJSON *expect) {
+  const uint8_t *data;
+  size_t len;
+  uint8_t *owned;
+  if (!item_bytes(cJSON_GetObjectItemCaseSensitive(c, "cert"), &data, &len, &owned)) {
+    fprintf(stderr, "%s: cert is neither a string nor bytes\n", name);
+    return 0;
+  }
+  certgate_outcome *outcome = NULL;
+  certgate_code code = certgate_inspect(data, len, &outcome);
+  int ok = outcome != NULL && matches(name, outcome, code, expect);
+  certgate_outcome_free(outcome);
+  free(owned);
+  return ok;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s tests/vectors/cases.json\n", argv[0]);
+    return 2;
+  }
+  char *text = read_file(argv[1], NULL);
+  cJSON *doc = cJSON_Parse(text);
+  free(text);
+  const cJSON *cases = cJSON_GetObjectItemCaseSensitive(doc, "cases");
+  if (!cJSON_IsArray(cases)) {
+    fprintf(stderr, "%s: no \"cases\" list\n", argv[1]);
+    cJSON_Delete(doc);
+    return 2;
+  }
+  int total = 0, passed = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cases) {
+    const cJSON *name_item = cJSON_GetObjectItemCaseSensitive(c, "name");
+    const char *name = cJSON_IsString(name_item) ? name_item->valuestring : "?";
+    const cJSON *op = cJSON_GetObjectItemCaseSensitive(c, "op");
+    const cJSON *expect = cJSON_GetObjectItemCaseSensitive(c, "expect");
+    int ok = 0;
+    total++;
+    if (cJSON_IsString(op) && strcmp(op->valuestring, "verify") == 0) {
+      ok = run_verify(name, c, expect);
+    } else if (cJSON_IsString(op) && strcmp(op->valuestring, "inspect") == 0) {
+      ok = run_inspect(name, c, expect);
+    } else {
+      fprintf(stderr, "%s: unknown op\n", name);
+    }
+    passed += ok;
+  }
+  cJSON_Delete(doc);
+  printf("vectors: %d of %d cases passed\n", passed, total);
+  return total > 0 && passed == total ? 0 : 1;
+}
