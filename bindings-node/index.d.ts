@@ -1,0 +1,169 @@
+// Type declarations of the `certgate` npm package (hand-written; the contract is API.md).
+// test/package.test.js fails if `Code` drifts from the core's list (CODES).
+
+/// <reference types="node" />
+
+import type { X509Certificate } from 'node:crypto';
+import type { PeerCertificate, DetailedPeerCertificate, TlsOptions, Server as TlsServer, TLSSocket } from 'node:tls';
+
+/** A stable rejection code (API.md §4). */
+export type Code =
+  | 'INVALID_POLICY'
+  | 'MALFORMED_CERTIFICATE'
+  | 'EMPTY_CHAIN'
+  | 'INPUT_TOO_LARGE'
+  | 'UNKNOWN_ISSUER'
+  | 'BAD_SIGNATURE'
+  | 'UNSUPPORTED_ALGORITHM'
+  | 'EXPIRED'
+  | 'NOT_YET_VALID'
+  | 'INVALID_USAGE'
+  | 'CA_CONSTRAINT_VIOLATION'
+  | 'NAME_CONSTRAINT_VIOLATION'
+  | 'REVOKED'
+  | 'REVOCATION_UNKNOWN'
+  | 'CRL_EXPIRED'
+  | 'NOT_AUTHORIZED'
+  | 'INTERNAL';
+
+/** Every code, in number order (the core's `Code::ALL`). */
+export const CODES: readonly Code[];
+
+/** DER bytes, as a Uint8Array / Buffer or a crypto.X509Certificate. */
+export type Der = Uint8Array | X509Certificate;
+/** One or more PEM blocks, or DER. */
+export type Source = string | Der;
+/** PEM text, DER, or a list of these; DER may also be spelled as an array of byte values. */
+export type Sources = Source | number[] | Array<Source | number[]>;
+/** A value or a list of values (the matcher then matches when any value does). */
+export type OneOrMany<T> = T | T[];
+
+/** Subject attributes a `subject` matcher can test. */
+export type SubjectAttribute = 'CN' | 'O' | 'OU' | 'C' | 'ST' | 'L' | 'DC' | 'UID' | 'serialNumber' | 'emailAddress';
+
+/** A rule: an object of matchers that matches when all of them match (API.md §1). */
+export interface Rule {
+  spiffe_id?: OneOrMany<string>;
+  spiffe_trust_domain?: OneOrMany<string>;
+  dns?: OneOrMany<string>;
+  uri?: OneOrMany<string>;
+  email?: OneOrMany<string>;
+  ip?: OneOrMany<string>;
+  subject?: Partial<Record<SubjectAttribute, OneOrMany<string>>>;
+  fingerprint_sha256?: OneOrMany<string>;
+  spki_sha256?: OneOrMany<string>;
+}
+
+/** The one policy schema (API.md §1). Unknown keys are an INVALID_POLICY error. */
+export interface Policy {
+  trust: {
+    anchors: Sources;
+    intermediates?: Sources;
+  };
+  usage?: OneOrMany<'client' | 'server'>;
+  revocation?: {
+    crls?: Sources;
+    depth?: 'chain' | 'leaf';
+    unknown_status?: 'deny' | 'allow';
+    expired_crl?: 'deny' | 'allow';
+  };
+  allow?: Rule[];
+  deny?: Rule[];
+  max_chain_length?: number;
+  clock_skew_seconds?: number;
+}
+
+/** Who a certificate names (API.md §3): exactly the canonical snake_case keys. */
+export interface Identity {
+  subject: string;
+  subject_fields: Record<string, string[]>;
+  issuer: string;
+  serial: string;
+  fingerprint_sha256: string;
+  spki_sha256: string;
+  not_before: number;
+  not_after: number;
+  san: { dns: string[]; uri: string[]; email: string[]; ip: string[] };
+  spiffe_id: string | null;
+  public_key: { algorithm: 'EC'; curve: string } | { algorithm: 'RSA'; bits: number } | { algorithm: string; [key: string]: unknown };
+  key_usage: string[];
+  extended_key_usage: string[];
+  is_ca: boolean;
+}
+
+/** An Identity returned by verification: adds the built path and the matched allow rule. */
+export interface VerifiedIdentity extends Identity {
+  /** SHA-256 of each certificate of the built path: leaf, intermediates, anchor. */
+  chain_fingerprints: string[];
+  /** Index into the policy's `allow` of the rule that matched; null when the policy has no `allow`. */
+  matched_rule: number | null;
+}
+
+/** The result of check(): never thrown. */
+export type Outcome =
+  | { ok: true; code: null; message: null; certIndex: null; identity: VerifiedIdentity }
+  | { ok: false; code: Code; message: string; certIndex: number | null; identity: null };
+
+/** A chain: leaf first, then any intermediates; one PEM string may hold the whole chain. */
+export type Chain = Source | Source[] | PeerCertificate | DetailedPeerCertificate;
+
+export interface VerifyOptions {
+  /** Verification time: a Date or unix seconds. Default: now. */
+  at?: Date | number;
+}
+
+/** A rejection. `certIndex` is the position in the input chain (0 = leaf) when one applies. */
+export class CertgateError extends Error {
+  readonly name: 'CertgateError';
+  readonly code: Code;
+  readonly certIndex: number | null;
+  constructor(code: Code, message: string, certIndex?: number | null);
+}
+
+/** A compiled policy; immutable apart from updateCrls(); safe to share. */
+export class Verifier {
+  /** Throws CertgateError (INVALID_POLICY) for a bad policy, TypeError for a wrong argument type. */
+  constructor(policy: Policy | string);
+  /** The peer's identity; throws CertgateError for a rejection. */
+  verify(chain: Chain, options?: VerifyOptions): VerifiedIdentity;
+  /** The decision as an Outcome; throws only TypeError. */
+  check(chain: Chain, options?: VerifyOptions): Outcome;
+  /** verify() on the libuv thread pool. */
+  verifyAsync(chain: Chain, options?: VerifyOptions): Promise<VerifiedIdentity>;
+  /** Replaces the CRL set atomically; on error the old set stays. */
+  updateCrls(crls: string | Uint8Array | Array<string | Uint8Array>): void;
+}
+
+/** Parses one certificate into an Identity, with no verification. */
+export function inspect(cert: Source | PeerCertificate): Identity;
+
+/** TLS options that request a client certificate and leave the decision to certgate (session tickets off). */
+export function serverOptions<T extends TlsOptions>(
+  verifier: Verifier,
+  tlsOptions?: T
+): T & { ca: Array<string | Buffer>; secureOptions: number; requestCert: true; rejectUnauthorized: false };
+
+export interface EnforceOptions {
+  /** Called with the rejection and the socket, just before the socket is destroyed. */
+  onReject?: (error: CertgateError, socket: TLSSocket) => void;
+}
+
+/** Verifies every connection of `server`; the identity goes on `socket.certgate`. */
+export function enforce<S extends TlsServer>(server: S, verifier: Verifier, options?: EnforceOptions): S;
+
+declare module 'node:net' {
+  interface Socket {
+    /** The TLS peer's identity, set by certgate's enforce() on admitted connections (`req.socket.certgate`). */
+    certgate?: VerifiedIdentity;
+  }
+}
+
+declare const certgate: {
+  CODES: typeof CODES;
+  CertgateError: typeof CertgateError;
+  Verifier: typeof Verifier;
+  enforce: typeof enforce;
+  inspect: typeof inspect;
+  serverOptions: typeof serverOptions;
+};
+export default certgate;

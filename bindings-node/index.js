@@ -1,0 +1,8 @@
+'use strict';
+// certgate: mutual-TLS policy enforcement for Node.js, decided by one Rust core.
+
+const { CODES, CertgateError, Verifier, inspect } = require('./lib/verifier');
+const { enforce, serverOptions } = require('./lib/server');
+
+module.exports = { CODES, CertgateError, Verifier, enforce, inspect, serverOptions };
+module.exports.default = module.exports;

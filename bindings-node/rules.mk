@@ -1,0 +1,39 @@
+# bindings-node: the `certgate` npm package (napi-rs addon). Included by the root Makefile.
+#   make node-build   npm install (once per lockfile change) + napi build --platform --release
+#   make test-node    the node:test suite (vectors, API, bad input, async, servers, e2e, package)
+#   make demo-node    an https server enforcing a SPIFFE policy, curl with five client certs
+#   make bench-node   ops/s against pkijs, @peculiar/x509 and node:crypto, as ratios
+
+NODE_DIR := $(ROOT)/bindings-node
+
+DEMO := demo-node
+BINDING_TESTS += test-node
+BINDING_BENCHES += bench-node
+
+.PHONY: node-setup node-build test-node demo-node bench-node
+
+# Installs the locked devDependencies, only when package(-lock).json changed since the last
+# install. `npm install`, not `npm ci`: the registry reachable here lacks some other-platform
+# optional packages of @napi-rs/cli's dependencies (e.g. @napi-rs/tar-android-arm-eabi), so
+# the lockfile cannot list them and `npm ci` refuses it as out of sync.
+$(NODE_DIR)/node_modules/.package-lock.json: $(NODE_DIR)/package-lock.json $(NODE_DIR)/package.json
+	cd $(NODE_DIR) && npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-setup: $(NODE_DIR)/node_modules/.package-lock.json
+	$(ROOT)/scripts/ensure-apt curl openssl
+
+node-build: node-setup
+	cd $(NODE_DIR) && CARGO="$(CARGO)" node_modules/.bin/napi build --platform --release --no-js --dts native.d.ts
+
+# The demo PKI (valid now) is generated once for the suite; the e2e tests use it.
+test-node: node-build
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  (cd $(ROOT) && $(CARGO) run -q --release -p certgate-vectors -- demo $$tmp) && \
+	  cd $(NODE_DIR) && CERTGATE_DEMO_DIR=$$tmp node --test test/*.test.js
+
+demo-node: node-build
+	CARGO="$(CARGO)" $(NODE_DIR)/scripts/demo.sh
+
+bench-node: node-build
+	CARGO="$(CARGO)" $(NODE_DIR)/scripts/bench.sh

@@ -1,0 +1,331 @@
+//! The native half of the `certgate` npm package: a thin napi-rs layer over the
+//! `certgate` core.
+//!
+//! Every entry point returns an *outcome* instead of throwing for a rejection: the JSON
+//! text of `{ ok, code, message, certIndex, identity }` (API.md §2, `check`), which the
+//! JavaScript wrapper parses with `JSON.parse` — measured cheaper than building the
+//! identity object through Node-API calls. The wrapper (`lib/`) turns inputs into arrays
+//! of PEM strings / bytes before calling here, and failed outcomes into `CertgateError`
+//! where the API throws. Nothing in this crate matches, parses certificates or decides:
+//! that is the core's job.
+
+use std::sync::Arc;
+
+use certgate::{Code, Identity, Rejection, Verifier};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Uint8ArraySlice};
+use napi::{Env, Error, Result, ScopedTask, Status};
+use napi_derive::napi;
+use serde::Serialize;
+
+/// One chain, CRL or certificate item as JavaScript hands it over: PEM text or bytes.
+type Source<'a> = Either<String, Uint8ArraySlice<'a>>;
+
+/// The most certificates a chain may hold (`certgate::MAX_CHAIN_CERTIFICATES`); the
+/// wrapper stops walking `issuerCertificate` links one past it.
+#[napi]
+pub const MAX_CHAIN_CERTIFICATES: u32 = certgate::MAX_CHAIN_CERTIFICATES as u32;
+
+/// Every code of API.md §4, in number order (`certgate::Code::ALL`).
+#[napi]
+pub fn codes() -> Vec<&'static str> {
+    Code::ALL.iter().map(|code| code.as_str()).collect()
+}
+
+/// A compiled policy shared with the libuv pool (`certgate::Verifier` is `Send + Sync`).
+#[napi]
+pub struct NativeVerifier {
+    inner: Arc<Verifier>,
+    anchors: Vec<Anchor>,
+}
+
+/// A trust anchor source as the policy spelled it, for the TLS server's CA list.
+enum Anchor {
+    Pem(String),
+    Der(Vec<u8>),
+}
+
+/// Compiles a policy given as JSON text. Returns the verifier, or the JSON of a failed
+/// outcome (`INVALID_POLICY`) describing why the policy was refused.
+#[napi]
+pub fn compile(policy_json: String) -> Either<NativeVerifier, String> {
+    match guarded(|| Verifier::from_json(&policy_json)) {
+        Ok(verifier) => Either::A(NativeVerifier {
+            inner: Arc::new(verifier),
+            anchors: anchor_sources(&policy_json),
+        }),
+        Err(rejection) => Either::B(Outcome::failure(&rejection).to_json()),
+    }
+}
+
+#[napi]
+impl NativeVerifier {
+    /// Verifies `chain` (leaf first) at unix time `at` (`null` = now); the outcome's JSON.
+    #[napi(ts_args_type = "chain: Array<string | Uint8Array>, at?: number | null")]
+    pub fn check(&self, chain: Vec<Source<'_>>, at: Option<f64>) -> Result<String> {
+        let at = unix_time(at)?;
+        let chain = chain_bytes(&chain);
+        Ok(Outcome::of(&guarded(|| self.inner.verify(&chain, at))).to_json())
+    }
+
+    /// Like `check`, on the libuv thread pool: the inputs are copied, the event loop stays free.
+    #[napi(
+        ts_args_type = "chain: Array<string | Uint8Array>, at?: number | null",
+        ts_return_type = "Promise<string>"
+    )]
+    pub fn check_async(&self, chain: Vec<Source<'_>>, at: Option<f64>) -> Result<AsyncTask<Check>> {
+        Ok(AsyncTask::new(Check {
+            verifier: Arc::clone(&self.inner),
+            chain: chain_bytes(&chain)
+                .iter()
+                .map(|item| item.to_vec())
+                .collect(),
+            at: unix_time(at)?,
+        }))
+    }
+
+    /// Swaps in a new CRL set atomically; returns `null`, or the JSON of a failed outcome
+    /// (and the old set stays).
+    #[napi(ts_args_type = "crls: Array<string | Uint8Array>")]
+    pub fn update_crls(&self, crls: Vec<Source<'_>>) -> Option<String> {
+        let crls = chain_bytes(&crls);
+        guarded(|| self.inner.update_crls(&crls))
+            .err()
+            .map(|rejection| Outcome::failure(&rejection).to_json())
+    }
+
+    /// The policy's trust anchors as written: PEM strings, or DER bytes.
+    #[napi(ts_return_type = "Array<string | Buffer>")]
+    pub fn anchors(&self) -> Vec<Either<String, Buffer>> {
+        self.anchors
+            .iter()
+            .map(|anchor| match anchor {
+                Anchor::Pem(text) => Either::A(text.clone()),
+                Anchor::Der(der) => Either::B(Buffer::from(der.clone())),
+            })
+            .collect()
+    }
+}
+
+/// Parses one certificate (DER, or the first of a PEM text) without verifying it; the outcome's JSON.
+#[napi(ts_args_type = "cert: string | Uint8Array")]
+pub fn inspect(cert: Source<'_>) -> String {
+    let bytes: &[u8] = match &cert {
+        Either::A(text) => text.as_bytes(),
+        Either::B(bytes) => bytes,
+    };
+    Outcome::of(&guarded(|| certgate::inspect(bytes))).to_json()
+}
+
+/// A verification run by `checkAsync` on the libuv pool.
+pub struct Check {
+    verifier: Arc<Verifier>,
+    chain: Vec<Vec<u8>>,
+    at: Option<u64>,
+}
+
+impl ScopedTask<'_> for Check {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> Result<String> {
+        Ok(Outcome::of(&guarded(|| self.verifier.verify(&self.chain, self.at))).to_json())
+    }
+
+    fn resolve(&mut self, _env: &Env, output: String) -> Result<String> {
+        Ok(output)
+    }
+}
+
+/// Runs a core call so that a panic (never expected) becomes an `INTERNAL` rejection
+/// instead of unwinding into Node (or aborting a libuv thread): fail closed.
+fn guarded<T>(
+    call: impl FnOnce() -> std::result::Result<T, Rejection>,
+) -> std::result::Result<T, Rejection> {
+    // The core's state is immutable apart from an atomic pointer swap, so nothing is left
+    // half-updated by a panic.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|text| text.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        Err(Rejection::new(
+            Code::Internal,
+            format!("internal error in certgate (please report it): {reason}"),
+        ))
+    })
+}
+
+/// The bytes of each source: PEM text as its UTF-8 bytes, binary as is.
+fn chain_bytes<'a>(sources: &'a [Source<'_>]) -> Vec<&'a [u8]> {
+    sources
+        .iter()
+        .map(|source| match source {
+            Either::A(text) => text.as_bytes(),
+            Either::B(bytes) => &bytes[..],
+        })
+        .collect()
+}
+
+/// `at` in unix seconds; the wrapper has already turned a `Date` into seconds.
+fn unix_time(at: Option<f64>) -> Result<Option<u64>> {
+    match at {
+        None => Ok(None),
+        Some(seconds) if seconds.is_finite() && seconds >= 0.0 => Ok(Some(seconds as u64)),
+        Some(seconds) => Err(Error::new(
+            Status::InvalidArg,
+            format!("at: {seconds} is not a unix time (finite seconds, not negative)"),
+        )),
+    }
+}
+
+/// `{ ok, code, message, certIndex, identity }`: the shape of `check` in every binding.
+#[derive(Serialize)]
+struct Outcome<'a> {
+    ok: bool,
+    code: Option<&'static str>,
+    message: Option<&'a str>,
+    #[serde(rename = "certIndex")]
+    cert_index: Option<usize>,
+    identity: Option<&'a Identity>,
+}
+
+impl<'a> Outcome<'a> {
+    fn of(result: &'a std::result::Result<Identity, Rejection>) -> Outcome<'a> {
+        match result {
+            Ok(identity) => Outcome {
+                ok: true,
+                code: None,
+                message: None,
+                cert_index: None,
+                identity: Some(identity),
+            },
+            Err(rejection) => Outcome::failure(rejection),
+        }
+    }
+
+    fn failure(rejection: &'a Rejection) -> Outcome<'a> {
+        Outcome {
+            ok: false,
+            code: Some(rejection.code().as_str()),
+            message: Some(rejection.message()),
+            cert_index: rejection.cert_index(),
+            identity: None,
+        }
+    }
+
+    /// Serializing plain strings, numbers and the core's Identity cannot fail; should it
+    /// ever, the result is still a rejection (fail closed).
+    fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|error| {
+            format!(
+                r#"{{"ok":false,"code":"INTERNAL","message":{},"certIndex":null,"identity":null}}"#,
+                serde_json::Value::from(format!("cannot serialize the outcome: {error}"))
+            )
+        })
+    }
+}
+
+/// The `trust.anchors` of an accepted policy, item by item as the author wrote them:
+/// a PEM string, one DER blob spelled as numbers, or a list of these.
+///
+/// Only called after the core accepted the policy, so the shape is known to be valid;
+/// the core has no accessor for its anchors' DER (see README, "serverOptions").
+fn anchor_sources(policy_json: &str) -> Vec<Anchor> {
+    let Ok(policy) = serde_json::from_str::<serde_json::Value>(policy_json) else {
+        return Vec::new();
+    };
+    let bytes = |items: &[serde_json::Value]| -> Option<Vec<u8>> {
+        items
+            .iter()
+            .map(|item| item.as_u64().and_then(|n| u8::try_from(n).ok()))
+            .collect()
+    };
+    match &policy["trust"]["anchors"] {
+        serde_json::Value::String(text) => vec![Anchor::Pem(text.clone())],
+        serde_json::Value::Array(items) => match bytes(items) {
+            Some(der) if !items.is_empty() => vec![Anchor::Der(der)],
+            _ => items
+                .iter()
+                .filter_map(|item| match item {
+                    serde_json::Value::String(text) => Some(Anchor::Pem(text.clone())),
+                    serde_json::Value::Array(der) => bytes(der).map(Anchor::Der),
+                    _ => None,
+                })
+                .collect(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchor_sources_follow_each_spelling() {
+        let pem = r#"{"trust":{"anchors":"-----BEGIN CERTIFICATE-----"}}"#;
+        assert!(
+            matches!(anchor_sources(pem).as_slice(), [Anchor::Pem(text)] if text.starts_with("-----BEGIN"))
+        );
+        let der = r#"{"trust":{"anchors":[48,3,2,1,0]}}"#;
+        assert!(
+            matches!(anchor_sources(der).as_slice(), [Anchor::Der(bytes)] if bytes == &[48, 3, 2, 1, 0])
+        );
+        let list = r#"{"trust":{"anchors":["A",[48,0],"B"]}}"#;
+        let kinds: Vec<&str> = anchor_sources(list)
+            .iter()
+            .map(|anchor| match anchor {
+                Anchor::Pem(_) => "pem",
+                Anchor::Der(_) => "der",
+            })
+            .collect();
+        assert_eq!(kinds, ["pem", "der", "pem"]);
+    }
+
+    #[test]
+    fn unix_time_refuses_what_is_not_a_time() {
+        assert_eq!(unix_time(None).unwrap(), None);
+        assert_eq!(
+            unix_time(Some(1_780_272_000.9)).unwrap(),
+            Some(1_780_272_000)
+        );
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            assert!(unix_time(Some(bad)).is_err());
+        }
+    }
+
+    #[test]
+    fn outcomes_have_the_check_shape() {
+        let rejected = Err(Rejection::at_cert(Code::Revoked, 1, "on the CRL"));
+        let json: serde_json::Value =
+            serde_json::from_str(&Outcome::of(&rejected).to_json()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "ok": false, "code": "REVOKED", "message": "on the CRL", "certIndex": 1, "identity": null
+            })
+        );
+        let garbage = certgate::inspect(b"not a certificate");
+        let json: serde_json::Value =
+            serde_json::from_str(&Outcome::of(&garbage).to_json()).unwrap();
+        assert_eq!(json["code"], "MALFORMED_CERTIFICATE");
+        assert_eq!(json["identity"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn a_panic_is_an_internal_rejection() {
+        let result: std::result::Result<(), Rejection> = guarded(|| panic!("boom"));
+        let rejection = result.unwrap_err();
+        assert_eq!(rejection.code(), Code::Internal);
+        assert!(rejection.message().contains("boom"));
+    }
+
+    #[test]
+    fn codes_are_the_core_list() {
+        let codes = codes();
+        assert_eq!(codes.len(), Code::ALL.len());
+        assert_eq!(codes.first(), Some(&"INVALID_POLICY"));
+        assert_eq!(codes.last(), Some(&"INTERNAL"));
+    }
+}
