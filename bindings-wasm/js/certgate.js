@@ -1,0 +1,183 @@
+// The public API of certgate-wasm over the raw wasm-bindgen module (src/lib.rs): the
+// same Verifier / inspect / CertgateError / CODES as the Node addon `certgate`, minus
+// its Node-only parts (verifyAsync, X509Certificate and getPeerCertificate inputs,
+// server helpers). scripts/package.js includes this file verbatim in
+// pkg/nodejs/index.js (CommonJS) and pkg/web/index.js (ES module), so it uses neither
+// `require` nor `import`. It checks argument types, converts and re-throws; every
+// decision comes from the Rust core.
+
+/**
+ * @param raw the wasm-bindgen module (RawVerifier, inspect)
+ * @param codes every code string, in number order (core's Code::ALL)
+ * @param ensureReady throws while the wasm module cannot be used yet (web: before init)
+ */
+function createApi(raw, codes, ensureReady) {
+  const CODES = Object.freeze(codes.slice());
+
+  /** A rejection by certgate: a real Error carrying the stable `code` and `certIndex`. */
+  class CertgateError extends Error {
+    constructor(code, message, certIndex = null) {
+      super(message);
+      this.code = code;
+      this.certIndex = certIndex;
+    }
+  }
+  // On the prototype, so that the stack trace captured by Error() already says CertgateError.
+  Object.defineProperty(CertgateError.prototype, 'name', { value: 'CertgateError', writable: true, configurable: true });
+
+  const rejection = (outcome) => new CertgateError(outcome.code, outcome.message, outcome.certIndex);
+
+  /**
+   * Runs a raw call. Rejections the raw layer throws are outcome objects (`ok: false`)
+   * and become CertgateErrors; a trap (a Rust panic, compiled as abort) is a
+   * WebAssembly.RuntimeError and fails closed as INTERNAL.
+   */
+  function call(fn) {
+    ensureReady();
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) {
+        throw new CertgateError('INTERNAL', `certgate-wasm: the WebAssembly module trapped (${error.message})`);
+      }
+      if (error !== null && typeof error === 'object' && error.ok === false) throw rejection(error);
+      throw error;
+    }
+  }
+
+  // ---- argument conversion: wrong types are TypeErrors, values are judged by the core ----
+
+  const BYTES_OR_PEM = 'a PEM string or a Uint8Array';
+
+  /** A Uint8Array (or Node Buffer), also from another realm; other typed arrays are not. */
+  function isBytes(value) {
+    return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
+  }
+
+  /** The wasm glue checks `instanceof Uint8Array`: re-view bytes from another realm. */
+  function bytes(value) {
+    return value instanceof Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+
+  function describe(value) {
+    if (value === null) return 'null';
+    if (Array.isArray(value)) return 'an array';
+    if (ArrayBuffer.isView(value)) return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+    if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'no prototype'})`;
+    if (typeof value === 'string') return 'a string';
+    if (typeof value === 'symbol') return 'a symbol';
+    return `${typeof value} ${String(value)}`;
+  }
+
+  function item(value, what) {
+    if (typeof value === 'string') return value;
+    if (isBytes(value)) return bytes(value);
+    throw new TypeError(`${what} must be ${BYTES_OR_PEM}, not ${describe(value)}`);
+  }
+
+  /** One item or an array of items (a chain, leaf first, or a CRL set). */
+  function items(value, what) {
+    if (Array.isArray(value)) return value.map((element, index) => item(element, `${what}[${index}]`));
+    if (typeof value === 'string' || isBytes(value)) return [item(value, what)];
+    throw new TypeError(`${what} must be ${BYTES_OR_PEM}, or an array of these, not ${describe(value)}`);
+  }
+
+  /** `options.at` as unix seconds; absent means now, taken here (wasm has no clock of its own). */
+  function seconds(options) {
+    if (options === undefined) return Date.now() / 1000;
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new TypeError(`options must be an object like { at }, not ${describe(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== 'at') throw new TypeError(`options.${key} is not an option (the only one is "at")`);
+    }
+    const at = options.at;
+    if (at === undefined || at === null) return Date.now() / 1000;
+    if (at instanceof Date) {
+      const millis = at.getTime();
+      if (Number.isFinite(millis) && millis >= 0) return millis / 1000;
+      throw new TypeError('options.at is an invalid or pre-1970 Date');
+    }
+    if (typeof at === 'number' && Number.isFinite(at) && at >= 0) return at;
+    throw new TypeError(`options.at must be a Date or unix seconds (a finite number >= 0), not ${describe(at)}`);
+  }
+
+  /**
+   * A policy object as a JSON value: bytes become arrays of numbers (DER, which the
+   * core accepts); values JSON cannot hold are refused, never silently dropped.
+   */
+  function jsonValue(value, where) {
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+    if (typeof value === 'number') {
+      if (Number.isFinite(value)) return value;
+    } else if (isBytes(value)) {
+      return Array.from(value);
+    } else if (Array.isArray(value)) {
+      return value.map((element, index) => jsonValue(element, `${where}[${index}]`));
+    } else if (typeof value === 'object') {
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype === Object.prototype || prototype === null) {
+        const copy = {};
+        for (const [key, element] of Object.entries(value)) copy[key] = jsonValue(element, `${where}.${key}`);
+        return copy;
+      }
+    }
+    throw new TypeError(`${where} is ${describe(value)}, which a policy cannot hold (use JSON values, PEM strings or bytes)`);
+  }
+
+  function policyJson(policy) {
+    if (typeof policy === 'string') return policy;
+    if (policy === null || typeof policy !== 'object' || Array.isArray(policy) || ArrayBuffer.isView(policy)) {
+      throw new TypeError(`policy must be an object or a JSON string, not ${describe(policy)}`);
+    }
+    return JSON.stringify(jsonValue(policy, 'policy'));
+  }
+
+  // ---- the API ----
+
+  /** A compiled policy (API.md §1); immutable apart from updateCrls(). */
+  class Verifier {
+    #raw;
+
+    /** @param policy a policy object or its JSON text; throws CertgateError INVALID_POLICY. */
+    constructor(policy) {
+      const json = policyJson(policy);
+      this.#raw = call(() => new raw.RawVerifier(json));
+    }
+
+    /** The peer's identity if `chain` may in at `options.at` (default now); throws CertgateError otherwise. */
+    verify(chain, options) {
+      const outcome = this.check(chain, options);
+      if (!outcome.ok) throw rejection(outcome);
+      return outcome.identity;
+    }
+
+    /** The decision as `{ ok, code, message, certIndex, identity }`; throws only TypeError. */
+    check(chain, options) {
+      const verifier = this.#raw;
+      const certs = items(chain, 'chain');
+      const at = seconds(options);
+      try {
+        return call(() => verifier.check(certs, at));
+      } catch (error) {
+        if (!(error instanceof CertgateError)) throw error;
+        return { ok: false, code: error.code, message: error.message, certIndex: error.certIndex, identity: null };
+      }
+    }
+
+    /** Replaces the CRL set atomically (each item PEM, maybe several CRLs, or DER); on error the old set stays. */
+    updateCrls(crls) {
+      const verifier = this.#raw;
+      const list = items(crls, 'crls');
+      call(() => verifier.updateCrls(list));
+    }
+  }
+
+  /** The identity of one certificate (DER, or the first of a PEM bundle), without verification. */
+  function inspect(cert) {
+    const one = item(cert, 'cert');
+    return call(() => raw.inspect(one));
+  }
+
+  return { Verifier, inspect, CertgateError, CODES };
+}

@@ -1,0 +1,141 @@
+// Types of certgate-wasm (the same API as the Node addon `certgate`; see README.md).
+
+/** Every rejection code (API.md §4), in number order; `CODES` holds the same list at run time. */
+export type Code =
+  | 'INVALID_POLICY'
+  | 'MALFORMED_CERTIFICATE'
+  | 'EMPTY_CHAIN'
+  | 'INPUT_TOO_LARGE'
+  | 'UNKNOWN_ISSUER'
+  | 'BAD_SIGNATURE'
+  | 'UNSUPPORTED_ALGORITHM'
+  | 'EXPIRED'
+  | 'NOT_YET_VALID'
+  | 'INVALID_USAGE'
+  | 'CA_CONSTRAINT_VIOLATION'
+  | 'NAME_CONSTRAINT_VIOLATION'
+  | 'REVOKED'
+  | 'REVOCATION_UNKNOWN'
+  | 'CRL_EXPIRED'
+  | 'NOT_AUTHORIZED'
+  | 'INTERNAL';
+
+/** Every code, in number order (from the Rust core's `Code::ALL`). */
+export const CODES: readonly Code[];
+
+/** DER (or PEM) bytes: a Uint8Array (a Node Buffer is one). */
+export type Der = Uint8Array;
+/** One or more PEM blocks, or DER. */
+export type Source = string | Der;
+/** PEM text, DER, or a list of these; DER may also be spelled as an array of byte values. */
+export type Sources = Source | number[] | Array<Source | number[]>;
+/** A chain, leaf first, then any intermediates: one item (a PEM string may hold the whole chain) or a list. */
+export type Chain = Source | Source[];
+
+/** A value or a list of values (the matcher then matches when any value does). */
+export type OneOrMany<T> = T | T[];
+
+/** Attributes a `subject` matcher may name. */
+export type SubjectAttribute =
+  | 'CN' | 'O' | 'OU' | 'C' | 'ST' | 'L' | 'DC' | 'UID' | 'serialNumber' | 'emailAddress';
+
+/** A rule: every matcher given must match (AND); a list matches when any value does (OR). */
+export interface Rule {
+  spiffe_id?: OneOrMany<string>;
+  spiffe_trust_domain?: OneOrMany<string>;
+  dns?: OneOrMany<string>;
+  uri?: OneOrMany<string>;
+  email?: OneOrMany<string>;
+  ip?: OneOrMany<string>;
+  subject?: Partial<Record<SubjectAttribute, OneOrMany<string>>>;
+  fingerprint_sha256?: OneOrMany<string>;
+  spki_sha256?: OneOrMany<string>;
+}
+
+export type Usage = 'client' | 'server';
+
+/** The policy schema (API.md §1). Unknown keys are refused with INVALID_POLICY. */
+export interface Policy {
+  trust: {
+    anchors: Sources;
+    intermediates?: Sources;
+  };
+  usage?: OneOrMany<Usage>;
+  revocation?: {
+    crls?: Sources;
+    depth?: 'chain' | 'leaf';
+    unknown_status?: 'deny' | 'allow';
+    expired_crl?: 'deny' | 'allow';
+  };
+  allow?: Rule[];
+  deny?: Rule[];
+  max_chain_length?: number;
+  clock_skew_seconds?: number;
+}
+
+export type PublicKey =
+  | { algorithm: 'EC'; curve: string }
+  | { algorithm: 'RSA'; bits: number }
+  | { algorithm: 'Ed25519' }
+  | { algorithm: 'Ed448' }
+  | { algorithm: string };
+
+/** The canonical identity (API.md §3): a plain object with exactly these keys. */
+export interface Identity {
+  subject: string;
+  subject_fields: Record<string, string[]>;
+  issuer: string;
+  serial: string;
+  fingerprint_sha256: string;
+  spki_sha256: string;
+  not_before: number;
+  not_after: number;
+  san: { dns: string[]; uri: string[]; email: string[]; ip: string[] };
+  spiffe_id: string | null;
+  public_key: PublicKey;
+  key_usage: string[];
+  extended_key_usage: string[];
+  is_ca: boolean;
+}
+
+/** An identity returned by `verify`: adds the built path and the matching rule. */
+export interface VerifiedIdentity extends Identity {
+  /** SHA-256 (lowercase hex) of leaf, intermediates and anchor of the built path. */
+  chain_fingerprints: string[];
+  /** Index into `allow` of the first rule that matched; null when the policy has no `allow`. */
+  matched_rule: number | null;
+}
+
+export interface VerifyOptions {
+  /** Verification time: a Date or unix seconds. Default: now (`Date.now()`). */
+  at?: Date | number;
+}
+
+/** The result of check(): never thrown. */
+export type Outcome =
+  | { ok: true; code: null; message: null; certIndex: null; identity: VerifiedIdentity }
+  | { ok: false; code: Code; message: string; certIndex: number | null; identity: null };
+
+/** A rejection: a real Error with the stable `code` and the index of the certificate concerned. */
+export class CertgateError extends Error {
+  constructor(code: Code, message: string, certIndex?: number | null);
+  readonly name: 'CertgateError';
+  readonly code: Code;
+  /** Position in the input chain (0 = leaf) of the certificate the rejection is about, or null. */
+  readonly certIndex: number | null;
+}
+
+/** A compiled policy. Throws CertgateError (INVALID_POLICY) for a bad policy. */
+export class Verifier {
+  /** A policy object, or its JSON text. Throws TypeError for a wrong argument type. */
+  constructor(policy: Policy | string);
+  /** The peer's identity if the chain may in; throws CertgateError otherwise, TypeError for a wrong argument type. */
+  verify(chain: Chain, options?: VerifyOptions): VerifiedIdentity;
+  /** The non-throwing twin of `verify`: throws only TypeError. */
+  check(chain: Chain, options?: VerifyOptions): Outcome;
+  /** Replaces the CRL set atomically (each PEM, possibly several CRLs, or DER); the old set stays on error. */
+  updateCrls(crls: Source | Source[]): void;
+}
+
+/** Parses one certificate (DER, or the first of a PEM bundle) into its identity; no verification. */
+export function inspect(cert: Source): Identity;

@@ -1,0 +1,222 @@
+//! certgate for WebAssembly hosts (browsers, edge runtimes, Node), built with wasm-bindgen.
+//!
+//! This crate is the raw layer: it converts JS values into what the core takes and
+//! core's answers back into plain JS values, nothing else. The package's public API
+//! (`Verifier`, `inspect`, `CertgateError`, `CODES`, see `js/certgate.js` and
+//! `js/index.d.ts`) is a thin wrapper around it that turns rejections into
+//! `CertgateError`s.
+//!
+//! Conventions of the raw layer:
+//! - A decision is an *outcome*: `{ok, code, message, certIndex, identity}` with the
+//!   identity as a plain object carrying exactly the canonical keys (API.md §3).
+//!   [`RawVerifier::check`] returns it; the constructor, [`RawVerifier::update_crls`]
+//!   and [`inspect`] throw it (`ok: false`) when core rejects.
+//! - The wrapper validates arguments (a wrong type is a `TypeError` there); this layer
+//!   still refuses what it cannot convert: a `TypeError` for an item that is neither a
+//!   string nor a `Uint8Array`, a `RangeError` for a time that is not whole unix seconds.
+//! - The core never reads the clock here (wasm32 has none): the time is always passed
+//!   in, by default `Date.now()` taken by the wrapper.
+
+use certgate::{Code, Identity, Rejection};
+use js_sys::{Array, RangeError, TypeError, Uint8Array, JSON};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A compiled policy: the core's `Verifier`, owned by the JS `Verifier` wrapper.
+#[wasm_bindgen]
+pub struct RawVerifier {
+    inner: certgate::Verifier,
+}
+
+#[wasm_bindgen]
+impl RawVerifier {
+    /// Compiles a policy given as JSON text (the wrapper serializes policy objects,
+    /// turning `Uint8Array`s into arrays of numbers). Throws an `INVALID_POLICY` outcome.
+    #[wasm_bindgen(constructor)]
+    pub fn new(policy_json: &str) -> Result<RawVerifier, JsValue> {
+        match certgate::Verifier::from_json(policy_json) {
+            Ok(inner) => Ok(RawVerifier { inner }),
+            Err(rejection) => Err(rejected(&rejection)),
+        }
+    }
+
+    /// Decides on `chain` (one item or an array, leaf first) at unix time `at` and
+    /// returns the outcome; never throws for a rejection.
+    pub fn check(&self, chain: &JsValue, at: f64) -> Result<JsValue, JsValue> {
+        let at = unix_seconds(at).map_err(|message| JsValue::from(RangeError::new(&message)))?;
+        let chain = items(chain, "chain")?;
+        to_js(&outcome_json(&self.inner.verify(&chain, Some(at))))
+    }
+
+    /// Replaces the CRL set atomically (one item or an array; each PEM or DER).
+    /// Throws an outcome when core refuses the set; the old set then stays.
+    #[wasm_bindgen(js_name = updateCrls)]
+    pub fn update_crls(&self, crls: &JsValue) -> Result<(), JsValue> {
+        let crls = items(crls, "crls")?;
+        self.inner
+            .update_crls(&crls)
+            .map_err(|rejection| rejected(&rejection))
+    }
+}
+
+/// Parses one certificate (DER bytes or PEM text; the first certificate of a PEM
+/// bundle) into its identity object, with no verification. Throws an outcome.
+#[wasm_bindgen]
+pub fn inspect(cert: &JsValue) -> Result<JsValue, JsValue> {
+    let bytes = item(cert, "cert")?;
+    match certgate::inspect(&bytes) {
+        Ok(identity) => to_js(&identity.to_json()),
+        Err(rejection) => Err(rejected(&rejection)),
+    }
+}
+
+/// Every code string, in number order (core's `Code::ALL`).
+#[wasm_bindgen]
+pub fn codes() -> Vec<String> {
+    Code::ALL
+        .iter()
+        .map(|code| code.as_str().to_owned())
+        .collect()
+}
+
+/// The outcome of a decision, as the wrapper and `check` callers see it.
+#[derive(Serialize)]
+struct Outcome<'a> {
+    ok: bool,
+    code: Option<&'static str>,
+    message: Option<&'a str>,
+    #[serde(rename = "certIndex")]
+    cert_index: Option<usize>,
+    identity: Option<&'a Identity>,
+}
+
+impl<'a> From<&'a Result<Identity, Rejection>> for Outcome<'a> {
+    fn from(result: &'a Result<Identity, Rejection>) -> Self {
+        match result {
+            Ok(identity) => Outcome {
+                ok: true,
+                code: None,
+                message: None,
+                cert_index: None,
+                identity: Some(identity),
+            },
+            Err(rejection) => Outcome {
+                ok: false,
+                code: Some(rejection.code().as_str()),
+                message: Some(rejection.message()),
+                cert_index: rejection.cert_index(),
+                identity: None,
+            },
+        }
+    }
+}
+
+fn outcome_json(result: &Result<Identity, Rejection>) -> String {
+    // Strings, numbers, booleans and maps only: serializing cannot fail.
+    serde_json::to_string(&Outcome::from(result)).unwrap_or_default()
+}
+
+/// One JSON crossing instead of a property-by-property build: plain objects, exact keys.
+fn to_js(json: &str) -> Result<JsValue, JsValue> {
+    JSON::parse(json)
+}
+
+/// A rejection as the value to throw (the wrapper makes a `CertgateError` of it).
+fn rejected(rejection: &Rejection) -> JsValue {
+    let result = Err(rejection.clone());
+    to_js(&outcome_json(&result)).unwrap_or_else(|error| error)
+}
+
+/// Largest time accepted: 2^53 seconds, where f64 stops holding whole seconds exactly.
+const MAX_SECONDS: f64 = 9_007_199_254_740_992.0;
+
+fn unix_seconds(seconds: f64) -> Result<u64, String> {
+    if seconds.is_finite() && (0.0..=MAX_SECONDS).contains(&seconds) {
+        // In range and finite: the cast is exact after floor().
+        Ok(seconds.floor() as u64)
+    } else {
+        Err(format!(
+            "at: {seconds} is not a time between 1970 and 2^53 unix seconds"
+        ))
+    }
+}
+
+/// One item, or an array of items (chains, CRL sets).
+fn items(value: &JsValue, name: &str) -> Result<Vec<Vec<u8>>, JsValue> {
+    if !Array::is_array(value) {
+        return Ok(vec![item(value, name)?]);
+    }
+    value
+        .unchecked_ref::<Array>()
+        .iter()
+        .enumerate()
+        .map(|(index, element)| item(&element, &format!("{name}[{index}]")))
+        .collect()
+}
+
+/// One certificate or CRL: PEM text, or DER / PEM bytes (a Node `Buffer` is a `Uint8Array`).
+fn item(value: &JsValue, name: &str) -> Result<Vec<u8>, JsValue> {
+    if let Some(text) = value.as_string() {
+        return Ok(text.into_bytes());
+    }
+    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+        return Ok(bytes.to_vec());
+    }
+    Err(TypeError::new(&format!(
+        "{name} must be a PEM string or a Uint8Array of DER or PEM bytes"
+    ))
+    .into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT_PEM: &str = include_str!("../../tests/vectors/pki/root.pem");
+
+    #[test]
+    fn accepted_outcome_has_the_identity_and_null_reason() {
+        let identity = certgate::inspect(ROOT_PEM.as_bytes()).expect("root parses");
+        let json: serde_json::Value =
+            serde_json::from_str(&outcome_json(&Ok(identity.clone()))).expect("valid JSON");
+        assert_eq!(json["ok"], true);
+        assert_eq!(json["code"], serde_json::Value::Null);
+        assert_eq!(json["message"], serde_json::Value::Null);
+        assert_eq!(json["certIndex"], serde_json::Value::Null);
+        assert_eq!(json["identity"], identity.to_json_value());
+    }
+
+    #[test]
+    fn rejected_outcome_carries_code_message_and_index() {
+        let rejection = Rejection::at_cert(Code::Revoked, 1, "certificate #1 is revoked");
+        let json: serde_json::Value =
+            serde_json::from_str(&outcome_json(&Err(rejection))).expect("valid JSON");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "ok": false, "code": "REVOKED", "message": "certificate #1 is revoked",
+                "certIndex": 1, "identity": null
+            })
+        );
+    }
+
+    #[test]
+    fn times_are_whole_non_negative_seconds() {
+        assert_eq!(unix_seconds(1_780_272_000.0), Ok(1_780_272_000));
+        assert_eq!(unix_seconds(1_780_272_000.999), Ok(1_780_272_000));
+        assert_eq!(unix_seconds(0.0), Ok(0));
+        for bad in [-1.0, f64::NAN, f64::INFINITY, MAX_SECONDS * 2.0] {
+            assert!(unix_seconds(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn codes_follow_core_in_number_order() {
+        let names = codes();
+        assert_eq!(names.len(), Code::ALL.len());
+        for (name, code) in names.iter().zip(Code::ALL) {
+            assert_eq!(Code::from_name(name), Some(code));
+        }
+    }
+}

@@ -1,0 +1,184 @@
+'use strict';
+// What only the wasm build has: the clock comes from the JS host, the web entry point
+// (init, initSync, use before init), the code list and its TypeScript union, and the
+// package a user installs (npm pack → require / import by name, types compile).
+
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { after, before, describe, test } = require('node:test');
+const { pathToFileURL } = require('node:url');
+const { PKG, codeUnion, der, vector } = require('./helpers');
+
+const certgate = require(path.join(PKG, 'nodejs'));
+const raw = require(path.join(PKG, 'nodejs', 'certgate_wasm.js'));
+const { CertgateError, Verifier } = certgate;
+
+describe('the verification time', () => {
+  const c = vector('spiffe_exact_allowed');
+  const verifier = new Verifier(c.policy);
+  const realNow = Date.now;
+  after(() => {
+    Date.now = realNow;
+  });
+
+  test('defaults to Date.now() of the JS host (wasm has no clock of its own)', () => {
+    Date.now = () => c.at * 1000;
+    assert.deepStrictEqual(verifier.verify(c.chain), c.expect.identity);
+    Date.now = () => (c.expect.identity.not_before - 1) * 1000;
+    assert.equal(verifier.check(c.chain).code, 'NOT_YET_VALID');
+    assert.equal(verifier.check(c.chain, {}).code, 'NOT_YET_VALID');
+    Date.now = () => (c.expect.identity.not_after + 1) * 1000;
+    assert.equal(verifier.check(c.chain, { at: null }).code, 'EXPIRED');
+    Date.now = realNow;
+  });
+
+  test('the raw layer refuses a time that is not whole unix seconds (RangeError)', () => {
+    const rawVerifier = new raw.RawVerifier(JSON.stringify(c.policy));
+    for (const at of [-1, NaN, Infinity, 2 ** 54]) {
+      assert.throws(() => rawVerifier.check(c.chain, at), RangeError, String(at));
+    }
+    assert.equal(rawVerifier.check(c.chain, c.at + 0.9).ok, true);
+  });
+});
+
+describe('codes', () => {
+  test('CODES is the wasm core list (Code::ALL), frozen', () => {
+    assert.deepEqual([...certgate.CODES], raw.codes());
+    assert.ok(Object.isFrozen(certgate.CODES));
+  });
+
+  test('the Code union of every shipped .d.ts is exactly CODES, in order', () => {
+    for (const file of [path.join(__dirname, '..', 'js', 'index.d.ts'), path.join(PKG, 'nodejs', 'index.d.ts'), path.join(PKG, 'web', 'index.d.ts')]) {
+      assert.deepEqual(codeUnion(file), raw.codes(), file);
+    }
+  });
+});
+
+describe('rejections', () => {
+  test('raw rejections become CertgateErrors; argument errors stay TypeErrors', () => {
+    const c = vector('revoked_leaf');
+    let caught;
+    try {
+      new Verifier(c.policy).verify(c.chain, { at: c.at });
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof CertgateError && caught instanceof Error);
+    assert.deepEqual({ code: caught.code, certIndex: caught.certIndex }, { code: 'REVOKED', certIndex: 0 });
+    assert.match(caught.stack, /^CertgateError: certificate #0/);
+    assert.throws(() => new Verifier(c.policy).verify([42]), { name: 'TypeError', message: /chain\[0\] must be a PEM string or a Uint8Array/ });
+    // What crosses the boundary: a plain outcome object, not an Error.
+    assert.throws(
+      () => new raw.RawVerifier('{"trust": {}}'),
+      (thrown) => !(thrown instanceof Error) && thrown.ok === false && thrown.code === 'INVALID_POLICY' && thrown.certIndex === null
+    );
+  });
+
+  test('a trap in the wasm module fails closed as INTERNAL', () => {
+    // The wrapper over a stand-in raw module whose calls trap as a Rust panic would.
+    const source = fs.readFileSync(path.join(__dirname, '..', 'js', 'certgate.js'), 'utf8');
+    const createApi = new Function(`${source}\nreturn createApi;`)();
+    const trap = () => {
+      throw new WebAssembly.RuntimeError('unreachable executed');
+    };
+    const api = createApi({ RawVerifier: class { check = trap; updateCrls = trap; }, inspect: trap }, raw.codes(), () => {});
+    const verifier = new api.Verifier('{}');
+    const c = vector('spiffe_exact_allowed');
+    assert.throws(() => verifier.verify(c.chain, { at: c.at }), (error) => error instanceof api.CertgateError && error.code === 'INTERNAL');
+    assert.deepEqual(verifier.check(c.chain, { at: c.at }), {
+      ok: false,
+      code: 'INTERNAL',
+      message: 'certgate-wasm: the WebAssembly module trapped (unreachable executed)',
+      certIndex: null,
+      identity: null,
+    });
+    assert.throws(() => verifier.updateCrls('crl'), { code: 'INTERNAL' });
+    assert.throws(() => api.inspect(c.chain[0]), { code: 'INTERNAL' });
+  });
+
+  test('a Uint8Array from another realm is accepted as bytes', () => {
+    const vm = require('node:vm');
+    const c = vector('spiffe_exact_allowed');
+    const bytes = der(c.chain[0]);
+    const leaf = vm.runInNewContext('new Uint8Array(length)', { length: bytes.length });
+    leaf.set(bytes);
+    assert.equal(leaf instanceof Uint8Array, false);
+    assert.deepStrictEqual(new Verifier(c.policy).verify([leaf, ...c.chain.slice(1)], { at: c.at }), c.expect.identity);
+  });
+});
+
+describe('the web build (ES module, explicit init)', () => {
+  let web;
+  before(async () => {
+    web = await import(pathToFileURL(path.join(PKG, 'web', 'index.js')).href);
+  });
+
+  test('refuses use before init with a clear error, CODES aside', () => {
+    assert.deepEqual([...web.CODES], raw.codes());
+    const c = vector('spiffe_exact_allowed');
+    assert.throws(() => new web.Verifier(c.policy), /await init\(\)/);
+    assert.throws(() => web.inspect(c.chain[0]), /await init\(\)/);
+  });
+
+  test('after initSync decides like the Node build', () => {
+    web.initSync({ module: fs.readFileSync(path.join(PKG, 'web', 'certgate_wasm_bg.wasm')) });
+    for (const name of ['spiffe_exact_allowed', 'revoked_leaf', 'policy_bad_cidr']) {
+      const c = vector(name);
+      const outcome = (impl) => {
+        try {
+          return new impl.Verifier(c.policy).check(c.chain, { at: c.at });
+        } catch (error) {
+          assert.ok(error instanceof impl.CertgateError);
+          return { code: error.code, message: error.message };
+        }
+      };
+      assert.deepStrictEqual(outcome(web), outcome(certgate), name);
+    }
+    const c = vector('inspect_spiffe');
+    assert.deepStrictEqual(web.inspect(c.cert), c.expect.identity);
+  });
+});
+
+describe('the installed package', () => {
+  let dir;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certgate-wasm-pkg-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('npm pack → node_modules/certgate-wasm: require and import by name, types compile', () => {
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir, PKG], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+    const files = packed[0].files.map((file) => file.path).sort();
+    for (const needed of ['nodejs/index.js', 'nodejs/index.d.ts', 'nodejs/certgate_wasm_bg.wasm', 'web/index.js', 'web/index.d.ts', 'web/certgate_wasm_bg.wasm', 'package.json', 'README.md']) {
+      assert.ok(files.includes(needed), `${needed} is packed (${files.join(', ')})`);
+    }
+    const installed = path.join(dir, 'node_modules', 'certgate-wasm');
+    fs.mkdirSync(installed, { recursive: true });
+    execFileSync('tar', ['-xzf', path.join(dir, packed[0].filename), '-C', installed, '--strip-components=1']);
+
+    const c = vector('spiffe_exact_allowed');
+    fs.writeFileSync(path.join(dir, 'case.json'), JSON.stringify(c));
+    const script = `
+      const c = require('./case.json');
+      const { Verifier } = require('certgate-wasm');
+      const id = new Verifier(c.policy).verify(c.chain, { at: c.at });
+      import('certgate-wasm').then((m) => {
+        const again = new m.Verifier(c.policy).verify(c.chain, { at: c.at });
+        process.stdout.write(JSON.stringify([id.spiffe_id, again.spiffe_id, typeof m.default]));
+      });`;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), [c.expect.identity.spiffe_id, c.expect.identity.spiffe_id, 'object']);
+  });
+
+  test('a strict TypeScript consumer compiles against both targets', () => {
+    const tsc = path.join(__dirname, '..', 'node_modules', '.bin', 'tsc');
+    try {
+      execFileSync(tsc, ['-p', path.join(__dirname, 'types', 'tsconfig.json')], { encoding: 'utf8' });
+    } catch (error) {
+      assert.fail(`tsc failed:\n${error.stdout}${error.stderr}`);
+    }
+  });
+});
