@@ -20,9 +20,7 @@ function serverOptions(verifier, tlsOptions = {}) {
   if (tlsOptions === null || typeof tlsOptions !== 'object' || Array.isArray(tlsOptions)) {
     throw new TypeError(`tlsOptions must be an object, not ${describe(tlsOptions)}`);
   }
-  const anchors = native
-    .anchors()
-    .map((anchor) => (typeof anchor === 'string' ? anchor : new X509Certificate(anchor).toString()));
+  const anchors = native.anchors().map((der) => new X509Certificate(der).toString());
   const ca = tlsOptions.ca === undefined ? anchors : [tlsOptions.ca, anchors].flat();
   const secureOptions = (tlsOptions.secureOptions ?? 0) | constants.SSL_OP_NO_TICKET;
   return { ...tlsOptions, ca, secureOptions, requestCert: true, rejectUnauthorized: false };

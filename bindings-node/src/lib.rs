@@ -35,13 +35,6 @@ pub fn codes() -> Vec<&'static str> {
 #[napi]
 pub struct NativeVerifier {
     inner: Arc<Verifier>,
-    anchors: Vec<Anchor>,
-}
-
-/// A trust anchor source as the policy spelled it, for the TLS server's CA list.
-enum Anchor {
-    Pem(String),
-    Der(Vec<u8>),
 }
 
 /// Compiles a policy given as JSON text. Returns the verifier, or the JSON of a failed
@@ -51,7 +44,6 @@ pub fn compile(policy_json: String) -> Either<NativeVerifier, String> {
     match guarded(|| Verifier::from_json(&policy_json)) {
         Ok(verifier) => Either::A(NativeVerifier {
             inner: Arc::new(verifier),
-            anchors: anchor_sources(&policy_json),
         }),
         Err(rejection) => Either::B(Outcome::failure(&rejection).to_json()),
     }
@@ -93,15 +85,12 @@ impl NativeVerifier {
             .map(|rejection| Outcome::failure(&rejection).to_json())
     }
 
-    /// The policy's trust anchors as written: PEM strings, or DER bytes.
-    #[napi(ts_return_type = "Array<string | Buffer>")]
-    pub fn anchors(&self) -> Vec<Either<String, Buffer>> {
-        self.anchors
-            .iter()
-            .map(|anchor| match anchor {
-                Anchor::Pem(text) => Either::A(text.clone()),
-                Anchor::Der(der) => Either::B(Buffer::from(der.clone())),
-            })
+    /// The policy's trust anchor certificates, DER.
+    #[napi]
+    pub fn anchors(&self) -> Vec<Buffer> {
+        self.inner
+            .anchor_certificates()
+            .map(|der| Buffer::from(der.to_vec()))
             .collect()
     }
 }
@@ -226,62 +215,9 @@ impl<'a> Outcome<'a> {
     }
 }
 
-/// The `trust.anchors` of an accepted policy, item by item as the author wrote them:
-/// a PEM string, one DER blob spelled as numbers, or a list of these.
-///
-/// Only called after the core accepted the policy, so the shape is known to be valid;
-/// the core has no accessor for its anchors' DER (see README, "serverOptions").
-fn anchor_sources(policy_json: &str) -> Vec<Anchor> {
-    let Ok(policy) = serde_json::from_str::<serde_json::Value>(policy_json) else {
-        return Vec::new();
-    };
-    let bytes = |items: &[serde_json::Value]| -> Option<Vec<u8>> {
-        items
-            .iter()
-            .map(|item| item.as_u64().and_then(|n| u8::try_from(n).ok()))
-            .collect()
-    };
-    match &policy["trust"]["anchors"] {
-        serde_json::Value::String(text) => vec![Anchor::Pem(text.clone())],
-        serde_json::Value::Array(items) => match bytes(items) {
-            Some(der) if !items.is_empty() => vec![Anchor::Der(der)],
-            _ => items
-                .iter()
-                .filter_map(|item| match item {
-                    serde_json::Value::String(text) => Some(Anchor::Pem(text.clone())),
-                    serde_json::Value::Array(der) => bytes(der).map(Anchor::Der),
-                    _ => None,
-                })
-                .collect(),
-        },
-        _ => Vec::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn anchor_sources_follow_each_spelling() {
-        let pem = r#"{"trust":{"anchors":"-----BEGIN CERTIFICATE-----"}}"#;
-        assert!(
-            matches!(anchor_sources(pem).as_slice(), [Anchor::Pem(text)] if text.starts_with("-----BEGIN"))
-        );
-        let der = r#"{"trust":{"anchors":[48,3,2,1,0]}}"#;
-        assert!(
-            matches!(anchor_sources(der).as_slice(), [Anchor::Der(bytes)] if bytes == &[48, 3, 2, 1, 0])
-        );
-        let list = r#"{"trust":{"anchors":["A",[48,0],"B"]}}"#;
-        let kinds: Vec<&str> = anchor_sources(list)
-            .iter()
-            .map(|anchor| match anchor {
-                Anchor::Pem(_) => "pem",
-                Anchor::Der(_) => "der",
-            })
-            .collect();
-        assert_eq!(kinds, ["pem", "der", "pem"]);
-    }
 
     #[test]
     fn unix_time_refuses_what_is_not_a_time() {

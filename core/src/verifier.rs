@@ -53,6 +53,7 @@ impl std::fmt::Debug for Verifier {
 
 /// A certificate from the policy (anchor or pooled intermediate), pre-digested.
 struct PolicyCert {
+    der: CertificateDer<'static>,
     facts: CertFacts,
     fingerprint: String,
 }
@@ -129,6 +130,11 @@ impl Verifier {
         let set = self.load_crls(&sources, "crls")?;
         self.crls.store(Arc::new(set));
         Ok(())
+    }
+
+    /// The trust anchors' certificates (DER), e.g. for a TLS server's list of acceptable CAs.
+    pub fn anchor_certificates(&self) -> impl Iterator<Item = &[u8]> {
+        self.anchor_certs.iter().map(|anchor| anchor.der.as_ref())
     }
 
     /// Subjects (DER name contents) of the trust anchors, e.g. for TLS CA hints.
@@ -472,6 +478,7 @@ impl PolicyCert {
         let cert = parse_certificate(der, 0)
             .map_err(|e| invalid_policy(format!("{path}: {}", e.message())))?;
         Ok(PolicyCert {
+            der: der.clone().into_owned(),
             facts: CertFacts::of(&cert),
             fingerprint: sha256_hex(der),
         })

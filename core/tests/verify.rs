@@ -101,6 +101,15 @@ fn update_crls_swaps_the_whole_set() {
 }
 
 #[test]
+fn anchors_are_exposed_as_given() {
+    let pki = Pki::new();
+    let verifier = verifier(&pki, json!([{ "spiffe_trust_domain": "example.org" }]));
+    let anchors: Vec<&[u8]> = verifier.anchor_certificates().collect();
+    assert_eq!(anchors, vec![pki.root.der().as_slice()]);
+    assert_eq!(verifier.anchor_subjects().count(), 1);
+}
+
+#[test]
 fn update_crls_without_revocation_section_is_refused() {
     let pki = Pki::new();
     let policy = json!({ "trust": { "anchors": pki.root.pem() } });
