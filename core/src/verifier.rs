@@ -340,17 +340,14 @@ impl Verifier {
     ) -> Vec<Origin> {
         let mut members = vec![Origin::Peer(0)];
         for cert in path.intermediate_certificates() {
+            // Compare bytes, not pointers: when the peer sent a copy of a pooled
+            // intermediate, the peer's copy (listed first) gives the cert_index.
             let der = cert.der();
-            let position = intermediates
-                .iter()
-                .position(|candidate| candidate.as_ref().as_ptr() == der.as_ref().as_ptr())
-                .or_else(|| {
-                    intermediates
-                        .iter()
-                        .position(|candidate| candidate.as_ref() == der.as_ref())
-                });
             // webpki only returns certificates it was given, so the lookup always succeeds.
-            if let Some(position) = position {
+            if let Some(position) = intermediates
+                .iter()
+                .position(|candidate| candidate.as_ref() == der.as_ref())
+            {
                 members.push(origins[position]);
             }
         }

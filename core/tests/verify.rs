@@ -59,6 +59,32 @@ fn revoked_leaf_is_refused_with_its_index() {
 }
 
 #[test]
+fn a_revoked_intermediate_sent_by_the_peer_is_named_by_its_input_position() {
+    let pki = Pki::new();
+    let serial = certgate::inspect(&pki.intermediate.der()).unwrap().serial;
+    let serial = (0..serial.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&serial[i..i + 2], 16).unwrap())
+        .collect::<Vec<u8>>();
+    // The intermediate is both pooled and sent: the rejection points at the sent copy.
+    let verifier = verifier(&pki, json!([{ "spiffe_trust_domain": "example.org" }]));
+    verifier
+        .update_crls(&[pki.root.crl([serial]), pki.intermediate.crl([])])
+        .unwrap();
+    let rejection = verifier
+        .verify(&[pki.good.der.clone(), pki.intermediate.der()], Some(AT))
+        .unwrap_err();
+    assert_eq!(rejection.code(), Code::Revoked);
+    assert_eq!(rejection.cert_index(), Some(1));
+    // Sent alone, the pooled copy is used and has no input position.
+    let rejection = verifier.verify(&[&pki.good.der], Some(AT)).unwrap_err();
+    assert_eq!(
+        (rejection.code(), rejection.cert_index()),
+        (Code::Revoked, None)
+    );
+}
+
+#[test]
 fn crl_signed_by_another_key_under_the_same_name_is_not_trusted() {
     let pki = Pki::new();
     // Same issuer name, different key: the CRL must not count, so status is unknown.
