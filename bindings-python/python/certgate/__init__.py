@@ -1,0 +1,88 @@
+"""certgate: enforce a mutual-TLS policy and tell who the peer is.
+
+One Rust core decides for every language: certificate chain, SAN / subject rules,
+CRL revocation. This package is its Python binding::
+
+    import certgate
+
+    verifier = certgate.Verifier({
+        "trust": {"anchors": open("ca.pem").read()},
+        "allow": [{"spiffe_id": "spiffe://example.org/ns/*/sa/payments"}],
+    })
+    der = tls_socket.getpeercert(binary_form=True)
+    identity = verifier.verify(der)          # raises a certgate.VerificationError
+    print(identity.spiffe_id, identity.to_dict())
+
+    outcome = verifier.check(der)            # never raises for a refused chain
+    if not outcome.ok:
+        print(outcome.code, outcome.message)
+
+Inputs (``chain``, ``cert``, ``crls``): ``bytes`` (DER, or PEM), ``str`` (PEM, one or
+several certificates), an object with ``public_bytes(Encoding.DER)`` such as a
+``cryptography`` certificate, or a ``list`` / ``tuple`` of those (leaf first).
+``at``: an aware ``datetime`` or unix seconds (``int`` / ``float``); default now.
+
+Exceptions: ``PolicyError`` for ``INVALID_POLICY``; ``VerificationError`` subclasses
+for refusals (``MalformedInputError``, ``UntrustedError``, ``ExpiredError``,
+``UsageError``, ``RevokedError``, ``RevocationUnknownError``, ``NotAuthorizedError``,
+``InternalError``), all ``CertgateError`` with ``.code``, ``.message``, ``.cert_index``.
+See ``certgate._errors`` for which code raises which class.
+"""
+
+from typing import TYPE_CHECKING
+
+from ._errors import (
+    CertgateError,
+    ExpiredError,
+    InternalError,
+    MalformedInputError,
+    NotAuthorizedError,
+    PolicyError,
+    RevocationUnknownError,
+    RevokedError,
+    UntrustedError,
+    UsageError,
+    VerificationError,
+)
+from ._native import (
+    CODES,
+    MAX_CERTIFICATE_BYTES,
+    MAX_CHAIN_CERTIFICATES,
+    MAX_INPUT_BYTES,
+    Identity,
+    Outcome,
+    PublicKey,
+    SubjectAltNames,
+    Verifier,
+    __version__,
+    inspect,
+)
+
+if TYPE_CHECKING:
+    # Type-only: the Literal of every code, for annotations (`code: certgate.Code`).
+    from ._native import Code as Code
+
+__all__ = [
+    "CODES",
+    "MAX_CERTIFICATE_BYTES",
+    "MAX_CHAIN_CERTIFICATES",
+    "MAX_INPUT_BYTES",
+    "CertgateError",
+    "ExpiredError",
+    "Identity",
+    "InternalError",
+    "MalformedInputError",
+    "NotAuthorizedError",
+    "Outcome",
+    "PolicyError",
+    "PublicKey",
+    "RevocationUnknownError",
+    "RevokedError",
+    "SubjectAltNames",
+    "UntrustedError",
+    "UsageError",
+    "VerificationError",
+    "Verifier",
+    "__version__",
+    "inspect",
+]

@@ -1,0 +1,149 @@
+# Hand-written stubs of the native module certgate._native (src/*.rs).
+# tests/test_stubs.py fails when `Code` drifts from core's codes (CODES), and runs
+# mypy's stubtest against the installed module (type-only names are listed in
+# tests/stubtest-allowlist.txt).
+
+from datetime import datetime
+from typing import Any, Final, Literal, Protocol, Sequence, Union, final
+
+from typing_extensions import TypeAlias
+
+__all__ = [
+    "Verifier",
+    "Outcome",
+    "Identity",
+    "SubjectAltNames",
+    "PublicKey",
+    "inspect",
+    "CODES",
+    "MAX_CHAIN_CERTIFICATES",
+    "MAX_CERTIFICATE_BYTES",
+    "MAX_INPUT_BYTES",
+    "__version__",
+]
+
+#: Every refusal code, as in API.md §4 (core's `Code::ALL`, in number order).
+Code: TypeAlias = Literal[
+    "INVALID_POLICY",
+    "MALFORMED_CERTIFICATE",
+    "EMPTY_CHAIN",
+    "INPUT_TOO_LARGE",
+    "UNKNOWN_ISSUER",
+    "BAD_SIGNATURE",
+    "UNSUPPORTED_ALGORITHM",
+    "EXPIRED",
+    "NOT_YET_VALID",
+    "INVALID_USAGE",
+    "CA_CONSTRAINT_VIOLATION",
+    "NAME_CONSTRAINT_VIOLATION",
+    "REVOKED",
+    "REVOCATION_UNKNOWN",
+    "CRL_EXPIRED",
+    "NOT_AUTHORIZED",
+    "INTERNAL",
+]
+
+class _HasPublicBytes(Protocol):
+    """A cryptography Certificate / CertificateRevocationList, or alike."""
+
+    def public_bytes(self, encoding: Any, /) -> bytes: ...
+
+#: One certificate or CRL: DER bytes (or PEM bytes), PEM text, or an object with public_bytes().
+Blob: TypeAlias = Union[bytes, bytearray, memoryview, str, _HasPublicBytes]
+#: One item or a sequence (list, tuple, ...) of items (a chain: leaf first).
+Blobs: TypeAlias = Union[Blob, Sequence[Blob]]
+#: Verification time: an aware datetime or unix seconds; None = now.
+At: TypeAlias = Union[datetime, int, float, None]
+
+CODES: Final[tuple[Code, ...]]
+MAX_CHAIN_CERTIFICATES: Final[int]
+MAX_CERTIFICATE_BYTES: Final[int]
+MAX_INPUT_BYTES: Final[int]
+__version__: Final[str]
+
+@final
+class Verifier:
+    def __new__(cls, policy: Union[dict[str, Any], str]) -> Verifier: ...
+    def verify(self, chain: Blobs, at: At = None) -> Identity: ...
+    def check(self, chain: Blobs, at: At = None) -> Outcome: ...
+    def update_crls(self, crls: Blobs) -> None: ...
+
+@final
+class Outcome:
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def code(self) -> Code | None: ...
+    @property
+    def message(self) -> str | None: ...
+    @property
+    def cert_index(self) -> int | None: ...
+    @property
+    def identity(self) -> Identity | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def __bool__(self) -> bool: ...
+
+@final
+class SubjectAltNames:
+    @property
+    def dns(self) -> list[str]: ...
+    @property
+    def uri(self) -> list[str]: ...
+    @property
+    def email(self) -> list[str]: ...
+    @property
+    def ip(self) -> list[str]: ...
+    def to_dict(self) -> dict[str, list[str]]: ...
+
+@final
+class PublicKey:
+    @property
+    def algorithm(self) -> str: ...
+    @property
+    def curve(self) -> str | None: ...
+    @property
+    def bits(self) -> int | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Identity:
+    @property
+    def subject(self) -> str: ...
+    @property
+    def subject_fields(self) -> dict[str, list[str]]: ...
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def serial(self) -> str: ...
+    @property
+    def fingerprint_sha256(self) -> str: ...
+    @property
+    def spki_sha256(self) -> str: ...
+    @property
+    def not_before(self) -> int: ...
+    @property
+    def not_after(self) -> int: ...
+    @property
+    def not_before_datetime(self) -> datetime: ...
+    @property
+    def not_after_datetime(self) -> datetime: ...
+    @property
+    def san(self) -> SubjectAltNames: ...
+    @property
+    def spiffe_id(self) -> str | None: ...
+    @property
+    def public_key(self) -> PublicKey: ...
+    @property
+    def key_usage(self) -> list[str]: ...
+    @property
+    def extended_key_usage(self) -> list[str]: ...
+    @property
+    def is_ca(self) -> bool: ...
+    @property
+    def chain_fingerprints(self) -> list[str] | None: ...
+    @property
+    def matched_rule(self) -> int | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
+
+def inspect(cert: Blob) -> Identity: ...

@@ -1,0 +1,169 @@
+//! `Verifier`, `Outcome` and `inspect`: core's entry points, run with the GIL released.
+
+use certgate::{Policy, Verifier};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::{PyDict, PyString};
+
+use crate::convert::{at_seconds, blob, blobs, policy_value, py_repr};
+use crate::errors::to_pyerr;
+use crate::identity::PyIdentity;
+
+/// A compiled certgate policy (API.md §1): decides whether a peer's certificate chain
+/// may in, and who the peer is.
+///
+/// `Verifier(policy)` takes the policy as a `dict` or as JSON text; a bad policy
+/// raises `PolicyError`. A verifier is immutable apart from `update_crls`, and safe to
+/// share between threads: verification releases the GIL.
+#[pyclass(frozen, module = "certgate", name = "Verifier")]
+pub(crate) struct PyVerifier {
+    inner: Verifier,
+}
+
+#[pymethods]
+impl PyVerifier {
+    #[new]
+    fn new(py: Python<'_>, policy: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let compiled = if let Ok(text) = policy.cast::<PyString>() {
+            let text = PyBackedStr::try_from(text.clone())?;
+            py.detach(|| Verifier::from_json(&text))
+        } else if let Ok(dict) = policy.cast::<PyDict>() {
+            let value = policy_value(dict)?;
+            py.detach(move || Policy::from_value(value).and_then(Verifier::new))
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "policy: expected a dict or a JSON str; got {}",
+                policy.get_type().name()?
+            )));
+        };
+        compiled
+            .map(|inner| PyVerifier { inner })
+            .map_err(|rejection| to_pyerr(py, &rejection))
+    }
+
+    /// Verifies `chain` (the leaf first, then any intermediates the peer sent) at `at`
+    /// (an aware datetime or unix seconds; default now) and returns the peer's Identity.
+    ///
+    /// Raises a `VerificationError` subclass carrying `.code`, `.message` and
+    /// `.cert_index` when the chain is refused, `TypeError` / `ValueError` for
+    /// arguments of the wrong type or range.
+    #[pyo3(signature = (chain, at = None))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        chain: &Bound<'_, PyAny>,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyIdentity> {
+        let chain = blobs(chain, "chain")?;
+        let at = at_seconds(at)?;
+        py.detach(|| self.inner.verify(&chain, at))
+            .map(PyIdentity::from)
+            .map_err(|rejection| to_pyerr(py, &rejection))
+    }
+
+    /// The non-throwing twin of `verify`: an `Outcome` with `ok`, `code`, `message`,
+    /// `cert_index` and `identity`. Arguments of the wrong type still raise.
+    #[pyo3(signature = (chain, at = None))]
+    fn check(
+        &self,
+        py: Python<'_>,
+        chain: &Bound<'_, PyAny>,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyOutcome> {
+        let chain = blobs(chain, "chain")?;
+        let at = at_seconds(at)?;
+        Ok(match py.detach(|| self.inner.verify(&chain, at)) {
+            Ok(identity) => PyOutcome {
+                ok: true,
+                code: None,
+                message: None,
+                cert_index: None,
+                identity: Some(Py::new(py, PyIdentity::from(identity))?),
+            },
+            Err(rejection) => PyOutcome {
+                ok: false,
+                code: Some(rejection.code().as_str()),
+                message: Some(rejection.message().to_owned()),
+                cert_index: rejection.cert_index(),
+                identity: None,
+            },
+        })
+    }
+
+    /// Replaces the CRL set atomically with `crls` (one CRL or a list; each DER bytes,
+    /// or PEM holding one or more CRLs). A verification running meanwhile sees the old
+    /// set or the new one, never a mix. On error (`PolicyError`) the old set stays.
+    fn update_crls(&self, py: Python<'_>, crls: &Bound<'_, PyAny>) -> PyResult<()> {
+        let crls = blobs(crls, "crls")?;
+        py.detach(|| self.inner.update_crls(&crls))
+            .map_err(|rejection| to_pyerr(py, &rejection))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<certgate.{:?}>", self.inner)
+    }
+}
+
+/// The result of `Verifier.check`: `ok` with the `identity`, or the refusal's `code`,
+/// `message` and `cert_index` (the position in the chain, when it applies). Truthy
+/// exactly when `ok`.
+#[pyclass(frozen, get_all, module = "certgate", name = "Outcome")]
+pub(crate) struct PyOutcome {
+    /// Whether the chain is allowed.
+    ok: bool,
+    /// The refusal's code (one of `CODES`), `None` when `ok`.
+    code: Option<&'static str>,
+    /// The refusal's human-readable reason, `None` when `ok`.
+    message: Option<String>,
+    /// Position in the chain of the certificate the refusal is about, if any.
+    cert_index: Option<usize>,
+    /// The peer's identity when `ok`, else `None`.
+    identity: Option<Py<PyIdentity>>,
+}
+
+#[pymethods]
+impl PyOutcome {
+    /// `{"ok", "code", "message", "cert_index", "identity"}` with the identity as its
+    /// canonical JSON `dict` (or `None`).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("ok", self.ok)?;
+        dict.set_item("code", self.code)?;
+        dict.set_item("message", &self.message)?;
+        dict.set_item("cert_index", self.cert_index)?;
+        let identity = match &self.identity {
+            Some(identity) => identity.get().to_dict(py)?,
+            None => py.None().into_bound(py),
+        };
+        dict.set_item("identity", identity)?;
+        Ok(dict)
+    }
+
+    fn __bool__(&self) -> bool {
+        self.ok
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        match &self.identity {
+            Some(identity) => format!("Outcome(ok=True, identity={})", identity.get().__repr__(py)),
+            None => format!(
+                "Outcome(ok=False, code={}, message={}, cert_index={})",
+                py_repr(py, self.code),
+                py_repr(py, &self.message),
+                py_repr(py, self.cert_index)
+            ),
+        }
+    }
+}
+
+/// Parses one certificate (DER bytes, PEM text — its first certificate — or an object
+/// with `public_bytes()`) into its Identity, with no verification. Raises
+/// `MalformedInputError` for input that is not a certificate.
+#[pyfunction]
+pub(crate) fn inspect(py: Python<'_>, cert: &Bound<'_, PyAny>) -> PyResult<PyIdentity> {
+    let cert = blob(cert, "cert", None)?;
+    py.detach(|| certgate::inspect(cert.as_ref()))
+        .map(PyIdentity::from)
+        .map_err(|rejection| to_pyerr(py, &rejection))
+}

@@ -1,0 +1,215 @@
+"""End to end: a real TLS server built with Python's ssl module (CERT_REQUIRED against
+the same CA), which then asks certgate for policy and revocation on the certificate
+from getpeercert(binary_form=True), reached by real clients: curl, openssl s_client and
+http.client, each with a client certificate that is allowed, revoked or unauthorized.
+
+getpeercert() gives the leaf only, so the policy's pool holds the intermediate.
+"""
+
+from __future__ import annotations
+
+import http.client
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import pytest
+
+import certgate
+import pki
+
+TIMEOUT = 20  # seconds, for every socket and client process
+
+
+@dataclass
+class Server:
+    """An HTTPS server on 127.0.0.1 in a thread of this process, one connection at a time."""
+
+    demo: pki.DemoPki
+    verifier: certgate.Verifier
+    port: int = 0
+    handshake_failures: List[str] = field(default_factory=list)
+    decisions: List[Optional[str]] = field(default_factory=list)
+    peer_certificates: List[bytes] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        files = self.demo.files
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(files["server.pem"], files["server.key"])
+        self.context.verify_mode = ssl.CERT_REQUIRED
+        self.context.load_verify_locations(cafile=str(files["ca.pem"]))
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+
+    def serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                raw, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            raw.settimeout(TIMEOUT)
+            try:
+                with self.context.wrap_socket(raw, server_side=True) as tls:
+                    self.handle(tls)
+            except (ssl.SSLError, OSError) as error:
+                self.handshake_failures.append(str(error))
+                raw.close()
+
+    def handle(self, tls: ssl.SSLSocket) -> None:
+        request = b""
+        while b"\r\n\r\n" not in request and len(request) < 65536:
+            chunk = tls.recv(4096)
+            if not chunk:
+                break
+            request += chunk
+        der = tls.getpeercert(binary_form=True)  # bytes: what certgate takes as is
+        self.peer_certificates.append(der)
+        outcome = self.verifier.check(der)
+        self.decisions.append(outcome.code)
+        if outcome.ok:
+            status, body = "200 OK", f"hello {outcome.identity.spiffe_id}\n"
+        else:
+            status, body = "403 Forbidden", f"{outcome.code}\n"
+        tls.sendall(
+            f"HTTP/1.1 {status}\r\nContent-Type: text/plain\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n{body}".encode()
+        )
+
+    def __enter__(self) -> "Server":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=TIMEOUT)
+        self.listener.close()
+        assert not self.thread.is_alive()
+
+
+@pytest.fixture(scope="module")
+def server(demo: pki.DemoPki) -> Iterator[Server]:
+    with Server(demo, certgate.Verifier(demo.policy())) as running:
+        yield running
+
+
+# client name -> (HTTP status, body)
+EXPECTED = {
+    "allowed": (200, f"hello {pki.SPIFFE_ALLOWED}"),
+    "revoked": (403, "REVOKED"),
+    "wrong_spiffe": (403, "NOT_AUTHORIZED"),
+}
+
+
+def curl(server: Server, client: str) -> tuple:
+    files = server.demo.files
+    done = subprocess.run(
+        [
+            "curl", "--silent", "--show-error", "--max-time", str(TIMEOUT),
+            "--cacert", str(files["ca.pem"]),
+            "--cert", str(files[f"{client}.pem"]), "--key", str(files[f"{client}.key"]),
+            "--write-out", "\n%{http_code}",
+            f"https://127.0.0.1:{server.port}/",
+        ],
+        capture_output=True, text=True, timeout=TIMEOUT + 10,
+    )
+    body, _, status = done.stdout.rpartition("\n")
+    return done.returncode, int(status or 0), body.strip(), done.stderr
+
+
+def openssl(server: Server, client: str) -> tuple:
+    files = server.demo.files
+    done = subprocess.run(
+        [
+            "openssl", "s_client", "-quiet",  # -quiet implies -ign_eof: read until the server closes
+            "-connect", f"127.0.0.1:{server.port}",
+            "-servername", "localhost", "-verify_return_error",
+            "-CAfile", str(files["ca.pem"]),
+            "-cert", str(files[f"{client}.leaf.pem"]), "-key", str(files[f"{client}.key"]),
+            "-cert_chain", str(files["intermediate.pem"]),
+        ],
+        input="GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+        capture_output=True, text=True, timeout=TIMEOUT + 10,
+    )
+    # text mode turns the response's CRLFs into newlines
+    head, _, body = done.stdout.partition("\n\n")
+    status = int(head.split()[1]) if head.startswith("HTTP/1.1 ") else 0
+    return done.returncode, status, body.strip(), done.stderr
+
+
+def python_client(server: Server, client: str) -> tuple:
+    files = server.demo.files
+    context = ssl.create_default_context(cafile=str(files["ca.pem"]))
+    context.load_cert_chain(files[f"{client}.pem"], files[f"{client}.key"])
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", server.port, context=context, timeout=TIMEOUT
+    )
+    try:
+        connection.request("GET", "/")
+        response = connection.getresponse()
+        return 0, response.status, response.read().decode().strip(), ""
+    finally:
+        connection.close()
+
+
+CLIENTS = {"curl": curl, "openssl": openssl, "http.client": python_client}
+
+
+@pytest.mark.parametrize("client", sorted(EXPECTED))
+@pytest.mark.parametrize("tool", sorted(CLIENTS))
+def test_real_clients(server: Server, tool: str, client: str) -> None:
+    if tool != "http.client":
+        assert shutil.which(tool), f"{tool} is not installed (make test-python installs it)"
+    returncode, status, body, stderr = CLIENTS[tool](server, client)
+    assert (status, body) == EXPECTED[client], (returncode, stderr)
+
+
+def test_untrusted_client_fails_the_handshake(server: Server) -> None:
+    """A certificate from another CA never reaches certgate: ssl refuses it first."""
+    decisions = len(server.decisions)
+    returncode, status, _, _ = curl(server, "untrusted")
+    assert returncode != 0 and status == 0
+    with pytest.raises((ssl.SSLError, ConnectionError)):
+        python_client(server, "untrusted")
+    assert len(server.decisions) == decisions
+    assert server.handshake_failures
+
+
+def test_expired_client_fails_the_handshake(server: Server) -> None:
+    decisions = len(server.decisions)
+    returncode, status, _, _ = curl(server, "expired")
+    assert returncode != 0 and status == 0
+    assert len(server.decisions) == decisions
+
+
+def test_revocation_hot_update_between_connections(demo: pki.DemoPki) -> None:
+    """update_crls on the serving verifier: the next connection sees the new CRLs."""
+    verifier = certgate.Verifier(demo.policy())
+    with Server(demo, verifier) as running:
+        assert python_client(running, "allowed")[1:3] == EXPECTED["allowed"]
+        verifier.update_crls(
+            [
+                pki.crl_pem(pki.crl(demo.intermediate, [demo.allowed.cert.serial_number], 5)),
+                pki.crl_pem(demo.root_crl),
+            ]
+        )
+        assert python_client(running, "allowed")[1:3] == (403, "REVOKED")
+        assert curl(running, "revoked")[1:3] == (200, f"hello {pki.SPIFFE_ALLOWED}")
+
+
+def test_server_sees_only_the_leaf(server: Server) -> None:
+    """getpeercert(binary_form=True) returns the leaf's DER only, although the client
+    sent its intermediate: without the pool, certgate could not build the path."""
+    python_client(server, "allowed")
+    der = server.peer_certificates[-1]
+    assert der == server.demo.allowed.der
+    policy = server.demo.policy()
+    del policy["trust"]["intermediates"]
+    assert certgate.Verifier(policy).check(der).code == "UNKNOWN_ISSUER"

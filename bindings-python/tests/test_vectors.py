@@ -1,0 +1,83 @@
+"""Replays every case of tests/vectors/cases.json: same code, same identity JSON as core."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import certgate
+from certgate._errors import CLASS_FOR_CODE
+from conftest import load_cases
+
+CASES = load_cases()
+
+
+def expect_refusal(error: certgate.CertgateError, expect: dict) -> None:
+    assert error.code == expect["code"], error.message
+    assert type(error) is CLASS_FOR_CODE[expect["code"]]
+    if "cert_index" in expect:
+        assert error.cert_index == expect["cert_index"]
+
+
+def replay_verify(case: dict, policy: object, chain: object) -> None:
+    expect = case["expect"]
+    if expect.get("code") == "INVALID_POLICY":
+        with pytest.raises(certgate.PolicyError) as raised:
+            certgate.Verifier(policy)
+        expect_refusal(raised.value, expect)
+        return
+    verifier = certgate.Verifier(policy)
+    outcome = verifier.check(chain, at=case["at"])
+    if "identity" in expect:
+        assert outcome.ok, (outcome.code, outcome.message)
+        assert (outcome.code, outcome.message, outcome.cert_index) == (None, None, None)
+        assert outcome.identity.to_dict() == expect["identity"]
+        assert json.loads(outcome.identity.to_json()) == expect["identity"]
+        assert verifier.verify(chain, at=case["at"]) == outcome.identity
+    else:
+        assert not outcome.ok
+        assert outcome.identity is None
+        assert outcome.code == expect["code"], outcome.message
+        if "cert_index" in expect:
+            assert outcome.cert_index == expect["cert_index"]
+        with pytest.raises(certgate.VerificationError) as raised:
+            verifier.verify(chain, at=case["at"])
+        expect_refusal(raised.value, expect)
+        assert (raised.value.message, raised.value.cert_index) == (
+            outcome.message,
+            outcome.cert_index,
+        )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_case(case: dict) -> None:
+    """The case as written: policy dict, chain as a list of PEM strings."""
+    if case["op"] == "inspect":
+        expect = case["expect"]
+        if "identity" in expect:
+            assert certgate.inspect(case["cert"]).to_dict() == expect["identity"]
+        else:
+            with pytest.raises(certgate.CertgateError) as raised:
+                certgate.inspect(case["cert"])
+            expect_refusal(raised.value, expect)
+        return
+    assert case["op"] == "verify"
+    replay_verify(case, case["policy"], case["chain"])
+
+
+VERIFY_CASES = [case for case in CASES if case["op"] == "verify"]
+
+
+@pytest.mark.parametrize("case", VERIFY_CASES, ids=[case["name"] for case in VERIFY_CASES])
+def test_case_json_policy_bytes_chain(case: dict) -> None:
+    """The same case with the policy as JSON text and each chain item as bytes in a tuple."""
+    chain = tuple(item.encode() for item in case["chain"])
+    replay_verify(case, json.dumps(case["policy"]), chain)
+
+
+def test_every_case_was_collected() -> None:
+    assert len(CASES) > 100
+    assert {case["op"] for case in CASES} == {"verify", "inspect"}
+    codes = {case["expect"].get("code") for case in CASES} - {None}
+    assert codes <= set(certgate.CODES)
