@@ -31,7 +31,7 @@ enum Command {
         json: bool,
     },
     /// Decide whether a peer chain is allowed by a policy.
-    Verify(VerifyArgs),
+    Verify(Box<VerifyArgs>),
 }
 
 #[derive(Args)]
