@@ -14,7 +14,8 @@ pub const MAX_CERTIFICATE_BYTES: usize = 64 * 1024;
 /// chain as PEM (base64 grows DER by 4/3, plus headers and line breaks).
 pub const MAX_INPUT_BYTES: usize = MAX_CHAIN_CERTIFICATES * (MAX_CERTIFICATE_BYTES / 3 * 4 + 1024);
 
-fn looks_like_pem(bytes: &[u8]) -> bool {
+/// Whether `bytes` start (after whitespace) like PEM text rather than DER.
+pub(crate) fn looks_like_pem(bytes: &[u8]) -> bool {
     let start = bytes
         .iter()
         .position(|b| !b.is_ascii_whitespace())

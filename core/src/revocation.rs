@@ -2,6 +2,7 @@
 //! per issuer key (then cached), and revoked serials kept as one sorted, packed
 //! array so a lookup is a binary search.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::RwLock;
 
@@ -9,7 +10,7 @@ use x509_parser::der_parser::asn1_rs::Any;
 use x509_parser::extensions::{DistributionPointName, IssuingDistributionPoint, ParsedExtension};
 use x509_parser::prelude::{ASN1Time, FromDer, GeneralName, X509Extension, X509Name};
 
-use crate::chain::{CertFacts, SIGNATURE_ALGORITHMS};
+use crate::chain::{looks_like_pem, CertFacts, SIGNATURE_ALGORITHMS};
 use crate::error::{invalid_policy, Code, Rejection};
 use crate::identity::{rfc4514, serial_bytes};
 use crate::policy::{Decision, Depth, RevocationPolicy};
@@ -48,15 +49,17 @@ pub(crate) struct PathMember<'a> {
 impl CrlSet {
     /// Parses and checks every CRL (PEM text may hold several). `known_issuers` are the
     /// policy's anchors and intermediates: signatures by them are verified now.
-    pub(crate) fn load(
-        sources: &[Vec<u8>],
+    pub(crate) fn load<S: AsRef<[u8]>>(
+        sources: &[S],
         known_issuers: &[&CertFacts],
         path: &str,
     ) -> Result<CrlSet, Rejection> {
         let mut set = CrlSet::default();
         for (index, source) in sources.iter().enumerate() {
             let where_ = format!("{path}[{index}]");
-            for der in crl_ders(source).map_err(|e| invalid_policy(format!("{where_}: {e}")))? {
+            for der in
+                crl_ders(source.as_ref()).map_err(|e| invalid_policy(format!("{where_}: {e}")))?
+            {
                 let crl = Crl::parse(&der).map_err(|e| invalid_policy(format!("{where_}: {e}")))?;
                 for issuer in known_issuers.iter().filter(|i| i.subject == crl.issuer) {
                     crl.signed_by(issuer);
@@ -161,23 +164,21 @@ pub(crate) fn describe_position(input_index: Option<usize>, path_position: usize
     }
 }
 
-/// PEM text may hold several CRLs; anything else is one DER CRL.
-fn crl_ders(source: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+/// PEM text may hold several CRLs; anything else is one DER CRL (borrowed, not copied).
+fn crl_ders(source: &[u8]) -> Result<Vec<Cow<'_, [u8]>>, String> {
     use rustls_pki_types::pem::PemObject;
     use rustls_pki_types::CertificateRevocationListDer;
-    let text_start = source.iter().position(|b| !b.is_ascii_whitespace());
-    if text_start.is_some_and(|start| source[start..].starts_with(b"-----BEGIN")) {
-        let ders: Vec<Vec<u8>> = CertificateRevocationListDer::pem_slice_iter(source)
-            .map(|crl| crl.map(|der| der.as_ref().to_vec()))
-            .collect::<Result<_, _>>()
-            .map_err(|e| format!("bad PEM: {e}"))?;
-        if ders.is_empty() {
-            return Err("PEM text holds no X509 CRL block".to_owned());
-        }
-        Ok(ders)
-    } else {
-        Ok(vec![source.to_vec()])
+    if !looks_like_pem(source) {
+        return Ok(vec![Cow::Borrowed(source)]);
     }
+    let ders: Vec<Cow<'_, [u8]>> = CertificateRevocationListDer::pem_slice_iter(source)
+        .map(|crl| crl.map(|der| Cow::Owned(der.as_ref().to_vec())))
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("bad PEM: {e}"))?;
+    if ders.is_empty() {
+        return Err("PEM text holds no X509 CRL block".to_owned());
+    }
+    Ok(ders)
 }
 
 #[derive(Debug)]
@@ -188,14 +189,42 @@ struct Crl {
     number: Vec<u8>,
     next_update: i64,
     scope: Scope,
-    /// What the signature covers, and the signature: kept so the CRL can be
-    /// verified against an issuer key first seen at verification time.
-    tbs: Vec<u8>,
-    signature_algorithm: Vec<u8>,
-    signature: Vec<u8>,
     revoked: SerialSet,
-    /// Issuer SPKIs this CRL's signature was checked against, and the result.
-    checked_keys: RwLock<Vec<(Vec<u8>, bool)>>,
+    signature: RwLock<SignatureCheck>,
+}
+
+/// Where the check of a CRL's signature stands. The signed bytes are kept only until
+/// one issuer key verifies them: a signature verifies under one key, so after that
+/// every other key is answered "no" without the ~3 MB of a 100k-entry CRL in memory.
+#[derive(Debug)]
+struct SignatureCheck {
+    /// TBSCertList, algorithm and signature; `None` once verified.
+    unverified: Option<SignedCopy>,
+    /// The issuer SPKI that verified the signature.
+    verified_by: Option<Vec<u8>>,
+    /// SPKIs that did not verify it (bounded, so no peer can grow it without end).
+    refused_by: Vec<Vec<u8>>,
+}
+
+#[derive(Debug)]
+struct SignedCopy {
+    tbs: Vec<u8>,
+    algorithm: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+/// How many refusing issuer keys one CRL remembers.
+const MAX_REFUSED_KEYS: usize = 8;
+
+impl SignatureCheck {
+    /// `Some(answer)` when `spki` was already decided.
+    fn known(&self, spki: &[u8]) -> Option<bool> {
+        match &self.verified_by {
+            Some(verified) => Some(verified == spki),
+            None if self.refused_by.iter().any(|key| key == spki) => Some(false),
+            None => None,
+        }
+    }
 }
 
 /// The issuing-distribution-point scope of a CRL (RFC 5280 §5.2.5).
@@ -229,11 +258,16 @@ impl Crl {
             number: header.number,
             next_update: header.next_update,
             scope: header.scope,
-            tbs: signed.tbs.to_vec(),
-            signature_algorithm: signed.algorithm.to_vec(),
-            signature: signed.signature.to_vec(),
             revoked: SerialSet::new(serials),
-            checked_keys: RwLock::new(Vec::new()),
+            signature: RwLock::new(SignatureCheck {
+                unverified: Some(SignedCopy {
+                    tbs: signed.tbs.to_vec(),
+                    algorithm: signed.algorithm.to_vec(),
+                    signature: signed.signature.to_vec(),
+                }),
+                verified_by: None,
+                refused_by: Vec::new(),
+            }),
         })
     }
 
@@ -260,26 +294,37 @@ impl Crl {
         if !issuer.may_sign_crls || issuer.subject != self.issuer {
             return false;
         }
-        let cached = self
-            .checked_keys
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .iter()
-            .find(|(spki, _)| *spki == issuer.spki)
-            .map(|(_, valid)| *valid);
-        if let Some(valid) = cached {
-            return valid;
+        let read = |lock: &RwLock<SignatureCheck>| {
+            lock.read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .known(&issuer.spki)
+        };
+        if let Some(answer) = read(&self.signature) {
+            return answer;
         }
-        let valid = verify_signature(
-            &issuer.spki,
-            &self.signature_algorithm,
-            &self.tbs,
-            &self.signature,
-        );
-        self.checked_keys
+        let mut check = self
+            .signature
             .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push((issuer.spki.clone(), valid));
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Another thread may have decided while this one waited for the lock.
+        if let Some(answer) = check.known(&issuer.spki) {
+            return answer;
+        }
+        let valid = check.unverified.as_ref().is_some_and(|signed| {
+            verify_signature(
+                &issuer.spki,
+                &signed.algorithm,
+                &signed.tbs,
+                &signed.signature,
+            )
+        });
+        if valid {
+            check.verified_by = Some(issuer.spki.clone());
+            check.unverified = None;
+            check.refused_by = Vec::new();
+        } else if check.refused_by.len() < MAX_REFUSED_KEYS {
+            check.refused_by.push(issuer.spki.clone());
+        }
         valid
     }
 }

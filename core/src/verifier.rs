@@ -126,8 +126,7 @@ impl Verifier {
                 "crls: the policy has no \"revocation\" section, so CRLs would not be checked",
             ));
         }
-        let sources: Vec<Vec<u8>> = crls.iter().map(|c| c.as_ref().to_vec()).collect();
-        let set = self.load_crls(&sources, "crls")?;
+        let set = self.load_crls(crls, "crls")?;
         self.crls.store(Arc::new(set));
         Ok(())
     }
@@ -147,7 +146,7 @@ impl Verifier {
         self.crls.load().revoked_count()
     }
 
-    fn load_crls(&self, sources: &[Vec<u8>], path: &str) -> Result<CrlSet, Rejection> {
+    fn load_crls<S: AsRef<[u8]>>(&self, sources: &[S], path: &str) -> Result<CrlSet, Rejection> {
         let known: Vec<&CertFacts> = self
             .anchor_certs
             .iter()
