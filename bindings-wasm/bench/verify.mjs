@@ -90,9 +90,10 @@ function pkijsEngine(withCrl) {
   return async () => {
     const leaf = pkijs.Certificate.fromBER(chain[0]);
     const intermediate = pkijs.Certificate.fromBER(chain[1]);
-    const engine = new pkijs.CertificateChainValidationEngine({ trustedCerts: [root], certs: [leaf, intermediate], crls, checkDate: new Date() });
+    // pkijs takes the LAST certificate of `certs` as the end entity.
+    const engine = new pkijs.CertificateChainValidationEngine({ trustedCerts: [root], certs: [intermediate, leaf], crls, checkDate: new Date() });
     const result = await engine.verify();
-    if (!result.result) throw new Error(`pkijs refused the leaf: ${result.resultMessage}`);
+    if (!result.result || result.certificatePath.length !== 3) throw new Error(`pkijs refused the leaf: ${result.resultMessage}`);
     const san = leaf.extensions?.find((ext) => ext.extnID === '2.5.29.17');
     const uris = san?.parsedValue?.altNames?.filter((name) => name.type === 6).map((name) => name.value) ?? [];
     if (!uris.some((uri) => uri.startsWith(TRUST_DOMAIN))) throw new Error('pkijs: no SPIFFE ID');
