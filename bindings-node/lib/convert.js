@@ -5,21 +5,10 @@
 
 const { X509Certificate } = require('node:crypto');
 const { MAX_CHAIN_CERTIFICATES } = require('./native');
+const portable = require('./portable');
 
+const { describe, isBytes } = portable;
 const BYTES_OR_PEM = 'a PEM string, a Uint8Array/Buffer or a crypto.X509Certificate';
-
-function isBytes(value) {
-  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
-}
-
-function describe(value) {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (ArrayBuffer.isView(value)) return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
-  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'no prototype'})`;
-  if (typeof value === 'string') return 'a string';
-  return `${typeof value} ${String(value)}`;
-}
 
 /** One certificate: PEM text or bytes, as the native layer takes it. */
 function certificate(value, what) {
@@ -79,59 +68,12 @@ function crls(value) {
   return [one(value, 'crls')];
 }
 
-/** The `at` of verify options as unix seconds, or null for now. */
-function at(options) {
-  if (options === undefined) return null;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`options must be an object like { at }, not ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== 'at') throw new TypeError(`options.${key} is not an option (the only one is "at")`);
-  }
-  const value = options.at;
-  if (value === undefined || value === null) return null;
-  if (value instanceof Date) {
-    const millis = value.getTime();
-    if (!Number.isFinite(millis) || millis < 0) throw new TypeError('options.at is an invalid or pre-1970 Date');
-    return Math.floor(millis / 1000);
-  }
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.floor(value);
-  throw new TypeError(`options.at must be a Date or unix seconds (a finite number >= 0), not ${describe(value)}`);
-}
+/** The `at` of verify options as unix seconds, or null for now (the core reads the clock). */
+const at = portable.atSeconds;
 
-/**
- * A JSON-ready copy of a policy object: bytes (Uint8Array, Buffer, X509Certificate) become
- * arrays of numbers, which the core reads as DER. Values JSON cannot hold (undefined,
- * functions, NaN, Dates, Maps, ...) are refused instead of being dropped silently.
- */
-function jsonValue(value, where) {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') {
-    if (Number.isFinite(value)) return value;
-  } else if (isBytes(value)) {
-    return Array.from(value);
-  } else if (value instanceof X509Certificate) {
-    return Array.from(value.raw);
-  } else if (Array.isArray(value)) {
-    return value.map((item, index) => jsonValue(item, `${where}[${index}]`));
-  } else if (typeof value === 'object') {
-    const prototype = Object.getPrototypeOf(value);
-    if (prototype === Object.prototype || prototype === null) {
-      const copy = {};
-      for (const [key, item] of Object.entries(value)) copy[key] = jsonValue(item, `${where}.${key}`);
-      return copy;
-    }
-  }
-  throw new TypeError(`${where} is ${describe(value)}, which a policy cannot hold (use JSON values, PEM strings or bytes)`);
-}
-
-/** The policy argument as JSON text: a JSON string as is, an object converted. */
+/** The policy argument as JSON text; X509Certificate values become their DER. */
 function policyJson(policy) {
-  if (typeof policy === 'string') return policy;
-  if (policy === null || typeof policy !== 'object' || Array.isArray(policy) || isBytes(policy)) {
-    throw new TypeError(`policy must be an object or a JSON string, not ${describe(policy)}`);
-  }
-  return JSON.stringify(jsonValue(policy, 'policy'));
+  return portable.policyJson(policy, (value) => (value instanceof X509Certificate ? value.raw : undefined));
 }
 
 module.exports = { at, chain, crls, describe, policyJson, single };

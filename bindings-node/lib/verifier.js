@@ -10,14 +10,7 @@ const convert = require('./convert');
 const CODES = Object.freeze(native.codes());
 
 /** A rejection: `code` is one of CODES, `certIndex` the position in the chain (0 = leaf) or null. */
-class CertgateError extends Error {
-  constructor(code, message, certIndex = null) {
-    super(message);
-    this.name = 'CertgateError';
-    this.code = code;
-    this.certIndex = certIndex;
-  }
-}
+const { CertgateError } = require('./portable');
 
 function rejection(outcome) {
   return new CertgateError(outcome.code, outcome.message, outcome.certIndex);

@@ -4,26 +4,18 @@
 // server helpers). scripts/package.js includes this file verbatim in
 // pkg/nodejs/index.js (CommonJS) and pkg/web/index.js (ES module), so it uses neither
 // `require` nor `import`. It checks argument types, converts and re-throws; every
-// decision comes from the Rust core.
+// decision comes from the Rust core. The glue shared with the Node addon (policy JSON,
+// `at`, CertgateError, ...) is bindings-node/lib/portable.js, embedded beside it.
 
 /**
  * @param raw the wasm-bindgen module (RawVerifier, inspect)
  * @param codes every code string, in number order (core's Code::ALL)
  * @param ensureReady throws while the wasm module cannot be used yet (web: before init)
+ * @param portable the exports of bindings-node/lib/portable.js
  */
-function createApi(raw, codes, ensureReady) {
+function createApi(raw, codes, ensureReady, portable) {
   const CODES = Object.freeze(codes.slice());
-
-  /** A rejection by certgate: a real Error carrying the stable `code` and `certIndex`. */
-  class CertgateError extends Error {
-    constructor(code, message, certIndex = null) {
-      super(message);
-      this.code = code;
-      this.certIndex = certIndex;
-    }
-  }
-  // On the prototype, so that the stack trace captured by Error() already says CertgateError.
-  Object.defineProperty(CertgateError.prototype, 'name', { value: 'CertgateError', writable: true, configurable: true });
+  const { CertgateError, describe, isBytes, policyJson } = portable;
 
   const rejection = (outcome) => new CertgateError(outcome.code, outcome.message, outcome.certIndex);
 
@@ -49,24 +41,9 @@ function createApi(raw, codes, ensureReady) {
 
   const BYTES_OR_PEM = 'a PEM string or a Uint8Array';
 
-  /** A Uint8Array (or Node Buffer), also from another realm; other typed arrays are not. */
-  function isBytes(value) {
-    return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
-  }
-
   /** The wasm glue checks `instanceof Uint8Array`: re-view bytes from another realm. */
   function bytes(value) {
     return value instanceof Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  }
-
-  function describe(value) {
-    if (value === null) return 'null';
-    if (Array.isArray(value)) return 'an array';
-    if (ArrayBuffer.isView(value)) return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
-    if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'no prototype'})`;
-    if (typeof value === 'string') return 'a string';
-    if (typeof value === 'symbol') return 'a symbol';
-    return `${typeof value} ${String(value)}`;
   }
 
   function item(value, what) {
@@ -84,53 +61,7 @@ function createApi(raw, codes, ensureReady) {
 
   /** `options.at` as unix seconds; absent means now, taken here (wasm has no clock of its own). */
   function seconds(options) {
-    if (options === undefined) return Date.now() / 1000;
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-      throw new TypeError(`options must be an object like { at }, not ${describe(options)}`);
-    }
-    for (const key of Object.keys(options)) {
-      if (key !== 'at') throw new TypeError(`options.${key} is not an option (the only one is "at")`);
-    }
-    const at = options.at;
-    if (at === undefined || at === null) return Date.now() / 1000;
-    if (at instanceof Date) {
-      const millis = at.getTime();
-      if (Number.isFinite(millis) && millis >= 0) return millis / 1000;
-      throw new TypeError('options.at is an invalid or pre-1970 Date');
-    }
-    if (typeof at === 'number' && Number.isFinite(at) && at >= 0) return at;
-    throw new TypeError(`options.at must be a Date or unix seconds (a finite number >= 0), not ${describe(at)}`);
-  }
-
-  /**
-   * A policy object as a JSON value: bytes become arrays of numbers (DER, which the
-   * core accepts); values JSON cannot hold are refused, never silently dropped.
-   */
-  function jsonValue(value, where) {
-    if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-    if (typeof value === 'number') {
-      if (Number.isFinite(value)) return value;
-    } else if (isBytes(value)) {
-      return Array.from(value);
-    } else if (Array.isArray(value)) {
-      return value.map((element, index) => jsonValue(element, `${where}[${index}]`));
-    } else if (typeof value === 'object') {
-      const prototype = Object.getPrototypeOf(value);
-      if (prototype === Object.prototype || prototype === null) {
-        const copy = {};
-        for (const [key, element] of Object.entries(value)) copy[key] = jsonValue(element, `${where}.${key}`);
-        return copy;
-      }
-    }
-    throw new TypeError(`${where} is ${describe(value)}, which a policy cannot hold (use JSON values, PEM strings or bytes)`);
-  }
-
-  function policyJson(policy) {
-    if (typeof policy === 'string') return policy;
-    if (policy === null || typeof policy !== 'object' || Array.isArray(policy) || ArrayBuffer.isView(policy)) {
-      throw new TypeError(`policy must be an object or a JSON string, not ${describe(policy)}`);
-    }
-    return JSON.stringify(jsonValue(policy, 'policy'));
+    return portable.atSeconds(options) ?? Date.now() / 1000;
   }
 
   // ---- the API ----

@@ -10,6 +10,13 @@ const path = require('node:path');
 const here = path.resolve(__dirname, '..');
 const pkg = path.join(here, 'pkg');
 const api = fs.readFileSync(path.join(here, 'js', 'certgate.js'), 'utf8');
+// The glue shared with the Node addon, given its own `module` so it works in both outputs.
+const portable = `const portable = (() => {
+const module = { exports: {} };
+${fs.readFileSync(path.join(here, '..', 'bindings-node', 'lib', 'portable.js'), 'utf8')}
+return module.exports;
+})();
+`;
 const types = fs.readFileSync(path.join(here, 'js', 'index.d.ts'), 'utf8');
 const cargoToml = fs.readFileSync(path.join(here, '..', 'Cargo.toml'), 'utf8');
 const version = /\[workspace\.package\][^[]*?\bversion\s*=\s*"([^"]+)"/.exec(cargoToml)[1];
@@ -29,8 +36,9 @@ write(
 
 const raw = require('./certgate_wasm.js');
 
+${portable}
 ${api}
-const api = createApi(raw, raw.codes(), () => {});
+const api = createApi(raw, raw.codes(), () => {}, portable);
 // One assignment per name, so that Node's ESM loader sees the named exports too.
 exports.Verifier = api.Verifier;
 exports.inspect = api.inspect;
@@ -44,11 +52,12 @@ write(
   `${banner}import * as raw from './certgate_wasm.js';
 import initWasm, { initSync as initWasmSync } from './certgate_wasm.js';
 
+${portable}
 ${api}
 let ready = false;
 const api = createApi(raw, ${JSON.stringify(codes)}, () => {
   if (!ready) throw new Error('certgate-wasm: await init() (the default export) before use');
-});
+}, portable);
 
 /** Loads and instantiates the wasm module; options as wasm-bindgen's: { module_or_path }. */
 export default async function init(options) {

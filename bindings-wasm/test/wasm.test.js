@@ -84,7 +84,8 @@ describe('rejections', () => {
     const trap = () => {
       throw new WebAssembly.RuntimeError('unreachable executed');
     };
-    const api = createApi({ RawVerifier: class { check = trap; updateCrls = trap; }, inspect: trap }, raw.codes(), () => {});
+    const portable = require('../../bindings-node/lib/portable');
+    const api = createApi({ RawVerifier: class { check = trap; updateCrls = trap; }, inspect: trap }, raw.codes(), () => {}, portable);
     const verifier = new api.Verifier('{}');
     const c = vector('spiffe_exact_allowed');
     assert.throws(() => verifier.verify(c.chain, { at: c.at }), (error) => error instanceof api.CertgateError && error.code === 'INTERNAL');

@@ -1,0 +1,90 @@
+'use strict';
+// The JavaScript glue both packages share: the Node addon `certgate` requires this file,
+// and certgate-wasm embeds it verbatim (bindings-wasm/scripts/package.js wraps it in a
+// function that supplies `module`), so it uses neither `require` nor `import` and
+// nothing host-specific. Wrong types throw TypeError; values are judged by the core.
+
+/** A Uint8Array (or Node Buffer), also from another realm; other typed arrays are not. */
+function isBytes(value) {
+  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
+}
+
+/** A short description of a value for TypeError messages. */
+function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (ArrayBuffer.isView(value)) return `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'no prototype'})`;
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'symbol') return 'a symbol';
+  return `${typeof value} ${String(value)}`;
+}
+
+/** `options.at` as unix seconds (a Date or a number), or null when absent. */
+function atSeconds(options) {
+  if (options === undefined) return null;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`options must be an object like { at }, not ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'at') throw new TypeError(`options.${key} is not an option (the only one is "at")`);
+  }
+  const at = options.at;
+  if (at === undefined || at === null) return null;
+  if (at instanceof Date) {
+    const millis = at.getTime();
+    if (Number.isFinite(millis) && millis >= 0) return millis / 1000;
+    throw new TypeError('options.at is an invalid or pre-1970 Date');
+  }
+  if (typeof at === 'number' && Number.isFinite(at) && at >= 0) return at;
+  throw new TypeError(`options.at must be a Date or unix seconds (a finite number >= 0), not ${describe(at)}`);
+}
+
+/**
+ * A policy object as a JSON value: bytes become arrays of numbers (DER, which the core
+ * accepts); `hostBytes(value)` may turn host objects (Node's X509Certificate) into bytes.
+ * Values JSON cannot hold (undefined, functions, NaN, Dates, Maps, ...) are refused,
+ * never dropped silently: a dropped `allow` would mean "allow every valid chain".
+ */
+function jsonValue(value, where, hostBytes) {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value;
+  } else if (isBytes(value)) {
+    return Array.from(value);
+  } else if (Array.isArray(value)) {
+    return value.map((element, index) => jsonValue(element, `${where}[${index}]`, hostBytes));
+  } else if (typeof value === 'object') {
+    const bytes = hostBytes(value);
+    if (bytes !== undefined) return Array.from(bytes);
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype === Object.prototype || prototype === null) {
+      const copy = {};
+      for (const [key, element] of Object.entries(value)) copy[key] = jsonValue(element, `${where}.${key}`, hostBytes);
+      return copy;
+    }
+  }
+  throw new TypeError(`${where} is ${describe(value)}, which a policy cannot hold (use JSON values, PEM strings or bytes)`);
+}
+
+/** The policy argument as JSON text: a JSON string as is, an object converted. */
+function policyJson(policy, hostBytes = () => undefined) {
+  if (typeof policy === 'string') return policy;
+  if (policy === null || typeof policy !== 'object' || Array.isArray(policy) || ArrayBuffer.isView(policy)) {
+    throw new TypeError(`policy must be an object or a JSON string, not ${describe(policy)}`);
+  }
+  return JSON.stringify(jsonValue(policy, 'policy', hostBytes));
+}
+
+/** A rejection by certgate: a real Error carrying the stable `code` and `certIndex`. */
+class CertgateError extends Error {
+  constructor(code, message, certIndex = null) {
+    super(message);
+    this.code = code;
+    this.certIndex = certIndex;
+  }
+}
+// On the prototype, so that the stack trace captured by Error() already says CertgateError.
+Object.defineProperty(CertgateError.prototype, 'name', { value: 'CertgateError', writable: true, configurable: true });
+
+module.exports = { CertgateError, atSeconds, describe, isBytes, policyJson };
