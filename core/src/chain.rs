@@ -1,114 +1,8 @@
-//! Input decoding (PEM or DER, limits) and the mapping of webpki's errors to codes.
+//! Certificate parsing and the mapping of webpki's errors to codes.
 
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::CertificateDer;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::error::{Code, Rejection};
-
-/// Most certificates accepted in one input chain.
-pub const MAX_CHAIN_CERTIFICATES: usize = 16;
-/// Largest accepted certificate, in DER bytes.
-pub const MAX_CERTIFICATE_BYTES: usize = 64 * 1024;
-/// Largest accepted input item (PEM text or DER), in bytes: room for the whole
-/// chain as PEM (base64 grows DER by 4/3, plus headers and line breaks).
-pub const MAX_INPUT_BYTES: usize = MAX_CHAIN_CERTIFICATES * (MAX_CERTIFICATE_BYTES / 3 * 4 + 1024);
-
-/// Whether `bytes` start (after whitespace) like PEM text rather than DER.
-pub(crate) fn looks_like_pem(bytes: &[u8]) -> bool {
-    let start = bytes
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(bytes.len());
-    bytes[start..].starts_with(b"-----BEGIN")
-}
-
-/// Decodes the peer's chain: each item is DER or PEM (a PEM item may hold several
-/// certificates). DER items are borrowed, PEM items decoded.
-pub(crate) fn decode_chain<C: AsRef<[u8]>>(
-    items: &[C],
-) -> Result<Vec<CertificateDer<'_>>, Rejection> {
-    if items.len() > MAX_CHAIN_CERTIFICATES {
-        return Err(too_many(items.len()));
-    }
-    let mut certs = Vec::with_capacity(items.len());
-    for item in items {
-        decode_item(item.as_ref(), &mut certs)?;
-    }
-    if certs.is_empty() {
-        return Err(Rejection::new(Code::EmptyChain, "no certificate given"));
-    }
-    for (index, der) in certs.iter().enumerate() {
-        if der.len() > MAX_CERTIFICATE_BYTES {
-            return Err(Rejection::at_cert(
-                Code::InputTooLarge,
-                index,
-                format!(
-                    "certificate #{index} is {} bytes; the limit is {MAX_CERTIFICATE_BYTES}",
-                    der.len()
-                ),
-            ));
-        }
-    }
-    Ok(certs)
-}
-
-/// Appends the certificates of one input item (DER, or PEM with one or more certificates).
-fn decode_item<'a>(bytes: &'a [u8], certs: &mut Vec<CertificateDer<'a>>) -> Result<(), Rejection> {
-    if bytes.len() > MAX_INPUT_BYTES {
-        return Err(Rejection::at_cert(
-            Code::InputTooLarge,
-            certs.len(),
-            format!(
-                "input of {} bytes exceeds the limit of {MAX_INPUT_BYTES} bytes",
-                bytes.len()
-            ),
-        ));
-    }
-    if !looks_like_pem(bytes) {
-        certs.push(CertificateDer::from(bytes));
-        return Ok(());
-    }
-    let before = certs.len();
-    for pem in CertificateDer::pem_slice_iter(bytes) {
-        let der = pem.map_err(|e| {
-            Rejection::at_cert(
-                Code::MalformedCertificate,
-                certs.len(),
-                format!("certificate #{}: bad PEM: {e}", certs.len()),
-            )
-        })?;
-        certs.push(der);
-        if certs.len() > MAX_CHAIN_CERTIFICATES {
-            return Err(too_many(certs.len()));
-        }
-    }
-    if certs.len() == before {
-        return Err(Rejection::at_cert(
-            Code::MalformedCertificate,
-            before,
-            format!("certificate #{before}: PEM text holds no CERTIFICATE block"),
-        ));
-    }
-    Ok(())
-}
-
-fn too_many(count: usize) -> Rejection {
-    Rejection::new(
-        Code::InputTooLarge,
-        format!("{count} certificates exceed the limit of {MAX_CHAIN_CERTIFICATES} per chain"),
-    )
-}
-
-/// Decodes exactly one certificate for `inspect`: DER, or the first certificate of a PEM text.
-pub(crate) fn decode_one(bytes: &[u8]) -> Result<CertificateDer<'_>, Rejection> {
-    let mut certs = Vec::with_capacity(1);
-    decode_item(bytes, &mut certs)?;
-    if certs.is_empty() {
-        return Err(Rejection::new(Code::EmptyChain, "no certificate given"));
-    }
-    Ok(certs.swap_remove(0))
-}
 
 /// Parses a certificate with x509-parser; trailing bytes are malformed too.
 pub(crate) fn parse_certificate<'a>(
@@ -172,33 +66,6 @@ pub(crate) fn code_for(error: &webpki::Error) -> Code {
         E::CertRevoked => Code::Revoked,
         // Revocation and name checks are certgate's own, so webpki never reports these here.
         _ => Code::Internal,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn empty_and_oversized_inputs_are_rejected_before_parsing() {
-        let none: [&[u8]; 0] = [];
-        assert_eq!(decode_chain(&none).unwrap_err().code(), Code::EmptyChain);
-        let huge = vec![0u8; MAX_INPUT_BYTES + 1];
-        assert_eq!(
-            decode_chain(&[&huge]).unwrap_err().code(),
-            Code::InputTooLarge
-        );
-        let many = vec![&b"x"[..]; MAX_CHAIN_CERTIFICATES + 1];
-        assert_eq!(decode_chain(&many).unwrap_err().code(), Code::InputTooLarge);
-    }
-
-    #[test]
-    fn pem_without_certificates_is_malformed() {
-        let pem = b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
-        assert_eq!(
-            decode_chain(&[&pem[..]]).unwrap_err().code(),
-            Code::MalformedCertificate
-        );
     }
 }
 

@@ -178,6 +178,41 @@ impl fmt::Display for Rejection {
 
 impl std::error::Error for Rejection {}
 
+/// Something a policy load or a CRL update left out without refusing, and why: for
+/// example a CRL with an unknown critical extension, which RFC 5280 forbids using.
+/// Read them with [`crate::Verifier::warnings`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    source: String,
+    message: String,
+}
+
+impl Warning {
+    pub(crate) fn new(source: &str, message: impl Into<String>) -> Self {
+        Warning {
+            source: source.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// Where the item came from, as a policy path (`revocation.crls[2]`, with the file
+    /// name when it was read from one) or an update argument (`crls[0]`).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// What was left out and why.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.source, self.message)
+    }
+}
+
 pub(crate) fn invalid_policy(message: impl Into<String>) -> Rejection {
     Rejection::new(Code::InvalidPolicy, message)
 }

@@ -10,8 +10,9 @@ use x509_parser::oid_registry;
 use x509_parser::prelude::{GeneralName, X509Certificate, X509Name};
 use x509_parser::public_key::PublicKey;
 
-use crate::chain::{decode_one, parse_certificate};
+use crate::chain::parse_certificate;
 use crate::error::{Code, Rejection};
+use crate::input::decode_one;
 use crate::spiffe;
 
 /// The canonical identity of a certificate (API.md §3).

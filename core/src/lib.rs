@@ -19,7 +19,10 @@
 
 mod chain;
 mod error;
+#[cfg(feature = "fs")]
+mod fs;
 mod identity;
+mod input;
 mod matchers;
 mod policy;
 mod revocation;
@@ -28,8 +31,8 @@ pub mod rustls;
 mod spiffe;
 mod verifier;
 
-pub use chain::{MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_INPUT_BYTES};
-pub use error::{Code, Rejection};
+pub use error::{Code, Rejection, Warning};
 pub use identity::{inspect, Identity, PublicKeyInfo, SubjectAltNames, Verification};
+pub use input::{MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_INPUT_BYTES};
 pub use policy::{Policy, DEFAULT_MAX_CHAIN_LENGTH};
 pub use verifier::Verifier;

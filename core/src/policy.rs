@@ -164,10 +164,36 @@ pub(crate) enum Decision {
     Allow,
 }
 
-/// One or more PEM bundles / DER blobs: a PEM string, a list of PEM strings or byte
-/// arrays, or one byte array (DER). Bytes come as JSON arrays of numbers or native bytes.
+/// Where certificates or CRLs come from: one source, or a list of them. Each source is
+/// PEM text, DER bytes (a JSON array of numbers, or the host's native bytes), or an
+/// object: `{"file": PATH}`, `{"dir": PATH}` or `{"spiffe_bundle": BUNDLE}`.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Sources(pub(crate) Vec<Vec<u8>>);
+pub(crate) struct Sources(pub(crate) Vec<Source>);
+
+/// One source of certificates or CRLs in a policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// The content itself: PEM text, DER, a PKCS#7 bundle or (for anchors) a SPIFFE
+    /// bundle. `origin`, for content read from a file, names it in messages
+    /// (`trust.anchors[1] (cas/b.pem)`).
+    Inline {
+        bytes: Vec<u8>,
+        origin: Option<String>,
+    },
+    /// `{"file": PATH}`, read by the file loader (feature `fs`).
+    File(String),
+    /// `{"dir": PATH}`: the loader reads every matching file in it, in name order.
+    Dir(String),
+}
+
+impl Source {
+    fn inline(bytes: Vec<u8>) -> Source {
+        Source::Inline {
+            bytes,
+            origin: None,
+        }
+    }
+}
 
 impl<'de> Deserialize<'de> for Sources {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -175,13 +201,19 @@ impl<'de> Deserialize<'de> for Sources {
         impl<'de> Visitor<'de> for SourcesVisitor {
             type Value = Sources;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a PEM string, DER bytes, or a list of these")
+                f.write_str(
+                    "a PEM string, DER bytes, {\"file\": ...}, {\"dir\": ...}, \
+                     {\"spiffe_bundle\": ...}, or a list of these",
+                )
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Sources, E> {
-                Ok(Sources(vec![text.as_bytes().to_vec()]))
+                Ok(Sources(vec![Source::inline(text.as_bytes().to_vec())]))
             }
             fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Sources, E> {
-                Ok(Sources(vec![bytes.to_vec()]))
+                Ok(Sources(vec![Source::inline(bytes.to_vec())]))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Sources, A::Error> {
+                Ok(Sources(vec![source_object(map)?]))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Sources, A::Error> {
                 // Either a list of sources, or one DER blob spelled as numbers.
@@ -195,7 +227,7 @@ impl<'de> Deserialize<'de> for Sources {
                 }
                 match (items.is_empty(), bytes.is_empty()) {
                     (_, true) => Ok(Sources(items)),
-                    (true, false) => Ok(Sources(vec![bytes])),
+                    (true, false) => Ok(Sources(vec![Source::inline(bytes)])),
                     (false, false) => Err(de::Error::custom(
                         "mixes numbers and PEM/DER items; give DER as one byte array per item",
                     )),
@@ -206,8 +238,56 @@ impl<'de> Deserialize<'de> for Sources {
     }
 }
 
+/// `{"file": PATH}`, `{"dir": PATH}` or `{"spiffe_bundle": BUNDLE}` (the JWK set as an
+/// object, or its JSON text): exactly one key.
+fn source_object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Source, A::Error> {
+    const KEYS: &[&str] = &["file", "dir", "spiffe_bundle"];
+    let Some(key) = map.next_key::<String>()? else {
+        return Err(de::Error::custom(
+            "an empty object; expected {\"file\": ...}, {\"dir\": ...} or {\"spiffe_bundle\": ...}",
+        ));
+    };
+    let source = match key.as_str() {
+        "file" => Source::File(map.next_value::<NonEmptyPath>()?.0),
+        "dir" => Source::Dir(map.next_value::<NonEmptyPath>()?.0),
+        "spiffe_bundle" => {
+            let bundle: serde_json::Value = map.next_value()?;
+            let text = match bundle {
+                serde_json::Value::String(text) => text,
+                serde_json::Value::Object(_) => bundle.to_string(),
+                _ => {
+                    return Err(de::Error::custom(
+                        "spiffe_bundle must be the bundle's JSON object or its text",
+                    ))
+                }
+            };
+            Source::inline(text.into_bytes())
+        }
+        other => return Err(de::Error::unknown_field(other, KEYS)),
+    };
+    if let Some(extra) = map.next_key::<String>()? {
+        return Err(de::Error::custom(format!(
+            "{extra:?} beside {key:?}: a source object has exactly one key"
+        )));
+    }
+    Ok(source)
+}
+
+/// A file or folder path that is not empty.
+struct NonEmptyPath(String);
+
+impl<'de> Deserialize<'de> for NonEmptyPath {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let path = String::deserialize(deserializer)?;
+        if path.is_empty() {
+            return Err(de::Error::custom("an empty path"));
+        }
+        Ok(NonEmptyPath(path))
+    }
+}
+
 enum SourceElement {
-    Source(Vec<u8>),
+    Source(Source),
     Byte(u8),
 }
 
@@ -217,7 +297,7 @@ impl<'de> Deserialize<'de> for SourceElement {
         impl<'de> Visitor<'de> for ElementVisitor {
             type Value = SourceElement;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a PEM string or DER bytes")
+                f.write_str("a PEM string, DER bytes or a source object")
             }
             fn visit_u64<E: de::Error>(self, value: u64) -> Result<SourceElement, E> {
                 u8::try_from(value)
@@ -230,17 +310,22 @@ impl<'de> Deserialize<'de> for SourceElement {
                     .map_err(|_| E::custom(format!("{value} is not a byte")))
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<SourceElement, E> {
-                Ok(SourceElement::Source(text.as_bytes().to_vec()))
+                Ok(SourceElement::Source(Source::inline(
+                    text.as_bytes().to_vec(),
+                )))
             }
             fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<SourceElement, E> {
-                Ok(SourceElement::Source(bytes.to_vec()))
+                Ok(SourceElement::Source(Source::inline(bytes.to_vec())))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<SourceElement, A::Error> {
+                source_object(map).map(SourceElement::Source)
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SourceElement, A::Error> {
                 let mut bytes = Vec::new();
                 while let Some(byte) = seq.next_element::<u8>()? {
                     bytes.push(byte);
                 }
-                Ok(SourceElement::Source(bytes))
+                Ok(SourceElement::Source(Source::inline(bytes)))
             }
         }
         deserializer.deserialize_any(ElementVisitor)
@@ -322,8 +407,38 @@ mod tests {
     #[test]
     fn der_sources_may_be_byte_arrays() {
         let policy = Policy::from_json(r#"{"trust":{"anchors":[48,3,2,1,0]}}"#).unwrap();
-        assert_eq!(policy.trust.anchors.0, vec![vec![48, 3, 2, 1, 0]]);
+        assert_eq!(
+            policy.trust.anchors.0,
+            vec![Source::inline(vec![48, 3, 2, 1, 0])]
+        );
         let policy = Policy::from_json(r#"{"trust":{"anchors":[[48,0],"pem"]}}"#).unwrap();
         assert_eq!(policy.trust.anchors.0.len(), 2);
+    }
+
+    #[test]
+    fn sources_may_be_file_dir_or_bundle_objects() {
+        let policy = Policy::from_json(
+            r#"{"trust":{"anchors":[{"file":"ca.pem"},{"dir":"cas"},{"spiffe_bundle":{"keys":[]}}],
+                "intermediates":{"file":"int.pem"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            policy.trust.anchors.0,
+            vec![
+                Source::File("ca.pem".into()),
+                Source::Dir("cas".into()),
+                Source::inline(br#"{"keys":[]}"#.to_vec())
+            ]
+        );
+        assert_eq!(
+            policy.trust.intermediates.unwrap().0,
+            vec![Source::File("int.pem".into())]
+        );
+        assert!(error_of(r#"{"trust":{"anchors":{"path":"ca.pem"}}}"#)
+            .starts_with("trust.anchors: unknown field `path`"));
+        assert!(
+            error_of(r#"{"trust":{"anchors":{"file":"a","dir":"b"}}}"#).contains("exactly one key")
+        );
+        assert!(error_of(r#"{"trust":{"anchors":{"file":""}}}"#).contains("an empty path"));
     }
 }

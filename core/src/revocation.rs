@@ -1,18 +1,26 @@
-//! certgate's own CRL checking: each CRL is parsed once, its signature verified once
-//! per issuer key (then cached), and revoked serials kept as one sorted, packed
-//! array so a lookup is a binary search.
+//! certgate's own CRL checking, as RFC 5280 §6.3 and OpenSSL do it for CRLs as CAs
+//! really publish them: scoped CRLs (issuing distribution point), delta CRLs applied on
+//! top of their base, CRLs without a CRL number or without nextUpdate. Each CRL is
+//! parsed once and its signature verified once per issuer key (then cached); revoked
+//! serials are kept as one sorted, packed array, so a lookup is a binary search.
+//!
+//! A CRL that is well formed but cannot be used (an unknown critical extension, an
+//! indirect or reason-partitioned CRL, a delta without its base) is left out and
+//! reported as a [`Warning`]: the certificates it would have covered then have an
+//! unknown status, which `unknown_status` decides. Only malformed DER refuses a load.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use x509_parser::der_parser::asn1_rs::Any;
+use x509_parser::der_parser::asn1_rs::{Any, FromDer as _, Tag};
 use x509_parser::extensions::{DistributionPointName, IssuingDistributionPoint, ParsedExtension};
-use x509_parser::prelude::{ASN1Time, FromDer, GeneralName, X509Extension, X509Name};
+use x509_parser::prelude::{ASN1Time, GeneralName, X509Extension, X509Name};
+use x509_parser::revocation_list::RevokedCertificate;
 
-use crate::chain::{looks_like_pem, CertFacts, SIGNATURE_ALGORITHMS};
-use crate::error::{invalid_policy, Code, Rejection};
+use crate::chain::{CertFacts, SIGNATURE_ALGORITHMS};
+use crate::error::{invalid_policy, Code, Rejection, Warning};
 use crate::identity::{rfc4514, serial_bytes};
+use crate::input::{decode, Expect};
 use crate::policy::{Decision, Depth, RevocationPolicy};
 
 /// How the policy wants revocation checked.
@@ -38,6 +46,7 @@ impl From<&RevocationPolicy> for RevocationRules {
 pub(crate) struct CrlSet {
     crls: Vec<Crl>,
     by_issuer: HashMap<Vec<u8>, Vec<usize>>,
+    warnings: Vec<Warning>,
 }
 
 /// One certificate of a built path, and where it sits in the input (for `cert_index`).
@@ -47,31 +56,82 @@ pub(crate) struct PathMember<'a> {
 }
 
 impl CrlSet {
-    /// Parses and checks every CRL (PEM text may hold several). `known_issuers` are the
-    /// policy's anchors and intermediates: signatures by them are verified now.
-    pub(crate) fn load<S: AsRef<[u8]>>(
-        sources: &[S],
+    /// Parses and checks every CRL of `sources`, each `(where, bytes)`: PEM text may hold
+    /// several CRLs. `known_issuers` are the policy's anchors and intermediates:
+    /// signatures by them are verified now. Malformed input refuses the whole load;
+    /// a CRL that cannot be used is left out with a warning.
+    pub(crate) fn load<'s>(
+        sources: impl IntoIterator<Item = (String, &'s [u8])>,
         known_issuers: &[&CertFacts],
-        path: &str,
     ) -> Result<CrlSet, Rejection> {
         let mut set = CrlSet::default();
-        for (index, source) in sources.iter().enumerate() {
-            let where_ = format!("{path}[{index}]");
-            for der in
-                crl_ders(source.as_ref()).map_err(|e| invalid_policy(format!("{where_}: {e}")))?
-            {
-                let crl = Crl::parse(&der).map_err(|e| invalid_policy(format!("{where_}: {e}")))?;
+        for (source, bytes) in sources {
+            let decoded = decode(bytes, Expect::Crls)
+                .map_err(|e| invalid_policy(format!("{source}: {e}")))?;
+            let several = decoded.ders.len() > 1;
+            for (position, der) in decoded.ders.iter().enumerate() {
+                let source = match several {
+                    true => format!("{source} (CRL #{position})"),
+                    false => source.clone(),
+                };
+                let crl = match Crl::parse(der, source).map_err(invalid_policy)? {
+                    Parsed::Usable(crl) => *crl,
+                    Parsed::Unusable(warning) => {
+                        set.warnings.push(warning);
+                        continue;
+                    }
+                };
                 for issuer in known_issuers.iter().filter(|i| i.subject == crl.issuer) {
                     crl.signed_by(issuer);
                 }
-                set.by_issuer
-                    .entry(crl.issuer.clone())
-                    .or_default()
-                    .push(set.crls.len());
                 set.crls.push(crl);
             }
         }
+        set.leave_out_orphan_deltas();
+        for (index, crl) in set.crls.iter().enumerate() {
+            set.by_issuer
+                .entry(crl.issuer.clone())
+                .or_default()
+                .push(index);
+        }
         Ok(set)
+    }
+
+    /// A delta CRL is used only on top of a complete CRL of the same issuer whose number
+    /// is at least the delta's BaseCRLNumber (RFC 5280 §5.2.4); without one it is left out.
+    fn leave_out_orphan_deltas(&mut self) {
+        let crls = std::mem::take(&mut self.crls);
+        let (deltas, complete): (Vec<Crl>, Vec<Crl>) =
+            crls.into_iter().partition(|crl| crl.delta_base.is_some());
+        for delta in deltas {
+            let base = delta.delta_base.as_deref().unwrap_or_default();
+            let has_base = complete.iter().any(|crl| {
+                crl.issuer == delta.issuer
+                    && crl
+                        .number
+                        .as_deref()
+                        .is_some_and(|number| compare_numbers(number, base).is_ge())
+            });
+            if has_base {
+                self.crls.push(delta);
+            } else {
+                self.warnings.push(Warning::new(
+                    &delta.source,
+                    format!(
+                        "left out: a delta CRL of {} on base CRL number {}, and no complete CRL \
+                         of that issuer with that number or a higher one is loaded",
+                        delta.issuer_label,
+                        number_text(base)
+                    ),
+                ));
+            }
+        }
+        self.crls.extend(complete);
+    }
+
+    /// What loading left out, and why.
+    pub(crate) fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     /// Checks the members of a path (leaf first, anchor last) per `rules` at time `now`.
@@ -100,48 +160,76 @@ impl CrlSet {
                     None => Rejection::new(code, message),
                 }
             };
-            let newest = self
-                .by_issuer
-                .get(&cert.issuer)
-                .into_iter()
-                .flatten()
-                .map(|&i| &self.crls[i])
-                .filter(|crl| crl.covers(cert) && crl.signed_by(issuer))
-                .max_by(|a, b| {
-                    (!a.expired_at(now), a.number.len(), &a.number).cmp(&(
-                        !b.expired_at(now),
-                        b.number.len(),
-                        &b.number,
-                    ))
-                });
-            let Some(crl) = newest else {
+            let candidates = || {
+                self.by_issuer
+                    .get(&cert.issuer)
+                    .into_iter()
+                    .flatten()
+                    .map(|&i| &self.crls[i])
+                    .filter(|crl| crl.covers(cert) && crl.signed_by(issuer))
+            };
+            let base = candidates()
+                .filter(|crl| crl.delta_base.is_none())
+                .max_by(|a, b| a.freshness(now).cmp(&b.freshness(now)));
+            let Some(base) = base else {
                 if rules.unknown_status == Decision::Deny {
                     return Err(reject(
                         Code::RevocationUnknown,
                         format!(
-                            "has unknown revocation status: no valid CRL from its issuer {} covers it",
+                            "has unknown revocation status: no usable CRL from its issuer {} covers it",
                             issuer.label
                         ),
                     ));
                 }
                 continue;
             };
-            if crl.expired_at(now) && rules.expired_crl == Decision::Deny {
-                return Err(reject(
-                    Code::CrlExpired,
-                    format!(
+            if base.expired_at(now) && rules.expired_crl == Decision::Deny {
+                let reason = match base.next_update {
+                    Some(next_update) => format!(
                         "cannot be checked: the CRL of {} expired at {} (nextUpdate)",
-                        crl.issuer_label,
-                        crate::verifier::format_time(crl.next_update)
+                        base.issuer_label,
+                        crate::verifier::format_time(next_update)
                     ),
-                ));
+                    None => format!(
+                        "cannot be checked: the CRL of {} has no nextUpdate, so it is treated as \
+                         stale (expired_crl decides)",
+                        base.issuer_label
+                    ),
+                };
+                return Err(reject(Code::CrlExpired, reason));
             }
-            if crl.revoked.contains(&cert.serial) {
+            // The newest current delta on top of this base, if any.
+            let delta = base.number.as_deref().and_then(|base_number| {
+                candidates()
+                    .filter(|delta| {
+                        !delta.expired_at(now)
+                            && delta
+                                .delta_base
+                                .as_deref()
+                                .is_some_and(|b| compare_numbers(b, base_number).is_le())
+                            && delta
+                                .number
+                                .as_deref()
+                                .is_some_and(|n| compare_numbers(n, base_number).is_gt())
+                    })
+                    .max_by(|a, b| a.freshness(now).cmp(&b.freshness(now)))
+            });
+            let revoked_by = match delta {
+                Some(delta) if delta.removed.contains(&cert.serial) => None,
+                Some(delta) if delta.revoked.contains(&cert.serial) => Some(delta),
+                _ => base.revoked.contains(&cert.serial).then_some(base),
+            };
+            if let Some(crl) = revoked_by {
                 return Err(reject(
                     Code::Revoked,
                     format!(
-                        "is revoked: serial {} is on the CRL of {}",
+                        "is revoked: serial {} is on the {}CRL of {}",
                         hex::encode(&cert.serial),
+                        if crl.delta_base.is_some() {
+                            "delta "
+                        } else {
+                            ""
+                        },
                         crl.issuer_label
                     ),
                 ));
@@ -164,32 +252,50 @@ pub(crate) fn describe_position(input_index: Option<usize>, path_position: usize
     }
 }
 
-/// PEM text may hold several CRLs; anything else is one DER CRL (borrowed, not copied).
-fn crl_ders(source: &[u8]) -> Result<Vec<Cow<'_, [u8]>>, String> {
-    use rustls_pki_types::pem::PemObject;
-    use rustls_pki_types::CertificateRevocationListDer;
-    if !looks_like_pem(source) {
-        return Ok(vec![Cow::Borrowed(source)]);
+/// Compares CRL numbers (big-endian, no sign byte) by value.
+fn compare_numbers(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let trim = |n: &[u8]| {
+        let zeros = n.iter().take_while(|b| **b == 0).count();
+        n[zeros..].to_vec()
+    };
+    let (a, b) = (trim(a), trim(b));
+    a.len().cmp(&b.len()).then_with(|| a.cmp(&b))
+}
+
+fn number_text(number: &[u8]) -> String {
+    match number.len() {
+        0..=8 => {
+            let mut bytes = [0u8; 8];
+            bytes[8 - number.len()..].copy_from_slice(number);
+            u64::from_be_bytes(bytes).to_string()
+        }
+        _ => format!("0x{}", hex::encode(number)),
     }
-    let ders: Vec<Cow<'_, [u8]>> = CertificateRevocationListDer::pem_slice_iter(source)
-        .map(|crl| crl.map(|der| Cow::Owned(der.as_ref().to_vec())))
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("bad PEM: {e}"))?;
-    if ders.is_empty() {
-        return Err("PEM text holds no X509 CRL block".to_owned());
-    }
-    Ok(ders)
+}
+
+/// The result of parsing one CRL: usable, or well formed but unusable (and why).
+enum Parsed {
+    Usable(Box<Crl>),
+    Unusable(Warning),
 }
 
 #[derive(Debug)]
 struct Crl {
+    /// Where it came from (`revocation.crls[2]`), for warnings.
+    source: String,
     issuer: Vec<u8>,
     issuer_label: String,
-    /// CRL number, big-endian without sign byte; compared by (length, bytes).
-    number: Vec<u8>,
-    next_update: i64,
+    /// CRL number, big-endian without sign byte; absent on CRLs that omit it.
+    number: Option<Vec<u8>>,
+    this_update: i64,
+    /// `None` when the CRL has no nextUpdate: it is then always treated as stale.
+    next_update: Option<i64>,
     scope: Scope,
+    /// For a delta CRL, its BaseCRLNumber.
+    delta_base: Option<Vec<u8>>,
     revoked: SerialSet,
+    /// Entries with reason removeFromCRL (delta CRLs: released from hold).
+    removed: SerialSet,
     signature: RwLock<SignatureCheck>,
 }
 
@@ -237,28 +343,61 @@ struct Scope {
 }
 
 const OID_CRL_NUMBER: &str = "2.5.29.20";
+const OID_DELTA_CRL_INDICATOR: &str = "2.5.29.27";
 const OID_ISSUING_DISTRIBUTION_POINT: &str = "2.5.29.28";
 const OID_AUTHORITY_KEY_ID: &str = "2.5.29.35";
+const OID_FRESHEST_CRL: &str = "2.5.29.46";
+const OID_AUTHORITY_INFO_ACCESS: &str = "1.3.6.1.5.5.7.1.1";
+/// CRL entry extensions (RFC 5280 §5.3).
+const OID_REASON_CODE: &str = "2.5.29.21";
+const OID_HOLD_INSTRUCTION: &str = "2.5.29.23";
+const OID_INVALIDITY_DATE: &str = "2.5.29.24";
+const OID_CERTIFICATE_ISSUER: &str = "2.5.29.29";
+/// CRLReason removeFromCRL: the serial leaves hold (delta CRLs only).
+const REMOVE_FROM_CRL: u8 = 8;
 
 impl Crl {
-    /// Parses and checks one DER CRL. webpki validates the structure and walks the
-    /// entries without allocating; x509-parser reads the header fields and extensions.
-    /// (x509-parser's own CRL type would parse all entries eagerly: ~3× slower at 100k.)
-    fn parse(der: &[u8]) -> Result<Crl, String> {
-        let entries = webpki::BorrowedCertRevocationList::from_der(der).map_err(crl_error)?;
-        let signed = signed_parts(der)?;
-        let header = CrlHeader::parse(signed.tbs)?;
-        let mut serials = Vec::new();
-        for entry in &entries {
-            serials.push(serial_bytes(entry.map_err(crl_error)?.serial_number));
+    /// Parses one DER CRL with x509-parser's element parsers. The revoked entries are
+    /// read one at a time, straight into the packed serial set, never collected as
+    /// parsed entries (x509-parser's whole-CRL type would hold all 100k of them).
+    /// `Err` is malformed DER; `Ok(Unusable)` a well-formed CRL certgate cannot use.
+    fn parse(der: &[u8], source: String) -> Result<Parsed, String> {
+        let malformed = |what: String| format!("{source}: not a valid X.509 CRL: {what}");
+        let signed = signed_parts(der).map_err(malformed)?;
+        let header = CrlHeader::parse(signed.tbs, signed.algorithm).map_err(malformed)?;
+        let unusable = |reason: String| {
+            Ok(Parsed::Unusable(Warning::new(
+                &source,
+                format!("left out: the CRL of {} {reason}", header.issuer_label),
+            )))
+        };
+        if let Some(reason) = header.unusable {
+            return unusable(reason);
         }
-        Ok(Crl {
+        let mut revoked = SerialSetBuilder::default();
+        let mut removed = SerialSetBuilder::default();
+        let mut entries = header.entries;
+        while !entries.is_empty() {
+            let (rest, entry) = RevokedCertificate::from_der(entries)
+                .map_err(|e| malformed(format!("bad revoked entry ({e})")))?;
+            entries = rest;
+            match entry_status(&entry) {
+                Ok(true) => removed.push(serial_bytes(entry.raw_serial())),
+                Ok(false) => revoked.push(serial_bytes(entry.raw_serial())),
+                Err(reason) => return unusable(reason),
+            }
+        }
+        Ok(Parsed::Usable(Box::new(Crl {
+            source,
             issuer: header.issuer,
             issuer_label: header.issuer_label,
             number: header.number,
+            this_update: header.this_update,
             next_update: header.next_update,
             scope: header.scope,
-            revoked: SerialSet::new(serials),
+            delta_base: header.delta_base,
+            revoked: revoked.build(),
+            removed: removed.build(),
             signature: RwLock::new(SignatureCheck {
                 unverified: Some(SignedCopy {
                     tbs: signed.tbs.to_vec(),
@@ -268,11 +407,24 @@ impl Crl {
                 verified_by: None,
                 refused_by: Vec::new(),
             }),
-        })
+        })))
     }
 
+    /// A CRL without nextUpdate has no promised freshness: it counts as stale.
     fn expired_at(&self, now: i64) -> bool {
-        self.next_update < now
+        self.next_update.is_none_or(|next_update| next_update < now)
+    }
+
+    /// Orders CRLs of one issuer: current before stale, then the higher CRL number
+    /// (or, when either lacks one, the later thisUpdate).
+    fn freshness(&self, now: i64) -> impl Ord + '_ {
+        (
+            !self.expired_at(now),
+            Newness {
+                number: self.number.as_deref(),
+                this_update: self.this_update,
+            },
+        )
     }
 
     /// Whether this CRL's scope (issuing distribution point) includes `cert`.
@@ -329,6 +481,62 @@ impl Crl {
     }
 }
 
+/// Which of two CRLs of one issuer is newer: by CRL number when both have one,
+/// else by thisUpdate.
+#[derive(PartialEq, Eq)]
+struct Newness<'a> {
+    number: Option<&'a [u8]>,
+    this_update: i64,
+}
+
+impl PartialOrd for Newness<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Newness<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match (self.number, other.number) {
+            (Some(a), Some(b)) => compare_numbers(a, b),
+            _ => self.this_update.cmp(&other.this_update),
+        }
+    }
+}
+
+/// Whether an entry releases its serial (removeFromCRL) rather than revoking it; `Err`
+/// when an entry extension makes the CRL unusable (RFC 5280 §5.3: a critical entry
+/// extension that cannot be processed forbids using the CRL).
+fn entry_status(entry: &RevokedCertificate<'_>) -> Result<bool, String> {
+    let mut removed = false;
+    for ext in entry.extensions() {
+        let oid = ext.oid.to_id_string();
+        match oid.as_str() {
+            OID_REASON_CODE => {
+                if let ParsedExtension::ReasonCode(code) = ext.parsed_extension() {
+                    removed = code.0 == REMOVE_FROM_CRL;
+                }
+            }
+            OID_CERTIFICATE_ISSUER => {
+                return Err(
+                    "is an indirect CRL (an entry names another certificate issuer), which \
+                     certgate does not support"
+                        .to_owned(),
+                )
+            }
+            OID_HOLD_INSTRUCTION | OID_INVALIDITY_DATE => {}
+            _ if ext.critical => {
+                return Err(format!(
+                    "has an entry with the unsupported critical extension {oid} (RFC 5280 §5.3 \
+                     forbids using such a CRL)"
+                ))
+            }
+            _ => {}
+        }
+    }
+    Ok(removed)
+}
+
 /// The signed parts of a CRL.
 struct SignedParts<'a> {
     /// The whole TBSCertList element.
@@ -340,7 +548,10 @@ struct SignedParts<'a> {
 }
 
 fn signed_parts(der: &[u8]) -> Result<SignedParts<'_>, String> {
-    let (contents, _) = element_contents(der)?;
+    let (contents, rest) = element_contents(der)?;
+    if !rest.is_empty() {
+        return Err("trailing bytes after the CRL".to_owned());
+    }
     let (tbs, rest) = split_element(contents)?;
     let (algorithm, rest) = element_contents(rest)?;
     let (signature_bits, _) = element_contents(rest)?;
@@ -350,103 +561,143 @@ fn signed_parts(der: &[u8]) -> Result<SignedParts<'_>, String> {
             algorithm,
             signature,
         }),
-        _ => Err("bad CRL signature encoding".to_owned()),
+        _ => Err("bad signature encoding".to_owned()),
     }
 }
 
 /// The first DER element of `input` (header included), and what follows it.
 fn split_element(input: &[u8]) -> Result<(&[u8], &[u8]), String> {
-    let (rest, _) = Any::from_der(input).map_err(|e| format!("bad CRL structure ({e})"))?;
+    let (rest, _) = Any::from_der(input).map_err(|e| format!("bad structure ({e})"))?;
     Ok((&input[..input.len() - rest.len()], rest))
 }
 
 /// The contents of the first DER element of `input`, and what follows it.
 fn element_contents(input: &[u8]) -> Result<(&[u8], &[u8]), String> {
-    let (rest, any) = Any::from_der(input).map_err(|e| format!("bad CRL structure ({e})"))?;
+    let (rest, any) = Any::from_der(input).map_err(|e| format!("bad structure ({e})"))?;
     Ok((any.data, rest))
 }
 
-/// What certgate needs from a TBSCertList besides the entries.
-struct CrlHeader {
+/// What certgate needs from a TBSCertList, with its revoked entries still unparsed.
+struct CrlHeader<'a> {
     issuer: Vec<u8>,
     issuer_label: String,
-    number: Vec<u8>,
-    next_update: i64,
+    number: Option<Vec<u8>>,
+    this_update: i64,
+    next_update: Option<i64>,
     scope: Scope,
+    delta_base: Option<Vec<u8>>,
+    /// The contents of revokedCertificates (empty when absent).
+    entries: &'a [u8],
+    /// Why the CRL cannot be used, if it cannot.
+    unusable: Option<String>,
 }
 
-impl CrlHeader {
-    /// Reads TBSCertList ::= SEQUENCE { version, signature, issuer, thisUpdate,
-    /// nextUpdate, revokedCertificates OPTIONAL, [0] crlExtensions }. webpki has already
-    /// checked this shape (v2, nextUpdate and extensions present), so only the fields
-    /// certgate keeps are read; the revoked list is skipped, not parsed.
-    fn parse(tbs: &[u8]) -> Result<CrlHeader, String> {
-        let (fields, _) = element_contents(tbs)?;
-        let (_version, rest) = split_element(fields)?;
-        let (_signature, rest) = split_element(rest)?;
+impl<'a> CrlHeader<'a> {
+    /// Reads TBSCertList ::= SEQUENCE { version OPTIONAL, signature, issuer, thisUpdate,
+    /// nextUpdate OPTIONAL, revokedCertificates OPTIONAL, [0] crlExtensions OPTIONAL }.
+    fn parse(tbs: &'a [u8], outer_algorithm: &[u8]) -> Result<CrlHeader<'a>, String> {
+        let (mut fields, _) = element_contents(tbs)?;
+        let next_tag = |input: &[u8]| Any::from_der(input).ok().map(|(_, any)| any.tag());
+        if next_tag(fields) == Some(Tag::Integer) {
+            fields = split_element(fields)?.1;
+        }
+        let (algorithm, rest) = element_contents(fields)?;
+        if algorithm != outer_algorithm {
+            return Err("its inner and outer signature algorithms differ".to_owned());
+        }
         let (issuer_der, rest) = split_element(rest)?;
-        let (_this_update, rest) = split_element(rest)?;
-        let (next_update_der, mut rest) = split_element(rest)?;
         let (_, issuer) =
             X509Name::from_der(issuer_der).map_err(|e| format!("bad issuer ({e})"))?;
-        let (_, next_update) =
-            ASN1Time::from_der(next_update_der).map_err(|e| format!("bad nextUpdate ({e})"))?;
-        let mut extensions_der = None;
-        while !rest.is_empty() {
-            let (element, after) = split_element(rest)?;
-            if element.first() == Some(&0xa0) {
-                extensions_der = Some(element_contents(element)?.0);
-            }
+        let (rest, this_update) =
+            ASN1Time::from_der(rest).map_err(|e| format!("bad thisUpdate ({e})"))?;
+        let mut rest = rest;
+        let mut next_update = None;
+        if matches!(next_tag(rest), Some(Tag::UtcTime | Tag::GeneralizedTime)) {
+            let (after, time) =
+                ASN1Time::from_der(rest).map_err(|e| format!("bad nextUpdate ({e})"))?;
+            next_update = Some(time.timestamp());
             rest = after;
         }
-        let mut number = None;
-        let mut scope = Scope::default();
-        let (mut extensions, _) = element_contents(extensions_der.unwrap_or_default())?;
+        let mut entries: &[u8] = &[];
+        if next_tag(rest) == Some(Tag::Sequence) {
+            (entries, rest) = element_contents(rest)?;
+        }
+        let mut header = CrlHeader {
+            issuer: issuer.as_raw().to_vec(),
+            issuer_label: rfc4514(&issuer),
+            number: None,
+            this_update: this_update.timestamp(),
+            next_update,
+            scope: Scope::default(),
+            delta_base: None,
+            entries,
+            unusable: None,
+        };
+        if rest.is_empty() {
+            return Ok(header);
+        }
+        let (extensions_der, rest) = element_contents(rest)?;
+        if !rest.is_empty() {
+            return Err("unexpected fields after the extensions".to_owned());
+        }
+        let (mut extensions, _) = element_contents(extensions_der)?;
         while !extensions.is_empty() {
             let (after, ext) =
                 X509Extension::from_der(extensions).map_err(|e| format!("bad extension ({e})"))?;
             extensions = after;
-            let oid = ext.oid.to_id_string();
-            match (oid.as_str(), ext.parsed_extension()) {
-                (OID_CRL_NUMBER, ParsedExtension::CRLNumber(value)) => {
-                    if ext.critical {
-                        return Err("its CRL number extension is marked critical".to_owned());
-                    }
-                    number = Some(value.to_bytes_be());
-                }
-                (
-                    OID_ISSUING_DISTRIBUTION_POINT,
-                    ParsedExtension::IssuingDistributionPoint(idp),
-                ) => {
-                    scope = Scope::of(idp)?;
-                }
-                (OID_AUTHORITY_KEY_ID, _) => {}
-                (_, ParsedExtension::ParseError { error }) => {
-                    return Err(format!("bad extension {oid}: {error}"))
-                }
-                _ if ext.critical => return Err(format!("unsupported critical extension {oid}")),
-                _ => {}
+            if let Err(reason) = header.read_extension(&ext) {
+                header.unusable.get_or_insert(reason);
             }
         }
-        Ok(CrlHeader {
-            issuer: issuer.as_raw().to_vec(),
-            issuer_label: rfc4514(&issuer),
-            number: number.ok_or("it has no CRL number (RFC 5280 §5.2.3 requires one)")?,
-            next_update: next_update.timestamp(),
-            scope,
-        })
+        Ok(header)
+    }
+
+    /// Takes in one CRL extension; `Err` says why it makes the CRL unusable.
+    fn read_extension(&mut self, ext: &X509Extension<'_>) -> Result<(), String> {
+        let oid = ext.oid.to_id_string();
+        match (oid.as_str(), ext.parsed_extension()) {
+            (OID_CRL_NUMBER, ParsedExtension::CRLNumber(value)) => {
+                self.number = Some(value.to_bytes_be());
+            }
+            (OID_DELTA_CRL_INDICATOR, _) => match Any::from_der(ext.value) {
+                Ok(([], base)) if base.tag() == Tag::Integer => {
+                    self.delta_base = Some(serial_bytes(base.data).to_vec());
+                }
+                _ => return Err("has a malformed delta CRL indicator".to_owned()),
+            },
+            (OID_ISSUING_DISTRIBUTION_POINT, ParsedExtension::IssuingDistributionPoint(idp)) => {
+                self.scope = Scope::of(idp)?;
+            }
+            (OID_AUTHORITY_KEY_ID | OID_FRESHEST_CRL | OID_AUTHORITY_INFO_ACCESS, _) => {}
+            (_, ParsedExtension::ParseError { error }) if ext.critical => {
+                return Err(format!(
+                    "has a malformed critical extension {oid} ({error})"
+                ))
+            }
+            _ if ext.critical => {
+                return Err(format!(
+                    "has the unsupported critical extension {oid} (RFC 5280 §5.2 forbids using \
+                     such a CRL)"
+                ))
+            }
+            _ => {}
+        }
+        Ok(())
     }
 }
 
 impl Scope {
     fn of(idp: &IssuingDistributionPoint<'_>) -> Result<Scope, String> {
-        if idp.only_some_reasons.is_some() || idp.indirect_crl || idp.only_contains_attribute_certs
-        {
+        if idp.only_some_reasons.is_some() {
             return Err(
-                "its issuing distribution point uses reason partitions, indirect CRLs \
-                        or attribute certificates, which are not supported"
-                    .to_owned(),
+                "is partitioned by revocation reason, which certgate does not support".into(),
             );
+        }
+        if idp.indirect_crl {
+            return Err("is an indirect CRL, which certgate does not support".into());
+        }
+        if idp.only_contains_attribute_certs {
+            return Err("covers attribute certificates only".into());
         }
         let distribution_uris = match &idp.distribution_point {
             None => None,
@@ -461,7 +712,9 @@ impl Scope {
             ),
             Some(DistributionPointName::NameRelativeToCRLIssuer(_)) => {
                 return Err(
-                    "a distribution point relative to the CRL issuer is not supported".to_owned(),
+                    "names its distribution point relative to the CRL issuer, which certgate \
+                     does not support"
+                        .into(),
                 )
             }
         };
@@ -470,22 +723,6 @@ impl Scope {
             only_ca_certs: idp.only_contains_ca_certs,
             distribution_uris,
         })
-    }
-}
-
-/// Why webpki refused a CRL, in words.
-fn crl_error(error: webpki::Error) -> String {
-    match error {
-        webpki::Error::UnsupportedDeltaCrl => "delta CRLs are not supported".to_owned(),
-        webpki::Error::UnsupportedIndirectCrl => {
-            "indirect CRLs (certificateIssuer entries) are not supported".to_owned()
-        }
-        webpki::Error::UnsupportedCrlVersion => "only version 2 CRLs are supported".to_owned(),
-        webpki::Error::UnsupportedCriticalExtension => {
-            "it has an unsupported critical extension".to_owned()
-        }
-        webpki::Error::InvalidCrlNumber => "its CRL number is invalid".to_owned(),
-        other => format!("not a valid X.509 CRL ({other:?})"),
     }
 }
 
@@ -526,22 +763,41 @@ struct SerialSet {
     ends: Vec<u32>,
 }
 
-impl SerialSet {
-    fn new(mut serials: Vec<&[u8]>) -> SerialSet {
-        serials.sort_unstable();
-        serials.dedup();
+/// Collects serials as they are parsed (one buffer, no allocation per entry), then
+/// sorts them into a [`SerialSet`].
+#[derive(Default)]
+struct SerialSetBuilder {
+    bytes: Vec<u8>,
+    /// (start, end) of each serial in `bytes`.
+    spans: Vec<(u32, u32)>,
+}
+
+impl SerialSetBuilder {
+    fn push(&mut self, serial: &[u8]) {
+        let start = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(serial);
+        // CRLs are far below 4 GiB, so offsets fit in u32.
+        self.spans.push((start, self.bytes.len() as u32));
+    }
+
+    fn build(self) -> SerialSet {
+        let SerialSetBuilder { bytes, mut spans } = self;
+        let serial = |&(start, end): &(u32, u32)| &bytes[start as usize..end as usize];
+        spans.sort_unstable_by(|a, b| serial(a).cmp(serial(b)));
+        spans.dedup_by(|a, b| serial(a) == serial(b));
         let mut set = SerialSet {
-            bytes: Vec::with_capacity(serials.iter().map(|s| s.len()).sum()),
-            ends: Vec::with_capacity(serials.len()),
+            bytes: Vec::with_capacity(bytes.len()),
+            ends: Vec::with_capacity(spans.len()),
         };
-        for serial in serials {
-            set.bytes.extend_from_slice(serial);
-            // CRLs are far below 4 GiB, so offsets fit in u32.
+        for span in &spans {
+            set.bytes.extend_from_slice(serial(span));
             set.ends.push(set.bytes.len() as u32);
         }
         set
     }
+}
 
+impl SerialSet {
     fn get(&self, index: usize) -> &[u8] {
         let start = if index == 0 {
             0
@@ -578,11 +834,25 @@ mod tests {
         let serials: Vec<Vec<u8>> = (0u32..1000)
             .map(|n| (n * 7).to_be_bytes().to_vec())
             .collect();
-        let set = SerialSet::new(serials.iter().map(|s| s.as_slice()).collect());
+        let mut builder = SerialSetBuilder::default();
+        for serial in serials.iter().rev() {
+            builder.push(serial);
+        }
+        builder.push(&serials[3]);
+        let set = builder.build();
         assert_eq!(set.len(), 1000);
         for n in 0u32..7000 {
             assert_eq!(set.contains(&n.to_be_bytes()), n % 7 == 0, "{n}");
         }
         assert!(!set.contains(&[]));
+    }
+
+    #[test]
+    fn crl_numbers_compare_by_value() {
+        use std::cmp::Ordering::*;
+        assert_eq!(compare_numbers(&[0, 5], &[5]), Equal);
+        assert_eq!(compare_numbers(&[1, 0], &[0xff]), Greater);
+        assert_eq!(compare_numbers(&[], &[0]), Equal);
+        assert_eq!(number_text(&[1, 0]), "256");
     }
 }

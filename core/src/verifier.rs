@@ -8,11 +8,12 @@ use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use webpki::{EndEntityCert, KeyUsage, VerifiedPath};
 use x509_parser::prelude::X509Certificate;
 
-use crate::chain::{code_for, decode_chain, parse_certificate, CertFacts, SIGNATURE_ALGORITHMS};
-use crate::error::{invalid_policy, Code, Rejection};
+use crate::chain::{code_for, parse_certificate, CertFacts, SIGNATURE_ALGORITHMS};
+use crate::error::{invalid_policy, Code, Rejection, Warning};
 use crate::identity::{sha256_hex, Identity, Verification};
+use crate::input::{decode, decode_chain, Expect};
 use crate::matchers::Rule;
-use crate::policy::{Policy, Sources, Usage};
+use crate::policy::{Policy, Source, Sources, Usage};
 use crate::revocation::{CrlSet, PathMember, RevocationRules};
 
 /// A compiled policy. Anchors, intermediates, CRLs and patterns are parsed once here;
@@ -69,10 +70,12 @@ enum Origin {
 impl Verifier {
     /// Compiles a policy: parses anchors, the intermediates pool and CRLs, checks them.
     /// Errors are `INVALID_POLICY` naming the offending path, e.g. `trust.anchors[1]`.
+    /// CRLs that are well formed but unusable are left out and reported by
+    /// [`Verifier::warnings`].
     pub fn new(policy: Policy) -> Result<Verifier, Rejection> {
         let mut anchors = Vec::new();
         let mut anchor_certs = Vec::new();
-        for (der, path) in policy_certs(&policy.trust.anchors, "trust.anchors")? {
+        for (der, path) in policy_certs(&policy.trust.anchors, "trust.anchors", Expect::Anchors)? {
             let anchor = webpki::anchor_from_trusted_cert(&der)
                 .map_err(|e| invalid_policy(format!("{path}: not a usable trust anchor ({e:?})")))?
                 .to_owned();
@@ -85,7 +88,9 @@ impl Verifier {
         let mut pool = Vec::new();
         let mut pool_certs = Vec::new();
         if let Some(intermediates) = &policy.trust.intermediates {
-            for (der, path) in policy_certs(intermediates, "trust.intermediates")? {
+            for (der, path) in
+                policy_certs(intermediates, "trust.intermediates", Expect::Certificates)?
+            {
                 pool_certs.push(PolicyCert::new(&der, &path)?);
                 pool.push(der);
             }
@@ -104,11 +109,13 @@ impl Verifier {
             max_chain_length: policy.max_chain_length.0,
             clock_skew_seconds: u64::from(policy.clock_skew_seconds),
         };
-        if let Some(revocation) = &policy.revocation {
-            let crls = revocation.crls.clone().unwrap_or_default();
-            verifier
-                .crls
-                .store(Arc::new(verifier.load_crls(&crls.0, "revocation.crls")?));
+        if let Some(crls) = policy.revocation.as_ref().and_then(|r| r.crls.as_ref()) {
+            let mut sources = Vec::with_capacity(crls.0.len());
+            for (index, source) in crls.0.iter().enumerate() {
+                sources.push(inline_source(source, &format!("revocation.crls[{index}]"))?);
+            }
+            let set = verifier.load_crls(sources)?;
+            verifier.crls.store(Arc::new(set));
         }
         Ok(verifier)
     }
@@ -118,17 +125,31 @@ impl Verifier {
         Verifier::new(Policy::from_json(json)?)
     }
 
-    /// Replaces the CRL set atomically with `crls` (each PEM — possibly several CRLs — or DER).
-    /// On error the old set stays. The policy must have a `revocation` section.
+    /// Replaces the CRL set atomically with `crls` (each PEM — possibly several CRLs —,
+    /// DER, or a PKCS#7 bundle). On error the old set stays; malformed input is an error,
+    /// while a CRL that cannot be used is left out and reported by [`Verifier::warnings`].
+    /// The policy must have a `revocation` section.
     pub fn update_crls<C: AsRef<[u8]>>(&self, crls: &[C]) -> Result<(), Rejection> {
         if self.revocation.is_none() {
             return Err(invalid_policy(
                 "crls: the policy has no \"revocation\" section, so CRLs would not be checked",
             ));
         }
-        let set = self.load_crls(crls, "crls")?;
+        let sources = crls
+            .iter()
+            .enumerate()
+            .map(|(index, crl)| (format!("crls[{index}]"), crl.as_ref()));
+        let set = self.load_crls(sources)?;
         self.crls.store(Arc::new(set));
         Ok(())
+    }
+
+    /// What the policy load and the latest CRL update left out, and why: CRLs that are
+    /// well formed but cannot be used (RFC 5280 forbids using a CRL with an unknown
+    /// critical extension, for example). The certificates such a CRL would have covered
+    /// have an unknown revocation status, which `unknown_status` decides.
+    pub fn warnings(&self) -> Vec<Warning> {
+        self.crls.load().warnings().to_vec()
     }
 
     /// The trust anchors' certificates (DER), e.g. for a TLS server's list of acceptable CAs.
@@ -146,14 +167,17 @@ impl Verifier {
         self.crls.load().revoked_count()
     }
 
-    fn load_crls<S: AsRef<[u8]>>(&self, sources: &[S], path: &str) -> Result<CrlSet, Rejection> {
+    fn load_crls<'s>(
+        &self,
+        sources: impl IntoIterator<Item = (String, &'s [u8])>,
+    ) -> Result<CrlSet, Rejection> {
         let known: Vec<&CertFacts> = self
             .anchor_certs
             .iter()
             .chain(&self.pool_certs)
             .map(|c| &c.facts)
             .collect();
-        CrlSet::load(sources, &known, path)
+        CrlSet::load(sources, &known)
     }
 
     /// Decides whether `chain` (leaf first, then any intermediates the peer sent; each
@@ -248,7 +272,13 @@ impl Verifier {
         let crls = self.crls.load();
         let refused: RefCell<Option<Rejection>> = RefCell::new(None);
         let check_path = |path: &VerifiedPath<'_>| -> Result<(), webpki::Error> {
-            let members = self.path_origins(path, &intermediates, &origins);
+            let members = match self.path_origins(path, &intermediates, &origins) {
+                Ok(members) => members,
+                Err(rejection) => {
+                    *refused.borrow_mut() = Some(rejection);
+                    return Err(webpki::Error::UnknownIssuer);
+                }
+            };
             if members.len() > self.max_chain_length {
                 *refused.borrow_mut() = Some(Rejection::new(
                     Code::CaConstraintViolation,
@@ -299,7 +329,6 @@ impl Verifier {
                 None,
                 Some(&check_path),
             )
-            .map(|path| self.path_origins(&path, &intermediates, &origins))
         };
         let mut result = build(now);
         // Clock skew widens certificate validity only: retry at the shifted time.
@@ -314,49 +343,58 @@ impl Verifier {
                 other => other,
             };
         }
-        match result {
-            Ok(members) => Ok(members
-                .iter()
-                .map(|origin| match *origin {
-                    Origin::Peer(index) => sha256_hex(&ders[index]),
-                    Origin::Pool(index) => self.pool_certs[index].fingerprint.clone(),
-                    Origin::Anchor(index) => self.anchor_certs[index].fingerprint.clone(),
+        let members = match result {
+            Ok(path) => self.path_origins(&path, &intermediates, &origins)?,
+            Err(error) => {
+                return Err(match refused.into_inner() {
+                    Some(rejection) => rejection,
+                    None => self.explain(&error, parsed, identity, now),
                 })
-                .collect()),
-            Err(error) => Err(match refused.into_inner() {
-                Some(rejection) => rejection,
-                None => self.explain(&error, parsed, identity, now),
-            }),
-        }
+            }
+        };
+        Ok(members
+            .iter()
+            .map(|origin| match *origin {
+                Origin::Peer(index) => sha256_hex(&ders[index]),
+                Origin::Pool(index) => self.pool_certs[index].fingerprint.clone(),
+                Origin::Anchor(index) => self.anchor_certs[index].fingerprint.clone(),
+            })
+            .collect())
     }
 
-    /// Where each certificate of `path` came from, leaf first, anchor last.
+    /// Where each certificate of `path` came from, leaf first, anchor last. webpki only
+    /// returns certificates it was given, so every lookup succeeds; should one ever
+    /// fail, the path is refused as `INTERNAL`, never attributed to a default.
     fn path_origins(
         &self,
         path: &VerifiedPath<'_>,
         intermediates: &[CertificateDer<'_>],
         origins: &[Origin],
-    ) -> Vec<Origin> {
+    ) -> Result<Vec<Origin>, Rejection> {
+        let lost = |what: &str| {
+            Rejection::new(
+                Code::Internal,
+                format!("internal error in certgate (please report it): {what} of the built path is not among its inputs"),
+            )
+        };
         let mut members = vec![Origin::Peer(0)];
         for cert in path.intermediate_certificates() {
             // Compare bytes, not pointers: when the peer sent a copy of a pooled
             // intermediate, the peer's copy (listed first) gives the cert_index.
             let der = cert.der();
-            // webpki only returns certificates it was given, so the lookup always succeeds.
-            if let Some(position) = intermediates
+            let position = intermediates
                 .iter()
                 .position(|candidate| candidate.as_ref() == der.as_ref())
-            {
-                members.push(origins[position]);
-            }
+                .ok_or_else(|| lost("an intermediate"))?;
+            members.push(origins[position]);
         }
         let anchor = self
             .anchors
             .iter()
             .position(|anchor| std::ptr::eq(anchor, path.anchor()))
-            .unwrap_or_default();
+            .ok_or_else(|| lost("the trust anchor"))?;
         members.push(Origin::Anchor(anchor));
-        members
+        Ok(members)
     }
 
     /// A rejection for a webpki error, naming the certificate where it can be told.
@@ -485,18 +523,40 @@ impl PolicyCert {
 fn policy_certs(
     sources: &Sources,
     path: &str,
+    expect: Expect,
 ) -> Result<Vec<(CertificateDer<'static>, String)>, Rejection> {
     let mut certs = Vec::new();
     for (index, source) in sources.0.iter().enumerate() {
-        let item_path = format!("{path}[{index}]");
-        let ders = decode_chain(std::slice::from_ref(source))
-            .map_err(|e| invalid_policy(format!("{item_path}: {}", e.message())))?;
+        let (item_path, bytes) = inline_source(source, &format!("{path}[{index}]"))?;
+        let decoded =
+            decode(bytes, expect).map_err(|e| invalid_policy(format!("{item_path}: {e}")))?;
         certs.extend(
-            ders.into_iter()
-                .map(|der| (der.into_owned(), item_path.clone())),
+            decoded
+                .ders
+                .into_iter()
+                .map(|der| (CertificateDer::from(der.into_owned()), item_path.clone())),
         );
     }
     Ok(certs)
+}
+
+/// The bytes of a source and its path for messages (naming the file it was read
+/// from); a file reference that was never read is refused.
+fn inline_source<'s>(source: &'s Source, path: &str) -> Result<(String, &'s [u8]), Rejection> {
+    match source {
+        Source::Inline {
+            bytes,
+            origin: None,
+        } => Ok((path.to_owned(), bytes)),
+        Source::Inline {
+            bytes,
+            origin: Some(origin),
+        } => Ok((origin.clone(), bytes)),
+        Source::File(file) | Source::Dir(file) => Err(invalid_policy(format!(
+            "{path}: {file:?} is a file reference, which only a policy loaded from a file \
+             resolves (Verifier::from_file, `certgate verify --policy`, fromFile / from_file)"
+        ))),
+    }
 }
 
 fn clamp(seconds: u64) -> i64 {

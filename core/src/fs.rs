@@ -1,0 +1,287 @@
+//! Policies that name files (feature `fs`): `{"file": PATH}` and `{"dir": PATH}`
+//! sources read from disk, relative paths resolved against the policy file's folder.
+//! This is the one place certgate reads files; the CLI and the native bindings use it,
+//! the WebAssembly build leaves it out, and without it the crate does no I/O.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{invalid_policy, Rejection};
+use crate::input::Expect;
+use crate::policy::{Policy, Source, Sources};
+use crate::verifier::Verifier;
+
+/// File name extensions read from a `{"dir": ...}` of certificates.
+const CERTIFICATE_EXTENSIONS: &[&str] = &["pem", "crt", "cer", "p7b", "p7c"];
+/// File name extensions read from a `{"dir": ...}` of CRLs.
+const CRL_EXTENSIONS: &[&str] = &["pem", "crl"];
+
+impl Policy {
+    /// Reads a policy JSON file and every file it references. Relative references
+    /// resolve against the policy file's folder. Any file that cannot be read is
+    /// `INVALID_POLICY`, naming the JSON path and the file.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Policy, Rejection> {
+        let path = path.as_ref();
+        let text = std::fs::read(path).map_err(|e| {
+            invalid_policy(format!(
+                "cannot read the policy file {}: {e}",
+                path.display()
+            ))
+        })?;
+        let text = String::from_utf8(text).map_err(|_| {
+            invalid_policy(format!(
+                "the policy file {} is not UTF-8 text",
+                path.display()
+            ))
+        })?;
+        let mut policy = Policy::from_json(&text)?;
+        let base = path.parent().unwrap_or_else(|| Path::new(""));
+        policy.resolve_files(base)?;
+        Ok(policy)
+    }
+
+    /// Reads every `{"file": ...}` and `{"dir": ...}` source of the policy, resolving
+    /// relative paths against `base`, so that the policy holds the files' contents.
+    /// A folder contributes its `*.pem *.crt *.cer *.p7b *.p7c` files (CRLs: `*.pem
+    /// *.crl`) in name order; hidden files are skipped. All or nothing: on error the
+    /// policy is left as it was.
+    pub fn resolve_files(&mut self, base: &Path) -> Result<(), Rejection> {
+        let anchors = resolve(&self.trust.anchors, "trust.anchors", Expect::Anchors, base)?;
+        let intermediates = match &self.trust.intermediates {
+            Some(sources) => Some(resolve(
+                sources,
+                "trust.intermediates",
+                Expect::Certificates,
+                base,
+            )?),
+            None => None,
+        };
+        let crls = match self.revocation.as_ref().and_then(|r| r.crls.as_ref()) {
+            Some(sources) => Some(resolve(sources, "revocation.crls", Expect::Crls, base)?),
+            None => None,
+        };
+        self.trust.anchors = anchors;
+        self.trust.intermediates = intermediates;
+        if let (Some(revocation), Some(crls)) = (self.revocation.as_mut(), crls) {
+            revocation.crls = Some(crls);
+        }
+        Ok(())
+    }
+}
+
+impl Verifier {
+    /// Compiles the policy in a JSON file, reading the files it references
+    /// ([`Policy::from_file`]).
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Verifier, Rejection> {
+        Verifier::new(Policy::from_file(path)?)
+    }
+}
+
+/// The sources with every file reference replaced by the files' contents.
+fn resolve(
+    sources: &Sources,
+    path: &str,
+    expect: Expect,
+    base: &Path,
+) -> Result<Sources, Rejection> {
+    let mut resolved = Vec::with_capacity(sources.0.len());
+    for (index, source) in sources.0.iter().enumerate() {
+        let at = format!("{path}[{index}]");
+        match source {
+            Source::Inline { .. } => resolved.push(source.clone()),
+            Source::File(file) => resolved.push(read(&at, file, &base.join(file))?),
+            Source::Dir(dir) => {
+                let files = listing(&at, dir, &base.join(dir), expect)?;
+                for (name, full) in files {
+                    resolved.push(read(
+                        &at,
+                        &format!("{}/{name}", dir.trim_end_matches('/')),
+                        &full,
+                    )?);
+                }
+            }
+        }
+    }
+    Ok(Sources(resolved))
+}
+
+/// One file's contents as an inline source, named `at (written)` in messages.
+fn read(at: &str, written: &str, full: &Path) -> Result<Source, Rejection> {
+    if full.is_dir() {
+        return Err(invalid_policy(format!(
+            "{at}: {written} is a folder; use {{\"dir\": {written:?}}} to read the files in it"
+        )));
+    }
+    let bytes = std::fs::read(full).map_err(|e| {
+        invalid_policy(format!(
+            "{at}: cannot read the file {}: {e}",
+            full.display()
+        ))
+    })?;
+    if bytes.is_empty() {
+        return Err(invalid_policy(format!(
+            "{at}: the file {} is empty",
+            full.display()
+        )));
+    }
+    Ok(Source::Inline {
+        bytes,
+        origin: Some(format!("{at} ({written})")),
+    })
+}
+
+/// The files of a folder that hold what `expect` wants, by name.
+fn listing(
+    at: &str,
+    written: &str,
+    full: &Path,
+    expect: Expect,
+) -> Result<Vec<(String, PathBuf)>, Rejection> {
+    let extensions = match expect {
+        Expect::Certificates | Expect::Anchors => CERTIFICATE_EXTENSIONS,
+        Expect::Crls => CRL_EXTENSIONS,
+    };
+    let cannot = |e: std::io::Error| {
+        invalid_policy(format!(
+            "{at}: cannot read the folder {}: {e}",
+            full.display()
+        ))
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(full).map_err(cannot)? {
+        let entry = entry.map_err(cannot)?;
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        let wanted = !name.starts_with('.')
+            && Path::new(&name)
+                .extension()
+                .and_then(|ext| ext.to_str())
+                .is_some_and(|ext| extensions.contains(&ext.to_ascii_lowercase().as_str()));
+        // `metadata` follows symlinks, as Kubernetes mounts files through them.
+        if wanted && entry.path().metadata().is_ok_and(|m| m.is_file()) {
+            files.push((name, entry.path()));
+        }
+    }
+    if files.is_empty() {
+        let patterns: Vec<String> = extensions.iter().map(|ext| format!("*.{ext}")).collect();
+        return Err(invalid_policy(format!(
+            "{at}: the folder {written} holds no {} file",
+            patterns.join(", ")
+        )));
+    }
+    files.sort();
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Code;
+
+    /// A folder under the system temp dir, removed on drop.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Scratch {
+            let dir =
+                std::env::temp_dir().join(format!("certgate-fs-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            Scratch(dir)
+        }
+        fn write(&self, name: &str, text: &str) {
+            let path = self.0.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn message(result: Result<Policy, Rejection>) -> String {
+        let rejection = result.unwrap_err();
+        assert_eq!(rejection.code(), Code::InvalidPolicy);
+        rejection.message().to_owned()
+    }
+
+    #[test]
+    fn files_and_folders_are_read_relative_to_the_policy() {
+        let scratch = Scratch::new("read");
+        scratch.write("cas/b.pem", "B");
+        scratch.write("cas/a.crt", "A");
+        scratch.write("cas/.hidden.pem", "hidden");
+        scratch.write("cas/notes.txt", "ignored");
+        scratch.write("cas/x.crl", "a CRL, not for anchors");
+        scratch.write("one.pem", "ONE");
+        scratch.write(
+            "policy.json",
+            r#"{"trust":{"anchors":[{"dir":"cas/"},{"file":"one.pem"},"inline"]}}"#,
+        );
+        let policy = Policy::from_file(scratch.0.join("policy.json")).unwrap();
+        let read: Vec<(Vec<u8>, Option<String>)> = policy
+            .trust
+            .anchors
+            .0
+            .iter()
+            .map(|source| match source {
+                Source::Inline { bytes, origin } => (bytes.clone(), origin.clone()),
+                other => panic!("unresolved {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            read,
+            vec![
+                (b"A".to_vec(), Some("trust.anchors[0] (cas/a.crt)".into())),
+                (b"B".to_vec(), Some("trust.anchors[0] (cas/b.pem)".into())),
+                (b"ONE".to_vec(), Some("trust.anchors[1] (one.pem)".into())),
+                (b"inline".to_vec(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn unreadable_references_name_the_json_path_and_the_file() {
+        let scratch = Scratch::new("errors");
+        scratch.write("empty.pem", "");
+        scratch.write("emptydir/readme.txt", "no certificates here");
+        let policy = |json: &str| {
+            scratch.write("policy.json", json);
+            Policy::from_file(scratch.0.join("policy.json"))
+        };
+        let missing = message(policy(
+            r#"{"trust":{"anchors":"x"},"revocation":{"crls":[{"file":"nope.crl"}]}}"#,
+        ));
+        assert!(
+            missing.starts_with("revocation.crls[0]: cannot read the file ")
+                && missing.contains("nope.crl"),
+            "{missing}"
+        );
+        assert!(
+            message(policy(r#"{"trust":{"anchors":{"file":"empty.pem"}}}"#))
+                .starts_with("trust.anchors[0]: the file ")
+        );
+        assert!(
+            message(policy(r#"{"trust":{"anchors":{"file":"emptydir"}}}"#)).contains("is a folder")
+        );
+        assert_eq!(
+            message(policy(r#"{"trust":{"anchors":{"dir":"emptydir"}}}"#)),
+            "trust.anchors[0]: the folder emptydir holds no *.pem, *.crt, *.cer, *.p7b, *.p7c file"
+        );
+        assert!(message(Policy::from_file(scratch.0.join("absent.json")))
+            .starts_with("cannot read the policy file "));
+    }
+
+    #[test]
+    fn unresolved_references_are_refused_without_the_loader() {
+        let rejection =
+            Verifier::from_json(r#"{"trust":{"anchors":{"file":"ca.pem"}}}"#).unwrap_err();
+        assert_eq!(rejection.code(), Code::InvalidPolicy);
+        assert!(rejection
+            .message()
+            .starts_with("trust.anchors[0]: \"ca.pem\" is a file reference"));
+    }
+}
