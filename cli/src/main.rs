@@ -1,7 +1,11 @@
 //! `certgate`: inspect certificates and verify peer chains against an mTLS policy.
 //!
 //! Exit codes: 0 allowed (or inspected), 1 rejected, 2 usage, file or policy error.
+//! Output is written once the outcome is decided, so a closed pipe (`| head`) ends the
+//! command quietly with the exit code it had already decided.
 
+use std::fmt::Write as _;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -22,11 +26,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print the identity of a certificate (no verification).
+    /// Print the identity of certificates (no verification).
     Inspect {
-        /// Certificate file (PEM or DER); for a PEM bundle, the first certificate.
-        cert: PathBuf,
-        /// Print the canonical identity JSON.
+        /// Certificate files, or - for standard input: PEM (text dumps included), DER or
+        /// PKCS#7; for a bundle, its first certificate (a PKCS#7 bundle's leaf).
+        #[arg(required = true)]
+        certs: Vec<PathBuf>,
+        /// Print the canonical identity JSON, one line per file.
         #[arg(long)]
         json: bool,
     },
@@ -36,15 +42,18 @@ enum Command {
 
 #[derive(Args)]
 struct VerifyArgs {
-    /// Peer chain file: leaf first, then intermediates (PEM bundle or one DER certificate).
-    chain: PathBuf,
-    /// Policy JSON file (API.md §1). Excludes the shortcut options below.
+    /// Peer chain files, leaf first, or - for standard input: each a PEM bundle (text
+    /// dumps included), one DER certificate, or a PKCS#7 bundle.
+    #[arg(required = true)]
+    chain: Vec<PathBuf>,
+    /// Policy JSON file (docs/policy.md); it may name files ({"file": ...}, {"dir": ...})
+    /// relative to its own folder. Excludes the shortcut options below.
     #[arg(long, conflicts_with_all = ["ca", "intermediates", "crl", "usage", "allow_spiffe", "allow_dns", "allow_uri", "allow_email", "allow_ip", "allow_cn"])]
     policy: Option<PathBuf>,
-    /// Trust anchors (PEM bundle). Repeatable.
+    /// Trust anchors (PEM, DER, PKCS#7 or a SPIFFE bundle). Repeatable.
     #[arg(long, value_name = "FILE")]
     ca: Vec<PathBuf>,
-    /// Pool of untrusted intermediates (PEM bundle). Repeatable.
+    /// Pool of untrusted intermediates (PEM, DER or PKCS#7). Repeatable.
     #[arg(long, value_name = "FILE")]
     intermediates: Vec<PathBuf>,
     /// CRLs (PEM, possibly several, or DER); enables revocation checks of the whole chain. Repeatable.
@@ -90,100 +99,186 @@ impl From<Rejection> for UsageError {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let mut out = String::new();
     let result = match cli.command {
-        Command::Inspect { cert, json } => inspect(&cert, json),
-        Command::Verify(args) => verify(&args),
+        Command::Inspect { certs, json } => inspect(&certs, json, &mut out),
+        Command::Verify(args) => verify(&args, &mut out),
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(UsageError(message)) => {
-            eprintln!("certgate: {message}");
+            warn(&format!("certgate: {message}"));
+            return ExitCode::from(2);
+        }
+    };
+    match std::io::stdout().lock().write_all(out.as_bytes()) {
+        Ok(()) => code,
+        // The reader went away (`certgate ... | head`): the decision stands.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(error) => {
+            warn(&format!("certgate: cannot write the output: {error}"));
             ExitCode::from(2)
         }
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, UsageError> {
-    std::fs::read(path).map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))
+/// One line on standard error; a closed stderr is not worth a panic.
+fn warn(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
-fn read_text(path: &Path) -> Result<String, UsageError> {
-    String::from_utf8(read(path)?)
-        .map_err(|_| UsageError(format!("{} is not UTF-8 text", path.display())))
-}
-
-fn inspect(path: &Path, json: bool) -> Result<ExitCode, UsageError> {
-    match certgate::inspect(&read(path)?) {
-        Ok(identity) => {
-            if json {
-                println!("{}", identity.to_json());
-            } else {
-                print_identity(&identity);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(rejection) => {
-            println!("REJECTED {}: {}", rejection.code(), rejection.message());
-            Ok(ExitCode::from(1))
-        }
-    }
-}
-
-fn verify(args: &VerifyArgs) -> Result<ExitCode, UsageError> {
-    let policy = match &args.policy {
-        Some(path) => certgate::Policy::from_json(&read_text(path)?)?,
-        None => certgate::Policy::from_value(shortcut_policy(args)?)?,
+/// A file's bytes, or standard input's for `-`. An empty input, a folder or an
+/// unreadable file is the caller's error.
+fn read_input(path: &Path) -> Result<Vec<u8>, UsageError> {
+    let bytes = if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| UsageError(format!("cannot read standard input: {e}")))?;
+        bytes
+    } else if path.is_dir() {
+        return Err(UsageError(format!(
+            "{} is a folder, not a file",
+            path.display()
+        )));
+    } else {
+        std::fs::read(path)
+            .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?
     };
-    let verifier = Verifier::new(policy)?;
+    if bytes.is_empty() {
+        let name = match path == Path::new("-") {
+            true => "standard input".to_owned(),
+            false => path.display().to_string(),
+        };
+        return Err(UsageError(format!("{name} is empty")));
+    }
+    Ok(bytes)
+}
+
+/// Standard input can be read once: refuse `-` given twice.
+fn check_stdin_once(paths: &[PathBuf]) -> Result<(), UsageError> {
+    match paths.iter().filter(|p| *p == Path::new("-")).count() {
+        0 | 1 => Ok(()),
+        _ => Err(UsageError(
+            "- (standard input) may be given once".to_owned(),
+        )),
+    }
+}
+
+fn inspect(paths: &[PathBuf], json: bool, out: &mut String) -> Result<ExitCode, UsageError> {
+    check_stdin_once(paths)?;
+    let inputs = paths
+        .iter()
+        .map(|p| read_input(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut code = ExitCode::SUCCESS;
+    for (path, input) in paths.iter().zip(&inputs) {
+        if paths.len() > 1 && !json {
+            let _ = writeln!(out, "{}:", path.display());
+        }
+        match certgate::inspect(input) {
+            Ok(identity) if json => {
+                let _ = writeln!(out, "{}", identity.to_json());
+            }
+            Ok(identity) => print_identity(&identity, out),
+            Err(rejection) => {
+                if json {
+                    let _ = writeln!(out, "{}", rejection_json(&rejection));
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "REJECTED {}: {}",
+                        rejection.code(),
+                        rejection.message()
+                    );
+                }
+                code = ExitCode::from(1);
+            }
+        }
+    }
+    Ok(code)
+}
+
+fn rejection_json(rejection: &Rejection) -> Value {
+    json!({
+        "ok": false,
+        "code": rejection.code().as_str(),
+        "message": rejection.message(),
+        "cert_index": rejection.cert_index(),
+    })
+}
+
+fn verify(args: &VerifyArgs, out: &mut String) -> Result<ExitCode, UsageError> {
+    check_stdin_once(&args.chain)?;
+    let verifier = match &args.policy {
+        Some(path) => Verifier::from_file(path)?,
+        None => {
+            let mut policy = certgate::Policy::from_value(shortcut_policy(args)?)?;
+            policy.resolve_files(Path::new(""))?;
+            Verifier::new(policy)?
+        }
+    };
+    for warning in verifier.warnings() {
+        warn(&format!("certgate: warning: {warning}"));
+    }
     let at = args.at.as_deref().map(parse_time).transpose()?;
-    let chain = read(&args.chain)?;
-    match verifier.verify(&[chain], at) {
+    let chain = args
+        .chain
+        .iter()
+        .map(|p| read_input(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    match verifier.verify(&chain, at) {
         Ok(identity) => {
             if args.json {
-                println!("{}", identity.to_json());
+                let _ = writeln!(out, "{}", identity.to_json());
             } else {
-                println!("ALLOWED {}", identity.subject);
-                print_identity(&identity);
+                let _ = writeln!(out, "ALLOWED {}", identity.subject);
+                print_identity(&identity, out);
             }
             Ok(ExitCode::SUCCESS)
         }
         Err(rejection) => {
             if args.json {
-                let outcome = json!({
-                    "ok": false,
-                    "code": rejection.code().as_str(),
-                    "message": rejection.message(),
-                    "cert_index": rejection.cert_index(),
-                });
-                println!("{outcome}");
+                let _ = writeln!(out, "{}", rejection_json(&rejection));
             } else {
-                println!("REJECTED {}: {}", rejection.code(), rejection.message());
+                let _ = writeln!(
+                    out,
+                    "REJECTED {}: {}",
+                    rejection.code(),
+                    rejection.message()
+                );
             }
             Ok(ExitCode::from(1))
         }
     }
 }
 
-/// Builds a policy from the shortcut options: each --allow-* value is one rule.
+/// Builds a policy from the shortcut options: files become `{"file": ...}` references
+/// (read by the same loader as a policy file's), each --allow-* value is one rule.
 fn shortcut_policy(args: &VerifyArgs) -> Result<Value, UsageError> {
     if args.ca.is_empty() {
         return Err(UsageError(
             "verify needs --policy FILE or --ca FILE".to_owned(),
         ));
     }
-    let texts = |paths: &[PathBuf]| {
+    let files = |paths: &[PathBuf]| -> Result<Vec<Value>, UsageError> {
         paths
             .iter()
-            .map(|p| read_text(p))
-            .collect::<Result<Vec<_>, _>>()
+            .map(|path| match path.to_str() {
+                Some(text) => Ok(json!({ "file": text })),
+                None => Err(UsageError(format!(
+                    "{} is not a UTF-8 path, which a policy cannot name",
+                    path.display()
+                ))),
+            })
+            .collect()
     };
-    let mut policy = json!({ "trust": { "anchors": texts(&args.ca)? } });
+    let mut policy = json!({ "trust": { "anchors": files(&args.ca)? } });
     if !args.intermediates.is_empty() {
-        policy["trust"]["intermediates"] = json!(texts(&args.intermediates)?);
+        policy["trust"]["intermediates"] = json!(files(&args.intermediates)?);
     }
     if !args.crl.is_empty() {
-        let crls: Vec<Vec<u8>> = args.crl.iter().map(|p| read(p)).collect::<Result<_, _>>()?;
-        policy["revocation"] = json!({ "crls": crls });
+        policy["revocation"] = json!({ "crls": files(&args.crl)? });
     }
     if !args.usage.is_empty() {
         policy["usage"] = json!(args.usage);
@@ -226,7 +321,7 @@ fn format_time(seconds: i64) -> String {
         .unwrap_or_else(|| seconds.to_string())
 }
 
-fn print_identity(identity: &Identity) {
+fn print_identity(identity: &Identity, out: &mut String) {
     let list = |values: &[String]| {
         if values.is_empty() {
             "-".to_owned()
@@ -234,37 +329,48 @@ fn print_identity(identity: &Identity) {
             values.join(", ")
         }
     };
-    println!("  subject:      {}", identity.subject);
-    println!("  issuer:       {}", identity.issuer);
-    println!("  serial:       {}", identity.serial);
-    println!(
+    let _ = writeln!(out, "  subject:      {}", identity.subject);
+    let _ = writeln!(out, "  issuer:       {}", identity.issuer);
+    let _ = writeln!(out, "  serial:       {}", identity.serial);
+    let _ = writeln!(
+        out,
         "  validity:     {} .. {}",
         format_time(identity.not_before),
         format_time(identity.not_after)
     );
-    println!(
+    let _ = writeln!(
+        out,
         "  spiffe id:    {}",
         identity.spiffe_id.as_deref().unwrap_or("-")
     );
-    println!("  dns:          {}", list(&identity.san.dns));
-    println!("  uri:          {}", list(&identity.san.uri));
-    println!("  email:        {}", list(&identity.san.email));
+    let _ = writeln!(out, "  dns:          {}", list(&identity.san.dns));
+    let _ = writeln!(out, "  uri:          {}", list(&identity.san.uri));
+    let _ = writeln!(out, "  email:        {}", list(&identity.san.email));
     let ips: Vec<String> = identity.san.ip.iter().map(|ip| ip.to_string()).collect();
-    println!("  ip:           {}", list(&ips));
-    println!("  public key:   {}", identity.to_json_value()["public_key"]);
-    println!("  key usage:    {}", list(&identity.key_usage));
-    println!("  ext. usage:   {}", list(&identity.extended_key_usage));
-    println!("  is CA:        {}", identity.is_ca);
-    println!("  sha256:       {}", identity.fingerprint_sha256);
-    println!("  spki sha256:  {}", identity.spki_sha256);
+    let _ = writeln!(out, "  ip:           {}", list(&ips));
+    let _ = writeln!(
+        out,
+        "  public key:   {}",
+        identity.to_json_value()["public_key"]
+    );
+    let _ = writeln!(out, "  key usage:    {}", list(&identity.key_usage));
+    let _ = writeln!(
+        out,
+        "  ext. usage:   {}",
+        list(&identity.extended_key_usage)
+    );
+    let _ = writeln!(out, "  is CA:        {}", identity.is_ca);
+    let _ = writeln!(out, "  sha256:       {}", identity.fingerprint_sha256);
+    let _ = writeln!(out, "  spki sha256:  {}", identity.spki_sha256);
     if let Some(verification) = &identity.verification {
         let rule = verification
             .matched_rule
             .map_or("- (no allow list)".to_owned(), |index| {
                 format!("allow[{index}]")
             });
-        println!("  matched rule: {rule}");
-        println!(
+        let _ = writeln!(out, "  matched rule: {rule}");
+        let _ = writeln!(
+            out,
             "  path:         {} certificates",
             verification.chain_fingerprints.len()
         );

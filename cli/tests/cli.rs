@@ -13,14 +13,19 @@ const AT: &str = "2026-06-01T00:00:00Z";
 /// A temporary folder holding the test PKI as files; removed on drop.
 struct Files {
     dir: PathBuf,
+    /// The PKI the files were written from.
+    pki: Pki,
 }
 
 impl Files {
     fn new(name: &str) -> Files {
         let dir = std::env::temp_dir().join(format!("certgate-cli-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let pki = Pki::new();
-        let files = Files { dir };
+        let files = Files {
+            dir,
+            pki: Pki::new(),
+        };
+        let pki = &files.pki;
         files.write("root.pem", &pki.root.pem());
         files.write("intermediate.pem", &pki.intermediate.pem());
         files.write(
@@ -239,4 +244,179 @@ fn inspect_of_garbage_is_a_rejection() {
     let (code, out, _) = certgate(&["inspect", &files.path("garbage.pem")]);
     assert_eq!(code, 1);
     assert!(out.starts_with("REJECTED MALFORMED_CERTIFICATE"), "{out}");
+}
+
+#[test]
+fn the_chain_may_be_several_files_or_standard_input() {
+    let files = Files::new("several");
+    files.write("leaf.pem", &files.pki.good.pem);
+    let policy = files.path("policy.json");
+    let (code, out, err) = certgate(&[
+        "verify",
+        "--policy",
+        &policy,
+        "--at",
+        AT,
+        &files.path("leaf.pem"),
+        &files.path("intermediate.pem"),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_certgate"))
+        .args(["verify", "--json", "--policy", &policy, "--at", AT, "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    let chain = std::fs::read(files.path("good.pem")).unwrap();
+    child.stdin.take().unwrap().write_all(&chain).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let identity: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(identity["spiffe_id"], GOOD_SPIFFE_ID);
+    let (code, _, err) = certgate(&["inspect", "-", "-"]);
+    assert_eq!(
+        (code, err.trim()),
+        (2, "certgate: - (standard input) may be given once")
+    );
+}
+
+#[test]
+fn a_policy_file_may_name_files_relative_to_itself() {
+    let files = Files::new("references");
+    std::fs::create_dir_all(files.dir.join("crls")).unwrap();
+    for (index, crl) in files.pki.crls_pem().iter().enumerate() {
+        files.write(&format!("crls/{index}.crl"), crl);
+    }
+    files.write("crls/README.txt", "not a CRL: skipped by extension");
+    files.write(
+        "ref-policy.json",
+        &serde_json::json!({
+            "trust": { "anchors": { "file": "root.pem" }, "intermediates": [{ "file": "intermediate.pem" }] },
+            "revocation": { "crls": { "dir": "crls" } },
+        })
+        .to_string(),
+    );
+    let policy = files.path("ref-policy.json");
+    // Run from elsewhere: references resolve against the policy's folder, not the cwd.
+    let run = |chain: &str| {
+        Command::new(env!("CARGO_BIN_EXE_certgate"))
+            .current_dir(std::env::temp_dir())
+            .args(["verify", "--policy", &policy, "--at", AT, chain])
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run(&files.path("good.pem")).status.code(), Some(0));
+    let revoked = run(&files.path("revoked.pem"));
+    assert_eq!(revoked.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&revoked.stdout).starts_with("REJECTED REVOKED"));
+    files.write(
+        "bad-ref.json",
+        r#"{"trust":{"anchors":{"file":"absent.pem"}}}"#,
+    );
+    let (code, _, err) = certgate(&[
+        "verify",
+        "--policy",
+        &files.path("bad-ref.json"),
+        &files.path("good.pem"),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("trust.anchors[0]: cannot read the file ") && err.contains("absent.pem"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly_with_the_decided_code() {
+    let files = Files::new("pipe");
+    for (args, expected) in [
+        (
+            vec![
+                "verify",
+                "--ca",
+                "root.pem",
+                "--intermediates",
+                "intermediate.pem",
+                "--crl",
+                "crl.pem",
+                "--at",
+                AT,
+                "revoked.pem",
+            ],
+            1,
+        ),
+        (
+            vec!["verify", "--policy", "policy.json", "--at", AT, "good.pem"],
+            0,
+        ),
+        (vec!["inspect", "good.pem", "root.pem"], 0),
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_certgate"))
+            .current_dir(&files.dir)
+            .args(&args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(expected), "{args:?}");
+        assert!(
+            output.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
+fn bad_files_get_one_line_and_exit_2() {
+    use std::os::unix::ffi::OsStrExt;
+    let files = Files::new("badfiles");
+    files.write("empty.pem", "");
+    let not_utf8 = std::ffi::OsStr::from_bytes(b"\xffcert.pem");
+    let through_a_file = files.path("good.pem/inside.pem");
+    let (empty, good, policy) = (
+        files.path("empty.pem"),
+        files.path("good.pem"),
+        files.path("policy.json"),
+    );
+    let cases: Vec<(Vec<&std::ffi::OsStr>, &str)> = vec![
+        (
+            vec!["inspect".as_ref(), files.dir.as_os_str()],
+            "is a folder, not a file",
+        ),
+        (
+            vec!["inspect".as_ref(), empty.as_ref()],
+            "empty.pem is empty",
+        ),
+        (vec!["inspect".as_ref(), not_utf8], "cannot read"),
+        (
+            vec!["inspect".as_ref(), through_a_file.as_ref()],
+            "cannot read",
+        ),
+        (
+            vec!["verify".as_ref(), "--ca".as_ref(), not_utf8, good.as_ref()],
+            "not a UTF-8 path",
+        ),
+        (
+            vec![
+                "verify".as_ref(),
+                "--policy".as_ref(),
+                policy.as_ref(),
+                empty.as_ref(),
+            ],
+            "is empty",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_certgate"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
 }
