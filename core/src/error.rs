@@ -207,10 +207,39 @@ impl Warning {
     }
 }
 
+/// `{"source": ..., "message": ...}`, the shape every binding reports.
+impl serde::Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut warning = serializer.serialize_struct("Warning", 2)?;
+        warning.serialize_field("source", &self.source)?;
+        warning.serialize_field("message", &self.message)?;
+        warning.end()
+    }
+}
+
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.source, self.message)
     }
+}
+
+/// Runs a core call so that a panic (never expected) becomes an `INTERNAL` rejection
+/// instead of unwinding into a host that cannot take one (Node, Python): fail closed.
+/// The core's state is immutable apart from atomic pointer swaps, so a panic leaves
+/// nothing half-updated.
+pub fn catch_panic<T>(call: impl FnOnce() -> Result<T, Rejection>) -> Result<T, Rejection> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        Err(Rejection::new(
+            Code::Internal,
+            format!("internal error in certgate (please report it): {reason}"),
+        ))
+    })
 }
 
 pub(crate) fn invalid_policy(message: impl Into<String>) -> Rejection {
@@ -220,6 +249,18 @@ pub(crate) fn invalid_policy(message: impl Into<String>) -> Rejection {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_is_an_internal_rejection() {
+        let rejection = catch_panic::<()>(|| panic!("boom")).unwrap_err();
+        assert_eq!(rejection.code(), Code::Internal);
+        assert!(
+            rejection.message().ends_with("boom"),
+            "{}",
+            rejection.message()
+        );
+        assert_eq!(catch_panic(|| Ok(7)), Ok(7));
+    }
 
     #[test]
     fn names_and_numbers_are_stable_and_unique() {

@@ -1,4 +1,4 @@
-//! Who the peer is: the canonical Identity of API.md §3, read from a certificate with x509-parser.
+//! Who the peer is: the canonical Identity of docs/identity.md, read from a certificate with x509-parser.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -15,7 +15,7 @@ use crate::error::{Code, Rejection};
 use crate::input::decode_one;
 use crate::spiffe;
 
-/// The canonical identity of a certificate (API.md §3).
+/// The canonical identity of a certificate (docs/identity.md).
 ///
 /// `serde_json::to_value(&identity)` gives exactly the documented JSON keys;
 /// the two verification-only keys (`chain_fingerprints`, `matched_rule`) are
@@ -126,7 +126,7 @@ impl Serialize for PublicKeyInfo {
 }
 
 impl Identity {
-    /// The canonical JSON text of API.md §3.
+    /// The canonical JSON text of docs/identity.md.
     pub fn to_json(&self) -> String {
         // Serializing plain strings, numbers and maps cannot fail.
         serde_json::to_string(self).unwrap_or_default()
@@ -371,7 +371,12 @@ fn extended_key_usage(cert: &X509Certificate<'_>) -> Result<Vec<String>, String>
     else {
         return Ok(Vec::new());
     };
-    let (_, purposes) = <Vec<Oid<'_>>>::from_der(ext.value).map_err(|e| e.to_string())?;
+    // The same words on every platform: nom's "needs N more bytes" is computed in usize,
+    // so a bogus length reads differently on 32-bit WebAssembly than on 64-bit hosts.
+    let (_, purposes) = <Vec<Oid<'_>>>::from_der(ext.value).map_err(|e| match e {
+        x509_parser::nom::Err::Incomplete(_) => "truncated DER".to_owned(),
+        other => other.to_string(),
+    })?;
     Ok(purposes
         .iter()
         .map(|oid| {

@@ -12,9 +12,10 @@
 //! # Ok::<(), certgate::Rejection>(())
 //! ```
 //!
-//! The contract (policy schema, decision steps, identity, codes) is API.md; the
-//! crate is pure: no files, sockets or environment, and the only clock read is the
-//! default verification time.
+//! The reference (policy schema, decision steps, identity, codes) is `docs/` in the
+//! repository. The crate is pure: no files, sockets or environment (except the `fs`
+//! feature's policy-file loader), and the only clock read is the default verification
+//! time.
 #![deny(missing_docs)]
 
 mod chain;
@@ -31,7 +32,7 @@ pub mod rustls;
 mod spiffe;
 mod verifier;
 
-pub use error::{Code, Rejection, Warning};
+pub use error::{catch_panic, Code, Rejection, Warning};
 pub use identity::{inspect, Identity, PublicKeyInfo, SubjectAltNames, Verification};
 pub use input::{MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_INPUT_BYTES};
 pub use policy::{Policy, DEFAULT_MAX_CHAIN_LENGTH};

@@ -143,8 +143,10 @@ impl DnsPattern {
         let san = san.to_ascii_lowercase();
         if self.wildcard {
             if let Some((label, rest)) = san.split_once('.') {
-                // A certificate wildcard `*.x` is covered by the policy wildcard `*.x`.
-                return rest == self.name && (label == "*" || !label.contains('*'));
+                // A certificate wildcard `*.x` is covered by the policy wildcard `*.x`;
+                // an empty label (`.x`) is no name at all.
+                return rest == self.name
+                    && (label == "*" || (!label.is_empty() && !label.contains('*')));
             }
             return false;
         }
@@ -425,6 +427,7 @@ mod tests {
         assert!(!p.matches("a.b.example.com"));
         assert!(!p.matches("example.com"));
         assert!(p.matches("*.example.com"));
+        assert!(!p.matches(".example.com"));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The one policy schema (API.md §1): deserialized by serde, unknown keys rejected,
+//! The one policy schema (docs/policy.md): deserialized by serde, unknown keys rejected,
 //! every pattern validated while deserializing so errors name their path.
 
 use std::fmt;
@@ -13,7 +13,7 @@ use crate::matchers::Rule;
 /// Default for `max_chain_length`: certificates in the built path, leaf and anchor included.
 pub const DEFAULT_MAX_CHAIN_LENGTH: usize = 8;
 
-/// A policy as written by its author (API.md §1). Build one with [`Policy::from_json`],
+/// A policy as written by its author (docs/policy.md). Build one with [`Policy::from_json`],
 /// [`Policy::from_value`], or any serde deserializer; compile it with [`crate::Verifier::new`].
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -21,9 +21,9 @@ pub struct Policy {
     pub(crate) trust: Trust,
     #[serde(default)]
     pub(crate) usage: Usage,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "not_null")]
     pub(crate) revocation: Option<RevocationPolicy>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "not_null")]
     pub(crate) allow: Option<Vec<Rule>>,
     #[serde(default)]
     pub(crate) deny: Vec<Rule>,
@@ -60,6 +60,20 @@ fn path_error<E: fmt::Display>(error: serde_path_to_error::Error<E>) -> Rejectio
     }
 }
 
+/// An optional key that, when present, must hold a value: `null` is refused rather than
+/// read as "absent", because for `allow` absent means "allow every valid chain" and a
+/// `null` computed by a caller's code must never grant that by accident.
+fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    match Option::<T>::deserialize(deserializer)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(de::Error::custom(
+            "null is not a value here: leave the key out to mean its default",
+        )),
+    }
+}
+
 fn default_max_chain_length() -> ChainLength {
     ChainLength(DEFAULT_MAX_CHAIN_LENGTH)
 }
@@ -85,7 +99,7 @@ impl<'de> Deserialize<'de> for ChainLength {
 #[serde(deny_unknown_fields)]
 pub(crate) struct Trust {
     pub(crate) anchors: Sources,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "not_null")]
     pub(crate) intermediates: Option<Sources>,
 }
 
@@ -134,7 +148,7 @@ impl<'de> Deserialize<'de> for Usage {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RevocationPolicy {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "not_null")]
     pub(crate) crls: Option<Sources>,
     #[serde(default)]
     pub(crate) depth: Depth,
@@ -394,6 +408,26 @@ mod tests {
             message,
             r#"allow[2].ip[0]: "10.0.0.0/33" is not a CIDR block"#
         );
+    }
+
+    #[test]
+    fn null_never_stands_for_an_absent_key() {
+        for key in ["allow", "revocation"] {
+            let message = error_of(&format!(r#"{{"trust":{{"anchors":"x"}},"{key}":null}}"#));
+            assert!(
+                message.starts_with(&format!("{key}: null is not a value here")),
+                "{message}"
+            );
+        }
+        assert!(
+            error_of(r#"{"trust":{"anchors":"x","intermediates":null}}"#)
+                .starts_with("trust.intermediates: null")
+        );
+        assert!(
+            error_of(r#"{"trust":{"anchors":"x"},"revocation":{"crls":null}}"#)
+                .starts_with("revocation.crls: null")
+        );
+        assert!(error_of(r#"{"trust":{"anchors":"x"},"deny":null}"#).starts_with("deny: "));
     }
 
     #[test]

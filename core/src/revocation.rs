@@ -81,8 +81,12 @@ impl CrlSet {
                         continue;
                     }
                 };
-                for issuer in known_issuers.iter().filter(|i| i.subject == crl.issuer) {
-                    crl.signed_by(issuer);
+                if let Some(reason) = crl.refused_by_known_issuers(known_issuers) {
+                    set.warnings.push(Warning::new(
+                        &crl.source,
+                        format!("left out: the CRL of {} {reason}", crl.issuer_label),
+                    ));
+                    continue;
                 }
                 set.crls.push(crl);
             }
@@ -408,6 +412,25 @@ impl Crl {
                 refused_by: Vec::new(),
             }),
         })))
+    }
+
+    /// Checks the signature against the policy's CAs of the CRL's issuer name, now. `Some`
+    /// says why none of them vouches for it (it is then left out); `None` when one signed
+    /// it, or when no policy CA has that name (a CA the peer sends is checked on use).
+    fn refused_by_known_issuers(&self, known_issuers: &[&CertFacts]) -> Option<String> {
+        let named: Vec<&CertFacts> = known_issuers
+            .iter()
+            .copied()
+            .filter(|issuer| issuer.subject == self.issuer)
+            .collect();
+        if named.is_empty() || named.iter().any(|issuer| self.signed_by(issuer)) {
+            return None;
+        }
+        Some(if named.iter().all(|issuer| !issuer.may_sign_crls) {
+            "is signed by a CA whose keyUsage lacks cRLSign".to_owned()
+        } else {
+            "has a signature that no key of that CA in the policy verifies".to_owned()
+        })
     }
 
     /// A CRL without nextUpdate has no promised freshness: it counts as stale.

@@ -1,4 +1,4 @@
-//! The Verifier: a compiled policy that decides (API.md §2).
+//! The Verifier: a compiled policy that decides (docs/decision.md).
 
 use std::cell::RefCell;
 use std::sync::Arc;
