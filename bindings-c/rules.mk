@@ -1,6 +1,6 @@
 # bindings-c: libcertgate (libcertgate.so, libcertgate.a), include/certgate.h, certgate.pc.
 #   make test-c       header drift check, header as C99 and C++, C tests (vectors, API
-#                     misuse, threads) plain, under valgrind and with ASan+UBSan, the
+#                     misuse, threads, files made by the openssl CLI) plain, under valgrind and with ASan+UBSan, the
 #                     installed copy through pkg-config, the OpenSSL mTLS server end to end
 #                     (plain and under valgrind)
 #   make bench-c      certgate_verify vs OpenSSL X509_verify_cert, without and with a 100k CRL
@@ -62,25 +62,31 @@ c-build: c-apt c-lib
 	g++ $(C_CXXFLAGS) -fsyntax-only -x c++ $(C_DIR)/include/certgate.h
 	gcc $(C_CFLAGS) $(C_DIR)/tests/test_api.c -o $(C_BUILD)/test_api $(C_SHARED) -pthread
 	gcc $(C_CFLAGS) $(C_DIR)/tests/test_vectors.c -o $(C_BUILD)/test_vectors $(C_SHARED) -lcjson
+	gcc $(C_CFLAGS) $(C_DIR)/tests/test_openssl_files.c -o $(C_BUILD)/test_openssl_files $(C_SHARED)
 	g++ $(C_CXXFLAGS) $(C_DIR)/tests/header_cpp.cpp -o $(C_BUILD)/header_cpp $(C_SHARED)
 	gcc $(C_CFLAGS) $(C_ASAN) $(C_DIR)/tests/test_api.c -o $(C_BUILD)/test_api_asan $(C_STATIC) -pthread
 	gcc $(C_CFLAGS) $(C_ASAN) $(C_DIR)/tests/test_vectors.c -o $(C_BUILD)/test_vectors_asan -lcjson $(C_STATIC)
+	gcc $(C_CFLAGS) $(C_ASAN) $(C_DIR)/tests/test_openssl_files.c -o $(C_BUILD)/test_openssl_files_asan $(C_STATIC)
 	g++ $(C_CXXFLAGS) $(C_ASAN) $(C_DIR)/tests/header_cpp.cpp -o $(C_BUILD)/header_cpp_asan $(C_STATIC)
 	gcc $(C_CFLAGS) $(C_DIR)/examples/openssl_server.c -o $(C_BUILD)/openssl_server $(C_SHARED) \
 	  $$(pkg-config --cflags --libs openssl)
 
 test-c: c-header-check c-build
+	rm -rf $(C_BUILD)/openssl-pki && $(ROOT)/tests/openssl/make-pki.sh $(C_BUILD)/openssl-pki 2>/dev/null
 	@echo "== C tests against $(C_RELEASE)/libcertgate.so"
 	$(C_BUILD)/test_api $(C_PKI)
 	$(C_BUILD)/test_vectors $(C_CASES)
+	$(C_BUILD)/test_openssl_files $(C_BUILD)/openssl-pki
 	$(C_BUILD)/header_cpp
 	@echo "== the same under valgrind"
 	$(C_VALGRIND) $(C_BUILD)/test_api $(C_PKI)
 	$(C_VALGRIND) $(C_BUILD)/test_vectors $(C_CASES)
+	$(C_VALGRIND) $(C_BUILD)/test_openssl_files $(C_BUILD)/openssl-pki
 	$(C_VALGRIND) $(C_BUILD)/header_cpp
 	@echo "== the same with AddressSanitizer + UBSan, linked statically"
 	$(C_ASAN_ENV) $(C_BUILD)/test_api_asan $(C_PKI)
 	$(C_ASAN_ENV) $(C_BUILD)/test_vectors_asan $(C_CASES)
+	$(C_ASAN_ENV) $(C_BUILD)/test_openssl_files_asan $(C_BUILD)/openssl-pki
 	$(C_ASAN_ENV) $(C_BUILD)/header_cpp_asan
 	@echo "== make install + pkg-config"
 	$(C_DIR)/tests/install_test.sh $(ROOT)

@@ -1,4 +1,4 @@
-// Type declarations of the `certgate` npm package (hand-written; the contract is API.md).
+// Type declarations of the `certgate` npm package (hand-written; the reference is docs/).
 // test/package.test.js fails if `Code` drifts from the core's list (CODES).
 
 /// <reference types="node" />
@@ -6,7 +6,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type { PeerCertificate, DetailedPeerCertificate, TlsOptions, Server as TlsServer, TLSSocket } from 'node:tls';
 
-/** A stable rejection code (API.md §4). */
+/** A stable rejection code (docs/errors.md). */
 export type Code =
   | 'INVALID_POLICY'
   | 'MALFORMED_CERTIFICATE'
@@ -33,15 +33,23 @@ export const CODES: readonly Code[];
 export type Der = Uint8Array | X509Certificate;
 /** One or more PEM blocks, or DER. */
 export type Source = string | Der;
-/** PEM text, DER, or a list of these; DER may also be spelled as an array of byte values. */
-export type Sources = Source | number[] | Array<Source | number[]>;
+/** A SPIFFE trust bundle (the JWK set SPIRE exports), as an object or its JSON text. */
+export type SpiffeBundle = { keys: Array<Record<string, unknown>>; [key: string]: unknown } | string;
+/**
+ * Where certificates or CRLs come from: PEM text (explanatory text, BOM and CRLF
+ * allowed), DER, a PKCS#7 bundle, or an object naming a file or folder (read by
+ * fromFile; relative to the policy file) or holding a SPIFFE bundle (anchors only).
+ */
+export type SourceItem = Source | number[] | { file: string } | { dir: string } | { spiffe_bundle: SpiffeBundle };
+/** One source, or a list of them; DER may also be spelled as an array of byte values. */
+export type Sources = SourceItem | SourceItem[];
 /** A value or a list of values (the matcher then matches when any value does). */
 export type OneOrMany<T> = T | T[];
 
 /** Subject attributes a `subject` matcher can test. */
-export type SubjectAttribute = 'CN' | 'O' | 'OU' | 'C' | 'ST' | 'L' | 'DC' | 'UID' | 'serialNumber' | 'emailAddress';
+export type SubjectAttribute = 'CN' | 'O' | 'OU' | 'C' | 'ST' | 'L' | 'STREET' | 'DC' | 'UID' | 'serialNumber' | 'emailAddress';
 
-/** A rule: an object of matchers that matches when all of them match (API.md §1). */
+/** A rule: an object of matchers that matches when all of them match (docs/policy.md). */
 export interface Rule {
   spiffe_id?: OneOrMany<string>;
   spiffe_trust_domain?: OneOrMany<string>;
@@ -54,7 +62,7 @@ export interface Rule {
   spki_sha256?: OneOrMany<string>;
 }
 
-/** The one policy schema (API.md §1). Unknown keys are an INVALID_POLICY error. */
+/** The one policy schema (docs/policy.md). Unknown keys are an INVALID_POLICY error. */
 export interface Policy {
   trust: {
     anchors: Sources;
@@ -73,7 +81,7 @@ export interface Policy {
   clock_skew_seconds?: number;
 }
 
-/** Who a certificate names (API.md §3): exactly the canonical snake_case keys. */
+/** Who a certificate names (docs/identity.md): exactly the canonical snake_case keys. */
 export interface Identity {
   subject: string;
   subject_fields: Record<string, string[]>;
@@ -112,6 +120,13 @@ export interface VerifyOptions {
   at?: Date | number;
 }
 
+/** Something the policy load or a CRL update left out, and why (e.g. an unusable CRL). */
+export interface Warning {
+  /** Where it came from: a policy path such as `revocation.crls[1] (crls/a.crl)`, or `crls[0]`. */
+  source: string;
+  message: string;
+}
+
 /** A rejection. `certIndex` is the position in the input chain (0 = leaf) when one applies. */
 export class CertgateError extends Error {
   readonly name: 'CertgateError';
@@ -124,6 +139,10 @@ export class CertgateError extends Error {
 export class Verifier {
   /** Throws CertgateError (INVALID_POLICY) for a bad policy, TypeError for a wrong argument type. */
   constructor(policy: Policy | string);
+  /** Compiles the policy in a JSON file, reading the files it references; throws CertgateError (INVALID_POLICY). */
+  static fromFile(path: string | URL): Verifier;
+  /** What the policy load and the latest CRL update left out (unusable CRLs), and why. */
+  readonly warnings: Warning[];
   /** The peer's identity; throws CertgateError for a rejection. */
   verify(chain: Chain, options?: VerifyOptions): VerifiedIdentity;
   /** The decision as an Outcome; throws only TypeError. */

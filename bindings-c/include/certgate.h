@@ -1,7 +1,7 @@
 /*
  * certgate.h: the C interface of certgate, mutual-TLS policy enforcement
  * (certificate chain, SAN / subject rules, CRL revocation) and peer identity.
- * The contract is API.md sections 1-4 and 6; bindings-c/README.md has the guide.
+ * The reference is docs/ (policy, decision, identity, codes); bindings-c/README.md has the guide.
  *
  * Ownership
  *   - A `**_out` argument hands a new object to the caller, who frees it with the
@@ -159,7 +159,7 @@ extern "C" {
 #endif // __cplusplus
 
 /*
- Compiles a policy given as JSON text (API.md §1) into a verifier.
+ Compiles a policy given as JSON text (docs/policy.md) into a verifier.
 
  `policy_json` points to `policy_len` bytes of UTF-8 JSON (no terminating NUL
  needed; `strlen(json)` is the usual length). On success `*verifier_out` receives a
@@ -179,6 +179,45 @@ enum certgate_code certgate_verifier_new(const char *policy_json,
                                          size_t policy_len,
                                          struct certgate_verifier **verifier_out,
                                          struct certgate_outcome **error_out);
+
+/*
+ Compiles the policy in the JSON file at `path` (a NUL-terminated file name), reading
+ the files it references (`{"file": ...}`, `{"dir": ...}`, relative to the policy
+ file's folder). Ownership and error reporting as `certgate_verifier_new`.
+
+ Returns `CERTGATE_OK`, `CERTGATE_INVALID_POLICY` (the policy or a file it names
+ cannot be read or used; the message names the JSON path and the file),
+ `CERTGATE_NULL_ARGUMENT` (`path` or `verifier_out` is NULL) or `CERTGATE_PANIC`.
+
+ # Safety
+ `path` is NULL or a NUL-terminated string; `verifier_out` and `error_out` are NULL or
+ writable.
+ */
+enum certgate_code certgate_verifier_from_file(const char *path,
+                                               struct certgate_verifier **verifier_out,
+                                               struct certgate_outcome **error_out);
+
+/*
+ What the policy load and the latest CRL update left out (CRLs that are well formed
+ but unusable), as JSON text: `[{"source": "revocation.crls[1] (a.crl)", "message":
+ "left out: ..."}]`, `[]` when nothing was.
+
+ Like `snprintf`: `*len_out` receives the JSON's length in bytes (without the NUL);
+ when `buf_len` is greater than that, the JSON and a NUL are written to `buf`.
+ Call it with `buf == NULL, buf_len == 0` to learn the size. The JSON can change
+ with each CRL update.
+
+ Returns `CERTGATE_OK`, `CERTGATE_NULL_ARGUMENT` (`verifier` or `len_out` is NULL, or
+ `buf` is NULL with `buf_len > 0`) or `CERTGATE_PANIC`.
+
+ # Safety
+ `verifier` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `len_out`
+ is NULL or writable.
+ */
+enum certgate_code certgate_verifier_warnings_json(const struct certgate_verifier *verifier,
+                                                   char *buf,
+                                                   size_t buf_len,
+                                                   size_t *len_out);
 
 /*
  Frees a verifier. NULL is a no-op. The caller must not use `verifier` afterwards,
@@ -214,7 +253,7 @@ enum certgate_code certgate_verifier_update_crls(const struct certgate_verifier 
                                                  struct certgate_outcome **error_out);
 
 /*
- Decides whether a peer's chain may in (API.md §2) and returns the decision's code.
+ Decides whether a peer's chain may in (docs/decision.md) and returns the decision's code.
 
  `certs[i]` points to `cert_lens[i]` bytes of DER or PEM, leaf first, then any
  intermediates the peer sent (a PEM buffer may hold several certificates, leaf
@@ -280,7 +319,7 @@ enum certgate_code certgate_outcome_code(const struct certgate_outcome *outcome)
 const char *certgate_outcome_message(const struct certgate_outcome *outcome);
 
 /*
- The identity as canonical JSON (API.md §3; `chain_fingerprints` and `matched_rule`
+ The identity as canonical JSON (docs/identity.md; `chain_fingerprints` and `matched_rule`
  only for `certgate_verify`). Owned by the outcome: valid until `certgate_outcome_free`.
  NULL if the outcome is a rejection or `outcome` is NULL.
 

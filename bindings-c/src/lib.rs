@@ -1,7 +1,7 @@
 //! The C library of certgate: `libcertgate.so` / `libcertgate.a` and `include/certgate.h`
 //! (generated from this file by cbindgen; see `cbindgen.toml`).
 //!
-//! The surface is API.md §6, modelled on rustls-ffi:
+//! The surface is bindings-c/README.md, modelled on rustls-ffi:
 //! - opaque handles (`certgate_verifier`, `certgate_outcome`), each with a `_free`;
 //! - every exported body runs inside a panic boundary: a panic becomes
 //!   `CERTGATE_PANIC`, never an unwind into C;
@@ -373,7 +373,7 @@ unsafe fn verifier_ref<'a>(verifier: *const certgate_verifier) -> Result<&'a Ver
     }
 }
 
-/// Compiles a policy given as JSON text (API.md §1) into a verifier.
+/// Compiles a policy given as JSON text (docs/policy.md) into a verifier.
 ///
 /// `policy_json` points to `policy_len` bytes of UTF-8 JSON (no terminating NUL
 /// needed; `strlen(json)` is the usual length). On success `*verifier_out` receives a
@@ -409,14 +409,125 @@ pub unsafe extern "C" fn certgate_verifier_new(
         })?;
         Ok(Verifier::from_json(text)?)
     });
+    // SAFETY: the caller's contract on `verifier_out` and `error_out`.
+    unsafe { hand_out_verifier(result, verifier_out, error_out) }
+}
+
+/// Compiles the policy in the JSON file at `path` (a NUL-terminated file name), reading
+/// the files it references (`{"file": ...}`, `{"dir": ...}`, relative to the policy
+/// file's folder). Ownership and error reporting as `certgate_verifier_new`.
+///
+/// Returns `CERTGATE_OK`, `CERTGATE_INVALID_POLICY` (the policy or a file it names
+/// cannot be read or used; the message names the JSON path and the file),
+/// `CERTGATE_NULL_ARGUMENT` (`path` or `verifier_out` is NULL) or `CERTGATE_PANIC`.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string; `verifier_out` and `error_out` are NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verifier_from_file(
+    path: *const c_char,
+    verifier_out: *mut *mut certgate_verifier,
+    error_out: *mut *mut certgate_outcome,
+) -> certgate_code {
+    let result = boundary(|| {
+        if path.is_null() {
+            return Err(Failure::null("path"));
+        }
+        if verifier_out.is_null() {
+            return Err(Failure::null("verifier_out"));
+        }
+        // SAFETY: non-NULL and NUL-terminated (contract).
+        let path = file_path(unsafe { CStr::from_ptr(path) })?;
+        Ok(Verifier::from_file(path)?)
+    });
+    // SAFETY: the caller's contract on `verifier_out` and `error_out`.
+    unsafe { hand_out_verifier(result, verifier_out, error_out) }
+}
+
+/// A file name from C: any bytes on Unix, UTF-8 elsewhere.
+fn file_path(path: &CStr) -> Result<std::path::PathBuf, Failure> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Ok(std::ffi::OsStr::from_bytes(path.to_bytes()).into())
+    }
+    #[cfg(not(unix))]
+    {
+        path.to_str()
+            .map(Into::into)
+            .map_err(|_| Failure::new(CERTGATE_INVALID_POLICY, "path is not UTF-8".to_owned()))
+    }
+}
+
+/// Hands a compiled verifier to the caller through `verifier_out`, or the failure
+/// through `error_out`; returns the code.
+///
+/// # Safety
+/// On success `verifier_out` is non-NULL and writable; `error_out` is NULL or writable.
+unsafe fn hand_out_verifier(
+    result: Result<Verifier, Failure>,
+    verifier_out: *mut *mut certgate_verifier,
+    error_out: *mut *mut certgate_outcome,
+) -> certgate_code {
     match result {
         Ok(inner) => {
-            // SAFETY: `verifier_out` was checked non-NULL and is writable (contract).
+            // SAFETY: the builders checked `verifier_out` non-NULL; writable (contract).
             unsafe { *verifier_out = Box::into_raw(Box::new(certgate_verifier { inner })) };
             CERTGATE_OK
         }
         // SAFETY: the caller's contract on `error_out`.
         Err(failure) => unsafe { fail(error_out, failure) },
+    }
+}
+
+/// What the policy load and the latest CRL update left out (CRLs that are well formed
+/// but unusable), as JSON text: `[{"source": "revocation.crls[1] (a.crl)", "message":
+/// "left out: ..."}]`, `[]` when nothing was.
+///
+/// Like `snprintf`: `*len_out` receives the JSON's length in bytes (without the NUL);
+/// when `buf_len` is greater than that, the JSON and a NUL are written to `buf`.
+/// Call it with `buf == NULL, buf_len == 0` to learn the size. The JSON can change
+/// with each CRL update.
+///
+/// Returns `CERTGATE_OK`, `CERTGATE_NULL_ARGUMENT` (`verifier` or `len_out` is NULL, or
+/// `buf` is NULL with `buf_len > 0`) or `CERTGATE_PANIC`.
+///
+/// # Safety
+/// `verifier` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `len_out`
+/// is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verifier_warnings_json(
+    verifier: *const certgate_verifier,
+    buf: *mut c_char,
+    buf_len: usize,
+    len_out: *mut usize,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on `verifier`.
+        let verifier = unsafe { verifier_ref(verifier) }?;
+        if len_out.is_null() {
+            return Err(Failure::null("len_out"));
+        }
+        if buf.is_null() && buf_len > 0 {
+            return Err(Failure::null("buf"));
+        }
+        let json = serde_json::to_string(&verifier.warnings())
+            .map_err(|e| Failure::new(CERTGATE_INTERNAL, e.to_string()))?;
+        // SAFETY: `len_out` is non-NULL and writable (contract).
+        unsafe { *len_out = json.len() };
+        if buf_len > json.len() {
+            // SAFETY: `buf` has `buf_len` > json.len() writable bytes (contract).
+            unsafe {
+                std::ptr::copy_nonoverlapping(json.as_ptr(), buf.cast::<u8>(), json.len());
+                *buf.add(json.len()) = 0;
+            }
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => CERTGATE_OK,
+        Err(failure) => failure.code,
     }
 }
 
@@ -472,7 +583,7 @@ pub unsafe extern "C" fn certgate_verifier_update_crls(
     }
 }
 
-/// Decides whether a peer's chain may in (API.md §2) and returns the decision's code.
+/// Decides whether a peer's chain may in (docs/decision.md) and returns the decision's code.
 ///
 /// `certs[i]` points to `cert_lens[i]` bytes of DER or PEM, leaf first, then any
 /// intermediates the peer sent (a PEM buffer may hold several certificates, leaf
@@ -595,7 +706,7 @@ pub unsafe extern "C" fn certgate_outcome_message(
     unsafe { read_outcome(outcome, std::ptr::null(), |o| o.message.as_ptr()) }
 }
 
-/// The identity as canonical JSON (API.md §3; `chain_fingerprints` and `matched_rule`
+/// The identity as canonical JSON (docs/identity.md; `chain_fingerprints` and `matched_rule`
 /// only for `certgate_verify`). Owned by the outcome: valid until `certgate_outcome_free`.
 /// NULL if the outcome is a rejection or `outcome` is NULL.
 ///

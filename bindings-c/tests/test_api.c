@@ -12,40 +12,8 @@
 #include <time.h>
 
 #include "certgate.h"
+#include "checks.h"
 #include "common.h"
-
-static int checks_run = 0;
-static int checks_failed = 0;
-
-/* Records one assertion; prints the failing expression and location. */
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    checks_run++;                                                                \
-    if (!(cond)) {                                                               \
-      checks_failed++;                                                           \
-      fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);            \
-    }                                                                            \
-  } while (0)
-
-/* Asserts two codes are equal, printing both names when they are not. */
-#define CHECK_CODE(got, want)                                                    \
-  do {                                                                           \
-    certgate_code got_ = (got);                                                  \
-    certgate_code want_ = (want);                                                \
-    checks_run++;                                                                \
-    if (got_ != want_) {                                                         \
-      checks_failed++;                                                           \
-      fprintf(stderr, "FAIL %s:%d: %s is %s, expected %s\n", __FILE__, __LINE__, \
-              #got, certgate_code_name(got_), certgate_code_name(want_));        \
-    }                                                                            \
-  } while (0)
-
-/* Prints the summary line and returns the process exit status. */
-static inline int finish(const char *suite) {
-  printf("%s: %d checks, %d failed\n", suite, checks_run, checks_failed);
-  return checks_failed == 0 && checks_run > 0 ? 0 : 1;
-}
-
 
 /* The fixed verification time of the test PKI (2026-06-01). */
 #define AT INT64_C(1780272000)
@@ -443,6 +411,59 @@ static void test_update_crls(void) {
   certgate_verifier_free(verifier);
 }
 
+/* Policies read from files, and the warnings about CRLs that were left out. */
+static void test_from_file_and_warnings(void) {
+  char path[4096];
+  certgate_verifier *verifier = SENTINEL_VERIFIER;
+  certgate_outcome *error = SENTINEL_OUTCOME;
+  snprintf(path, sizeof path, "%s/../files/policy-references.json", pki);
+  CHECK_CODE(certgate_verifier_from_file(path, &verifier, &error), CERTGATE_OK);
+  CHECK(verifier != SENTINEL_VERIFIER && error == SENTINEL_OUTCOME);
+  CHECK_CODE(verify_pem(verifier, leaf_spiffe), CERTGATE_OK);
+  CHECK_CODE(verify_pem(verifier, leaf_revoked), CERTGATE_REVOKED);
+
+  /* A CRL with an unknown critical extension is left out and reported, not refused. */
+  char *odd_crl = read_in(pki, "intermediate-unknown-critical.crl.pem", NULL);
+  size_t len = 99;
+  CHECK_CODE(certgate_verifier_warnings_json(verifier, NULL, 0, &len), CERTGATE_OK);
+  CHECK(len == 2); /* [] */
+  CHECK_CODE(update(verifier, root_crl, odd_crl, NULL), CERTGATE_OK);
+  CHECK_CODE(verify_pem(verifier, leaf_spiffe), CERTGATE_REVOCATION_UNKNOWN);
+  CHECK_CODE(certgate_verifier_warnings_json(verifier, NULL, 0, &len), CERTGATE_OK);
+  char *json = malloc(len + 1);
+  CHECK(json != NULL);
+  size_t again = 0;
+  json[0] = 'x';
+  CHECK_CODE(certgate_verifier_warnings_json(verifier, json, len, &again), CERTGATE_OK);
+  CHECK(again == len && json[0] == 'x'); /* too small by the NUL: nothing written */
+  CHECK_CODE(certgate_verifier_warnings_json(verifier, json, len + 1, &again), CERTGATE_OK);
+  CHECK(json[len] == '\0' && strlen(json) == len);
+  const char *start = "[{\"source\":\"crls[1]\",\"message\":\"left out: ";
+  CHECK(strncmp(json, start, strlen(start)) == 0);
+  free(json);
+  free(odd_crl);
+  CHECK_CODE(certgate_verifier_warnings_json(NULL, NULL, 0, &len), CERTGATE_NULL_ARGUMENT);
+  CHECK_CODE(certgate_verifier_warnings_json(verifier, NULL, 0, NULL), CERTGATE_NULL_ARGUMENT);
+  CHECK_CODE(certgate_verifier_warnings_json(verifier, NULL, 8, &len), CERTGATE_NULL_ARGUMENT);
+  certgate_verifier_free(verifier);
+
+  /* A missing referenced file: INVALID_POLICY naming the JSON path; outputs untouched. */
+  verifier = SENTINEL_VERIFIER;
+  error = NULL;
+  snprintf(path, sizeof path, "%s/../files/policy-missing-file.json", pki);
+  CHECK_CODE(certgate_verifier_from_file(path, &verifier, &error), CERTGATE_INVALID_POLICY);
+  CHECK(verifier == SENTINEL_VERIFIER && error != NULL);
+  CHECK(strstr(certgate_outcome_message(error), "trust.anchors[0]: cannot read the file") != NULL);
+  certgate_outcome_free(error);
+  error = NULL;
+  CHECK_CODE(certgate_verifier_from_file("/nonexistent/policy.json", &verifier, &error),
+             CERTGATE_INVALID_POLICY);
+  certgate_outcome_free(error);
+  CHECK_CODE(certgate_verifier_from_file(NULL, &verifier, NULL), CERTGATE_NULL_ARGUMENT);
+  CHECK_CODE(certgate_verifier_from_file(path, NULL, NULL), CERTGATE_NULL_ARGUMENT);
+  CHECK(verifier == SENTINEL_VERIFIER);
+}
+
 /* Concurrency: threads verify with one verifier while the main thread swaps CRLs. */
 enum { THREADS = 4, ROUNDS = 60, SWAPS = 30 };
 
@@ -513,6 +534,7 @@ int main(int argc, char **argv) {
   test_verify_and_ownership();
   test_verify_misuse();
   test_update_crls();
+  test_from_file_and_warnings();
   test_threads();
 
   free(root);

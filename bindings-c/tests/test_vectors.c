@@ -109,21 +109,63 @@ static int matches(const char *name, const certgate_outcome *outcome, certgate_c
   return 1;
 }
 
-static int run_verify(const char *name, const cJSON *c, const cJSON *expect) {
-  char *policy = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c, "policy"));
-  if (policy == NULL) {
-    fprintf(stderr, "%s: no policy\n", name);
-    return 0;
+/* Checks that the sources of the verifier's warnings are the case's `expect.warnings`
+ * (none when absent), read through certgate_verifier_warnings_json. */
+static int same_warnings(const char *name, const certgate_verifier *verifier, const cJSON *expect) {
+  size_t len = 0;
+  if (certgate_verifier_warnings_json(verifier, NULL, 0, &len) != CERTGATE_OK) return 0;
+  char *json = malloc(len + 1);
+  if (json == NULL) exit(2);
+  size_t again = 0;
+  int ok = certgate_verifier_warnings_json(verifier, json, len + 1, &again) == CERTGATE_OK && again == len;
+  cJSON *got = ok ? cJSON_Parse(json) : NULL;
+  const cJSON *want = cJSON_GetObjectItemCaseSensitive(expect, "warnings");
+  int want_n = cJSON_IsArray(want) ? cJSON_GetArraySize(want) : 0;
+  ok = ok && cJSON_IsArray(got) && cJSON_GetArraySize(got) == want_n;
+  for (int i = 0; ok && i < want_n; i++) {
+    const cJSON *source = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(got, i), "source");
+    ok = cJSON_IsString(source) && strcmp(source->valuestring, cJSON_GetArrayItem(want, i)->valuestring) == 0;
   }
+  if (!ok) fprintf(stderr, "%s: warnings differ: got %s\n", name, json);
+  cJSON_Delete(got);
+  free(json);
+  return ok;
+}
+
+/* The case's verifier: from `policy` (JSON text), or from the file `policy_file`
+ * names, relative to `dir` (the folder of cases.json). */
+static certgate_code case_verifier(const cJSON *c, const char *dir, certgate_verifier **verifier,
+                                   certgate_outcome **outcome) {
+  const cJSON *file = cJSON_GetObjectItemCaseSensitive(c, "policy_file");
+  if (cJSON_IsString(file)) {
+    size_t size = strlen(dir) + strlen(file->valuestring) + 2;
+    char *path = malloc(size);
+    if (path == NULL) exit(2);
+    snprintf(path, size, "%s/%s", dir, file->valuestring);
+    certgate_code code = certgate_verifier_from_file(path, verifier, outcome);
+    free(path);
+    return code;
+  }
+  char *policy = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c, "policy"));
+  if (policy == NULL) exit(2);
+  certgate_code code = certgate_verifier_new(policy, strlen(policy), verifier, outcome);
+  free(policy);
+  return code;
+}
+
+static int run_verify(const char *name, const cJSON *c, const cJSON *expect, const char *dir) {
   certgate_verifier *verifier = NULL;
   certgate_outcome *outcome = NULL;
-  certgate_code code = certgate_verifier_new(policy, strlen(policy), &verifier, &outcome);
-  free(policy);
+  certgate_code code = case_verifier(c, dir, &verifier, &outcome);
   if (code != CERTGATE_OK) {
     /* INVALID_POLICY cases: the construction fails, the error outcome says why. */
     int ok = verifier == NULL && outcome != NULL && matches(name, outcome, code, expect);
     certgate_outcome_free(outcome);
     return ok;
+  }
+  if (!same_warnings(name, verifier, expect)) {
+    certgate_verifier_free(verifier);
+    return 0;
   }
   const cJSON *chain = cJSON_GetObjectItemCaseSensitive(c, "chain");
   int n = cJSON_GetArraySize(chain);
@@ -174,6 +216,14 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s tests/vectors/cases.json\n", argv[0]);
     return 2;
   }
+  /* policy_file paths are relative to the folder of cases.json. */
+  size_t path_len = strlen(argv[1]);
+  char *dir = malloc(path_len + 2);
+  if (dir == NULL) return 2;
+  memcpy(dir, argv[1], path_len + 1);
+  char *slash = strrchr(dir, '/');
+  if (slash != NULL) *slash = '\0';
+  else strcpy(dir, ".");
   char *text = read_file(argv[1], NULL);
   cJSON *doc = cJSON_Parse(text);
   free(text);
@@ -193,7 +243,7 @@ int main(int argc, char **argv) {
     int ok = 0;
     total++;
     if (cJSON_IsString(op) && strcmp(op->valuestring, "verify") == 0) {
-      ok = run_verify(name, c, expect);
+      ok = run_verify(name, c, expect, dir);
     } else if (cJSON_IsString(op) && strcmp(op->valuestring, "inspect") == 0) {
       ok = run_inspect(name, c, expect);
     } else {
@@ -202,6 +252,7 @@ int main(int argc, char **argv) {
     passed += ok;
   }
   cJSON_Delete(doc);
+  free(dir);
   printf("vectors: %d of %d cases passed\n", passed, total);
   return total > 0 && passed == total ? 0 : 1;
 }

@@ -4,6 +4,7 @@
 // by the core. Node-only inputs (X509Certificate, getPeerCertificate objects) live here too.
 
 const { X509Certificate } = require('node:crypto');
+const { fileURLToPath } = require('node:url');
 const { MAX_CHAIN_CERTIFICATES } = require('./native');
 const portable = require('./portable');
 
@@ -68,6 +69,13 @@ function crls(value) {
   return [one(value, 'crls')];
 }
 
+/** A file path: a string or a file: URL. */
+function path(value) {
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (value instanceof URL) return fileURLToPath(value);
+  throw new TypeError(`path must be a non-empty string or a file: URL, not ${describe(value)}`);
+}
+
 /** The `at` of verify options as unix seconds, or null for now (the core reads the clock). */
 const at = portable.atSeconds;
 
@@ -76,4 +84,4 @@ function policyJson(policy) {
   return portable.policyJson(policy, (value) => (value instanceof X509Certificate ? value.raw : undefined));
 }
 
-module.exports = { at, chain, crls, describe, policyJson, single };
+module.exports = { at, chain, crls, describe, path, policyJson, single };

@@ -6,7 +6,7 @@
 const native = require('./native');
 const convert = require('./convert');
 
-/** Every code of API.md §4, in number order, straight from the core's `Code::ALL`. */
+/** Every code of docs/errors.md, in number order, straight from the core's `Code::ALL`. */
 const CODES = Object.freeze(native.codes());
 
 /** A rejection: `code` is one of CODES, `certIndex` the position in the chain (0 = leaf) or null. */
@@ -17,6 +17,15 @@ function rejection(outcome) {
 }
 
 let nativeOf;
+let wrap;
+/** Marks the construction of a Verifier around an already compiled native one. */
+const COMPILED = Symbol('compiled');
+
+/** A native compile result: the verifier, or the JSON of the refusal (thrown). */
+function compiled(result) {
+  if (typeof result === 'string') throw rejection(JSON.parse(result));
+  return result;
+}
 
 /** A compiled policy. Immutable apart from updateCrls(); share one per policy. */
 class Verifier {
@@ -29,13 +38,31 @@ class Verifier {
       }
       return verifier.#native;
     };
+    wrap = (nativeVerifier) => {
+      const verifier = new Verifier(COMPILED);
+      verifier.#native = nativeVerifier;
+      return verifier;
+    };
   }
 
-  /** @param policy a policy object (API.md §1) or its JSON text; throws CertgateError INVALID_POLICY. */
+  /** @param policy a policy object (docs/policy.md) or its JSON text; throws CertgateError INVALID_POLICY. */
   constructor(policy) {
-    const compiled = native.compile(convert.policyJson(policy));
-    if (typeof compiled === 'string') throw rejection(JSON.parse(compiled));
-    this.#native = compiled;
+    if (policy === COMPILED) return;
+    this.#native = compiled(native.compile(convert.policyJson(policy)));
+  }
+
+  /**
+   * Compiles the policy in a JSON file, reading the files it references
+   * (`{"file": ...}`, `{"dir": ...}`, relative to the policy's folder).
+   * @param path a path string or a file: URL; throws CertgateError INVALID_POLICY.
+   */
+  static fromFile(path) {
+    return wrap(compiled(native.compileFile(convert.path(path))));
+  }
+
+  /** What the policy load and the latest CRL update left out: `[{ source, message }]`. */
+  get warnings() {
+    return JSON.parse(this.#native.warnings());
   }
 
   /** The peer's identity, or throws CertgateError. */

@@ -2,7 +2,7 @@
 //! `certgate` core.
 //!
 //! Every entry point returns an *outcome* instead of throwing for a rejection: the JSON
-//! text of `{ ok, code, message, certIndex, identity }` (API.md §2, `check`), which the
+//! text of `{ ok, code, message, certIndex, identity }` (docs/decision.md, `check`), which the
 //! JavaScript wrapper parses with `JSON.parse` — measured cheaper than building the
 //! identity object through Node-API calls. The wrapper (`lib/`) turns inputs into arrays
 //! of PEM strings / bytes before calling here, and failed outcomes into `CertgateError`
@@ -25,7 +25,7 @@ type Source<'a> = Either<String, Uint8ArraySlice<'a>>;
 #[napi]
 pub const MAX_CHAIN_CERTIFICATES: u32 = certgate::MAX_CHAIN_CERTIFICATES as u32;
 
-/// Every code of API.md §4, in number order (`certgate::Code::ALL`).
+/// Every code of docs/errors.md, in number order (`certgate::Code::ALL`).
 #[napi]
 pub fn codes() -> Vec<&'static str> {
     Code::ALL.iter().map(|code| code.as_str()).collect()
@@ -41,7 +41,18 @@ pub struct NativeVerifier {
 /// outcome (`INVALID_POLICY`) describing why the policy was refused.
 #[napi]
 pub fn compile(policy_json: String) -> Either<NativeVerifier, String> {
-    match guarded(|| Verifier::from_json(&policy_json)) {
+    compiled(certgate::catch_panic(|| Verifier::from_json(&policy_json)))
+}
+
+/// Compiles the policy in a JSON file, reading the files it references (relative to
+/// the policy's folder). Returns the verifier, or the JSON of a failed outcome.
+#[napi]
+pub fn compile_file(path: String) -> Either<NativeVerifier, String> {
+    compiled(certgate::catch_panic(|| Verifier::from_file(&path)))
+}
+
+fn compiled(result: std::result::Result<Verifier, Rejection>) -> Either<NativeVerifier, String> {
+    match result {
         Ok(verifier) => Either::A(NativeVerifier {
             inner: Arc::new(verifier),
         }),
@@ -56,7 +67,7 @@ impl NativeVerifier {
     pub fn check(&self, chain: Vec<Source<'_>>, at: Option<f64>) -> Result<String> {
         let at = unix_time(at)?;
         let chain = chain_bytes(&chain);
-        Ok(Outcome::of(&guarded(|| self.inner.verify(&chain, at))).to_json())
+        Ok(Outcome::of(&certgate::catch_panic(|| self.inner.verify(&chain, at))).to_json())
     }
 
     /// Like `check`, on the libuv thread pool: the inputs are copied, the event loop stays free.
@@ -80,9 +91,16 @@ impl NativeVerifier {
     #[napi(ts_args_type = "crls: Array<string | Uint8Array>")]
     pub fn update_crls(&self, crls: Vec<Source<'_>>) -> Option<String> {
         let crls = chain_bytes(&crls);
-        guarded(|| self.inner.update_crls(&crls))
+        certgate::catch_panic(|| self.inner.update_crls(&crls))
             .err()
             .map(|rejection| Outcome::failure(&rejection).to_json())
+    }
+
+    /// What the policy load and the latest CRL update left out: JSON of
+    /// `[{ source, message }]`.
+    #[napi]
+    pub fn warnings(&self) -> String {
+        serde_json::to_string(&self.inner.warnings()).unwrap_or_else(|_| "[]".to_owned())
     }
 
     /// The policy's trust anchor certificates, DER.
@@ -102,7 +120,7 @@ pub fn inspect(cert: Source<'_>) -> String {
         Either::A(text) => text.as_bytes(),
         Either::B(bytes) => bytes,
     };
-    Outcome::of(&guarded(|| certgate::inspect(bytes))).to_json()
+    Outcome::of(&certgate::catch_panic(|| certgate::inspect(bytes))).to_json()
 }
 
 /// A verification run by `checkAsync` on the libuv pool.
@@ -117,32 +135,15 @@ impl ScopedTask<'_> for Check {
     type JsValue = String;
 
     fn compute(&mut self) -> Result<String> {
-        Ok(Outcome::of(&guarded(|| self.verifier.verify(&self.chain, self.at))).to_json())
+        Ok(Outcome::of(&certgate::catch_panic(|| {
+            self.verifier.verify(&self.chain, self.at)
+        }))
+        .to_json())
     }
 
     fn resolve(&mut self, _env: &Env, output: String) -> Result<String> {
         Ok(output)
     }
-}
-
-/// Runs a core call so that a panic (never expected) becomes an `INTERNAL` rejection
-/// instead of unwinding into Node (or aborting a libuv thread): fail closed.
-fn guarded<T>(
-    call: impl FnOnce() -> std::result::Result<T, Rejection>,
-) -> std::result::Result<T, Rejection> {
-    // The core's state is immutable apart from an atomic pointer swap, so nothing is left
-    // half-updated by a panic.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|panic| {
-        let reason = panic
-            .downcast_ref::<&str>()
-            .map(|text| text.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string());
-        Err(Rejection::new(
-            Code::Internal,
-            format!("internal error in certgate (please report it): {reason}"),
-        ))
-    })
 }
 
 /// The bytes of each source: PEM text as its UTF-8 bytes, binary as is.
@@ -247,14 +248,6 @@ mod tests {
             serde_json::from_str(&Outcome::of(&garbage).to_json()).unwrap();
         assert_eq!(json["code"], "MALFORMED_CERTIFICATE");
         assert_eq!(json["identity"], serde_json::Value::Null);
-    }
-
-    #[test]
-    fn a_panic_is_an_internal_rejection() {
-        let result: std::result::Result<(), Rejection> = guarded(|| panic!("boom"));
-        let rejection = result.unwrap_err();
-        assert_eq!(rejection.code(), Code::Internal);
-        assert!(rejection.message().contains("boom"));
     }
 
     #[test]

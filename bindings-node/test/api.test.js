@@ -52,7 +52,7 @@ describe('exports', () => {
     assert.ok(Array.isArray(CODES));
   });
 
-  test('CODES is the core list of API.md §4, in number order, frozen', () => {
+  test('CODES is the core list of docs/errors.md, in number order, frozen', () => {
     assert.deepEqual(CODES, [
       'INVALID_POLICY',
       'MALFORMED_CERTIFICATE',

@@ -7,7 +7,7 @@ const path = require('node:path');
 const { describe, test } = require('node:test');
 const { Worker } = require('node:worker_threads');
 const { certgate, nodeOnly } = require('./impl');
-const { cases, vector } = require('./fixtures');
+const { caseChain, caseVerifier, cases, vector } = require('./fixtures');
 
 const { CertgateError, Verifier } = certgate;
 
@@ -62,7 +62,7 @@ describe('verifyAsync', { skip: nodeOnly }, () => {
     const verifyCases = cases().filter((c) => c.op === 'verify' && c.expect.code !== 'INVALID_POLICY');
     const results = await Promise.all(
       verifyCases.map((c) =>
-        new Verifier(c.policy).verifyAsync(c.chain, { at: c.at }).then(
+        caseVerifier(certgate, c).verifyAsync(caseChain(c), { at: c.at }).then(
           (identity) => ({ identity }),
           (error) => ({ code: error.code })
         )

@@ -22,6 +22,59 @@ function vector(name) {
   return found;
 }
 
+/** A chain item or `cert` of a case: a string is text, an array of numbers is bytes. */
+function caseItem(value) {
+  return Array.isArray(value) ? Uint8Array.from(value) : value;
+}
+
+/** A case's chain, each item as caseItem() gives it. */
+function caseChain(c) {
+  return c.chain.map(caseItem);
+}
+
+/** Where a `{"dir": ...}` reference reads, by the key it stands under (as core's loader). */
+const DIR_EXTENSIONS = { certificates: ['.pem', '.crt', '.cer', '.p7b', '.p7c'], crls: ['.pem', '.crl'] };
+
+/**
+ * A policy file of the vectors with its file references replaced by the files' bytes:
+ * how the WASM build (which reads no files) is handed a `policy_file` case. A reference
+ * to a file that does not exist stays a reference, which the core then refuses.
+ */
+function resolvedPolicyFile(file) {
+  const policyPath = path.join(VECTORS, file);
+  const base = path.dirname(policyPath);
+  const policy = JSON.parse(fs.readFileSync(policyPath, 'utf8'));
+  const read = (name) => Uint8Array.from(fs.readFileSync(path.join(base, name)));
+  const resolve = (sources, kind) =>
+    [sources].flat().flatMap((source) => {
+      if (source?.file) return fs.existsSync(path.join(base, source.file)) ? [read(source.file)] : [source];
+      if (source?.dir) {
+        return fs
+          .readdirSync(path.join(base, source.dir))
+          .filter((name) => !name.startsWith('.') && DIR_EXTENSIONS[kind].includes(path.extname(name).toLowerCase()))
+          .sort()
+          .map((name) => read(path.join(source.dir, name)));
+      }
+      return [source];
+    });
+  policy.trust.anchors = resolve(policy.trust.anchors, 'certificates');
+  if (policy.trust.intermediates) policy.trust.intermediates = resolve(policy.trust.intermediates, 'certificates');
+  if (policy.revocation?.crls) policy.revocation.crls = resolve(policy.revocation.crls, 'crls');
+  return policy;
+}
+
+/**
+ * A case's verifier: from `policy`, or from `policy_file` through Verifier.fromFile where
+ * the build has it (native), else resolved by resolvedPolicyFile (WASM).
+ */
+function caseVerifier(certgate, c) {
+  if (!c.policy_file) return new certgate.Verifier(c.policy);
+  if (typeof certgate.Verifier.fromFile === 'function') {
+    return certgate.Verifier.fromFile(path.join(VECTORS, c.policy_file));
+  }
+  return new certgate.Verifier(resolvedPolicyFile(c.policy_file));
+}
+
 /** A file of tests/vectors/pki, as text. */
 function pki(file) {
   return fs.readFileSync(path.join(VECTORS, 'pki', file), 'utf8');
@@ -56,4 +109,16 @@ function demoFile(file) {
   return fs.readFileSync(path.join(demo(), file), 'utf8');
 }
 
-module.exports = { ROOT, VECTORS, cases, demo, demoFile, pki, vector };
+module.exports = {
+  ROOT,
+  VECTORS,
+  caseChain,
+  caseItem,
+  caseVerifier,
+  cases,
+  demo,
+  demoFile,
+  pki,
+  resolvedPolicyFile,
+  vector,
+};

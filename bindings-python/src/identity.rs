@@ -1,4 +1,4 @@
-//! `Identity` (API.md §3) and its parts as Python objects: thin wrappers over core's types.
+//! `Identity` (docs/identity.md) and its parts as Python objects: thin wrappers over core's types.
 
 use certgate::Identity;
 use pyo3::prelude::*;
@@ -7,7 +7,7 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::convert::{json_to_py, py_repr};
 
-/// Who a certificate names (API.md §3), from `Verifier.verify` / `Verifier.check`
+/// Who a certificate names (docs/identity.md), from `Verifier.verify` / `Verifier.check`
 /// (with `chain_fingerprints` and `matched_rule`) or `inspect` (without them).
 ///
 /// Every field of the canonical JSON is an attribute; `to_dict()` returns exactly
@@ -186,13 +186,13 @@ impl PyIdentity {
             .and_then(|v| v.matched_rule)
     }
 
-    /// The canonical JSON of API.md §3 as a `dict` (`chain_fingerprints` and
+    /// The canonical JSON of docs/identity.md as a `dict` (`chain_fingerprints` and
     /// `matched_rule` only on verified identities).
     pub(crate) fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         json_to_py(py, &self.inner.to_json_value())
     }
 
-    /// The canonical JSON of API.md §3 as text.
+    /// The canonical JSON of docs/identity.md as text.
     fn to_json(&self) -> String {
         self.inner.to_json()
     }

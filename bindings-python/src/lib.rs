@@ -22,6 +22,7 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = module.py();
     module.add_class::<verifier::PyVerifier>()?;
     module.add_class::<verifier::PyOutcome>()?;
+    module.add_class::<verifier::PyLoadWarning>()?;
     module.add_class::<identity::PyIdentity>()?;
     module.add_class::<identity::PySubjectAltNames>()?;
     module.add_class::<identity::PyPublicKey>()?;

@@ -1,6 +1,8 @@
 //! `Verifier`, `Outcome` and `inspect`: core's entry points, run with the GIL released.
 
-use certgate::{Policy, Verifier};
+use std::path::PathBuf;
+
+use certgate::{catch_panic, Policy, Verifier};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -10,7 +12,7 @@ use crate::convert::{at_seconds, blob, blobs, policy_value, py_repr};
 use crate::errors::to_pyerr;
 use crate::identity::PyIdentity;
 
-/// A compiled certgate policy (API.md §1): decides whether a peer's certificate chain
+/// A compiled certgate policy (docs/policy.md): decides whether a peer's certificate chain
 /// may in, and who the peer is.
 ///
 /// `Verifier(policy)` takes the policy as a `dict` or as JSON text; a bad policy
@@ -27,10 +29,10 @@ impl PyVerifier {
     fn new(py: Python<'_>, policy: &Bound<'_, PyAny>) -> PyResult<Self> {
         let compiled = if let Ok(text) = policy.cast::<PyString>() {
             let text = PyBackedStr::try_from(text.clone())?;
-            py.detach(|| Verifier::from_json(&text))
+            py.detach(|| catch_panic(|| Verifier::from_json(&text)))
         } else if let Ok(dict) = policy.cast::<PyDict>() {
             let value = policy_value(dict)?;
-            py.detach(move || Policy::from_value(value).and_then(Verifier::new))
+            py.detach(move || catch_panic(|| Policy::from_value(value).and_then(Verifier::new)))
         } else {
             return Err(PyTypeError::new_err(format!(
                 "policy: expected a dict or a JSON str; got {}",
@@ -40,6 +42,30 @@ impl PyVerifier {
         compiled
             .map(|inner| PyVerifier { inner })
             .map_err(|rejection| to_pyerr(py, &rejection))
+    }
+
+    /// Compiles the policy in a JSON file (a `str` or `os.PathLike`), reading the files
+    /// it references (`{"file": ...}`, `{"dir": ...}`, relative to the policy's folder).
+    /// Raises `PolicyError` when the policy or a referenced file cannot be read or used.
+    #[staticmethod]
+    fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        py.detach(|| catch_panic(|| Verifier::from_file(&path)))
+            .map(|inner| PyVerifier { inner })
+            .map_err(|rejection| to_pyerr(py, &rejection))
+    }
+
+    /// What the policy load and the latest CRL update left out (CRLs that are well
+    /// formed but unusable), and why: a list of `LoadWarning`.
+    #[getter]
+    fn warnings(&self) -> Vec<PyLoadWarning> {
+        self.inner
+            .warnings()
+            .iter()
+            .map(|warning| PyLoadWarning {
+                source: warning.source().to_owned(),
+                message: warning.message().to_owned(),
+            })
+            .collect()
     }
 
     /// Verifies `chain` (the leaf first, then any intermediates the peer sent) at `at`
@@ -57,7 +83,7 @@ impl PyVerifier {
     ) -> PyResult<PyIdentity> {
         let chain = blobs(chain, "chain")?;
         let at = at_seconds(at)?;
-        py.detach(|| self.inner.verify(&chain, at))
+        py.detach(|| catch_panic(|| self.inner.verify(&chain, at)))
             .map(PyIdentity::from)
             .map_err(|rejection| to_pyerr(py, &rejection))
     }
@@ -73,22 +99,24 @@ impl PyVerifier {
     ) -> PyResult<PyOutcome> {
         let chain = blobs(chain, "chain")?;
         let at = at_seconds(at)?;
-        Ok(match py.detach(|| self.inner.verify(&chain, at)) {
-            Ok(identity) => PyOutcome {
-                ok: true,
-                code: None,
-                message: None,
-                cert_index: None,
-                identity: Some(Py::new(py, PyIdentity::from(identity))?),
+        Ok(
+            match py.detach(|| catch_panic(|| self.inner.verify(&chain, at))) {
+                Ok(identity) => PyOutcome {
+                    ok: true,
+                    code: None,
+                    message: None,
+                    cert_index: None,
+                    identity: Some(Py::new(py, PyIdentity::from(identity))?),
+                },
+                Err(rejection) => PyOutcome {
+                    ok: false,
+                    code: Some(rejection.code().as_str()),
+                    message: Some(rejection.message().to_owned()),
+                    cert_index: rejection.cert_index(),
+                    identity: None,
+                },
             },
-            Err(rejection) => PyOutcome {
-                ok: false,
-                code: Some(rejection.code().as_str()),
-                message: Some(rejection.message().to_owned()),
-                cert_index: rejection.cert_index(),
-                identity: None,
-            },
-        })
+        )
     }
 
     /// Replaces the CRL set atomically with `crls` (one CRL or a list; each DER bytes,
@@ -96,12 +124,38 @@ impl PyVerifier {
     /// set or the new one, never a mix. On error (`PolicyError`) the old set stays.
     fn update_crls(&self, py: Python<'_>, crls: &Bound<'_, PyAny>) -> PyResult<()> {
         let crls = blobs(crls, "crls")?;
-        py.detach(|| self.inner.update_crls(&crls))
+        py.detach(|| catch_panic(|| self.inner.update_crls(&crls)))
             .map_err(|rejection| to_pyerr(py, &rejection))
     }
 
     fn __repr__(&self) -> String {
         format!("<certgate.{:?}>", self.inner)
+    }
+}
+
+/// Something a policy load or a CRL update left out, and why: `source` names where it
+/// came from (`revocation.crls[1] (crls/a.crl)`, or `crls[0]` for `update_crls`).
+#[pyclass(frozen, get_all, eq, module = "certgate", name = "LoadWarning")]
+#[derive(PartialEq)]
+pub(crate) struct PyLoadWarning {
+    /// Where the item came from.
+    source: String,
+    /// What was left out and why.
+    message: String,
+}
+
+#[pymethods]
+impl PyLoadWarning {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "LoadWarning(source={}, message={})",
+            py_repr(py, &self.source),
+            py_repr(py, &self.message)
+        )
+    }
+
+    fn __str__(&self) -> String {
+        format!("{}: {}", self.source, self.message)
     }
 }
 
@@ -163,7 +217,7 @@ impl PyOutcome {
 #[pyfunction]
 pub(crate) fn inspect(py: Python<'_>, cert: &Bound<'_, PyAny>) -> PyResult<PyIdentity> {
     let cert = blob(cert, "cert", None)?;
-    py.detach(|| certgate::inspect(cert.as_ref()))
+    py.detach(|| catch_panic(|| certgate::inspect(cert.as_ref())))
         .map(PyIdentity::from)
         .map_err(|rejection| to_pyerr(py, &rejection))
 }

@@ -18,6 +18,21 @@ REPO = Path(__file__).resolve().parents[2]
 CASES = Path(os.environ.get("CERTGATE_VECTORS", REPO / "tests" / "vectors" / "cases.json"))
 
 
+def case_item(value: object) -> object:
+    """A chain item or ``cert`` of a case: a string is text, a list of numbers bytes."""
+    return bytes(value) if isinstance(value, list) else value
+
+
+def case_verifier(case: dict, policy: object = None) -> object:
+    """The case's verifier: from ``policy`` (default: the case's), or from the file
+    ``policy_file`` names, relative to cases.json."""
+    import certgate
+
+    if "policy_file" in case:
+        return certgate.Verifier.from_file(CASES.parent / case["policy_file"])
+    return certgate.Verifier(case["policy"] if policy is None else policy)
+
+
 def load_cases() -> list:
     with open(CASES, encoding="utf-8") as handle:
         document = json.load(handle)

@@ -8,7 +8,7 @@ import pytest
 
 import certgate
 from certgate._errors import CLASS_FOR_CODE
-from conftest import load_cases
+from conftest import case_item, case_verifier, load_cases
 
 CASES = load_cases()
 
@@ -24,10 +24,12 @@ def replay_verify(case: dict, policy: object, chain: object) -> None:
     expect = case["expect"]
     if expect.get("code") == "INVALID_POLICY":
         with pytest.raises(certgate.PolicyError) as raised:
-            certgate.Verifier(policy)
+            case_verifier(case, policy)
         expect_refusal(raised.value, expect)
         return
-    verifier = certgate.Verifier(policy)
+    verifier = case_verifier(case, policy)
+    assert [warning.source for warning in verifier.warnings] == expect.get("warnings", [])
+    assert all(warning.message.startswith("left out: ") for warning in verifier.warnings)
     outcome = verifier.check(chain, at=case["at"])
     if "identity" in expect:
         assert outcome.ok, (outcome.code, outcome.message)
@@ -55,15 +57,16 @@ def test_case(case: dict) -> None:
     """The case as written: policy dict, chain as a list of PEM strings."""
     if case["op"] == "inspect":
         expect = case["expect"]
+        cert = case_item(case["cert"])
         if "identity" in expect:
-            assert certgate.inspect(case["cert"]).to_dict() == expect["identity"]
+            assert certgate.inspect(cert).to_dict() == expect["identity"]
         else:
             with pytest.raises(certgate.CertgateError) as raised:
-                certgate.inspect(case["cert"])
+                certgate.inspect(cert)
             expect_refusal(raised.value, expect)
         return
     assert case["op"] == "verify"
-    replay_verify(case, case["policy"], case["chain"])
+    replay_verify(case, case.get("policy"), [case_item(item) for item in case["chain"]])
 
 
 VERIFY_CASES = [case for case in CASES if case["op"] == "verify"]
@@ -71,9 +74,13 @@ VERIFY_CASES = [case for case in CASES if case["op"] == "verify"]
 
 @pytest.mark.parametrize("case", VERIFY_CASES, ids=[case["name"] for case in VERIFY_CASES])
 def test_case_json_policy_bytes_chain(case: dict) -> None:
-    """The same case with the policy as JSON text and each chain item as bytes in a tuple."""
-    chain = tuple(item.encode() for item in case["chain"])
-    replay_verify(case, json.dumps(case["policy"]), chain)
+    """The same case with the policy as JSON text (or its file) and each chain item as
+    bytes in a tuple."""
+    chain = tuple(
+        item.encode() if isinstance(item, str) else bytes(item) for item in case["chain"]
+    )
+    policy = json.dumps(case["policy"]) if "policy" in case else None
+    replay_verify(case, policy, chain)
 
 
 def test_every_case_was_collected() -> None:

@@ -19,17 +19,26 @@ function createApi(raw, codes, ensureReady, portable) {
 
   const rejection = (outcome) => new CertgateError(outcome.code, outcome.message, outcome.certIndex);
 
+  /** Set by the first trap: the instance's memory may be inconsistent from then on. */
+  let poisoned = null;
+
   /**
    * Runs a raw call. Rejections the raw layer throws are outcome objects (`ok: false`)
    * and become CertgateErrors; a trap (a Rust panic, compiled as abort) is a
-   * WebAssembly.RuntimeError and fails closed as INTERNAL.
+   * WebAssembly.RuntimeError and fails closed as INTERNAL. A trapped instance is
+   * poisoned: every later call is refused as INTERNAL too, never run on memory a
+   * panic left half-written.
    */
   function call(fn) {
     ensureReady();
+    if (poisoned !== null) {
+      throw new CertgateError('INTERNAL', `certgate-wasm: refused, the WebAssembly instance trapped earlier (${poisoned}); load the module again`);
+    }
     try {
       return fn();
     } catch (error) {
       if (error instanceof WebAssembly.RuntimeError) {
+        poisoned = error.message;
         throw new CertgateError('INTERNAL', `certgate-wasm: the WebAssembly module trapped (${error.message})`);
       }
       if (error !== null && typeof error === 'object' && error.ok === false) throw rejection(error);
@@ -66,7 +75,7 @@ function createApi(raw, codes, ensureReady, portable) {
 
   // ---- the API ----
 
-  /** A compiled policy (API.md §1); immutable apart from updateCrls(). */
+  /** A compiled policy (docs/policy.md); immutable apart from updateCrls(). */
   class Verifier {
     #raw;
 
@@ -94,6 +103,12 @@ function createApi(raw, codes, ensureReady, portable) {
         if (!(error instanceof CertgateError)) throw error;
         return { ok: false, code: error.code, message: error.message, certIndex: error.certIndex, identity: null };
       }
+    }
+
+    /** What the policy load and the latest CRL update left out (unusable CRLs): `[{ source, message }]`. */
+    get warnings() {
+      const verifier = this.#raw;
+      return call(() => verifier.warnings());
     }
 
     /** Replaces the CRL set atomically (each item PEM, maybe several CRLs, or DER); on error the old set stays. */

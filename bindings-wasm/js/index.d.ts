@@ -1,6 +1,6 @@
 // Types of certgate-wasm (the same API as the Node addon `certgate`; see README.md).
 
-/** Every rejection code (API.md §4), in number order; `CODES` holds the same list at run time. */
+/** Every rejection code (docs/errors.md), in number order; `CODES` holds the same list at run time. */
 export type Code =
   | 'INVALID_POLICY'
   | 'MALFORMED_CERTIFICATE'
@@ -27,8 +27,16 @@ export const CODES: readonly Code[];
 export type Der = Uint8Array;
 /** One or more PEM blocks, or DER. */
 export type Source = string | Der;
-/** PEM text, DER, or a list of these; DER may also be spelled as an array of byte values. */
-export type Sources = Source | number[] | Array<Source | number[]>;
+/** A SPIFFE trust bundle (the JWK set SPIRE exports), as an object or its JSON text. */
+export type SpiffeBundle = { keys: Array<Record<string, unknown>>; [key: string]: unknown } | string;
+/**
+ * Where certificates or CRLs come from: PEM text (explanatory text, BOM and CRLF
+ * allowed), DER, a PKCS#7 bundle, or an object naming a file or folder (read by
+ * fromFile; relative to the policy file) or holding a SPIFFE bundle (anchors only).
+ */
+export type SourceItem = Source | number[] | { file: string } | { dir: string } | { spiffe_bundle: SpiffeBundle };
+/** One source, or a list of them; DER may also be spelled as an array of byte values. */
+export type Sources = SourceItem | SourceItem[];
 /** A chain, leaf first, then any intermediates: one item (a PEM string may hold the whole chain) or a list. */
 export type Chain = Source | Source[];
 
@@ -37,7 +45,7 @@ export type OneOrMany<T> = T | T[];
 
 /** Attributes a `subject` matcher may name. */
 export type SubjectAttribute =
-  | 'CN' | 'O' | 'OU' | 'C' | 'ST' | 'L' | 'DC' | 'UID' | 'serialNumber' | 'emailAddress';
+  | 'CN' | 'O' | 'OU' | 'C' | 'ST' | 'L' | 'STREET' | 'DC' | 'UID' | 'serialNumber' | 'emailAddress';
 
 /** A rule: every matcher given must match (AND); a list matches when any value does (OR). */
 export interface Rule {
@@ -54,7 +62,7 @@ export interface Rule {
 
 export type Usage = 'client' | 'server';
 
-/** The policy schema (API.md §1). Unknown keys are refused with INVALID_POLICY. */
+/** The policy schema (docs/policy.md). Unknown keys are refused with INVALID_POLICY. */
 export interface Policy {
   trust: {
     anchors: Sources;
@@ -80,7 +88,7 @@ export type PublicKey =
   | { algorithm: 'Ed448' }
   | { algorithm: string };
 
-/** The canonical identity (API.md §3): a plain object with exactly these keys. */
+/** The canonical identity (docs/identity.md): a plain object with exactly these keys. */
 export interface Identity {
   subject: string;
   subject_fields: Record<string, string[]>;
@@ -116,6 +124,13 @@ export type Outcome =
   | { ok: true; code: null; message: null; certIndex: null; identity: VerifiedIdentity }
   | { ok: false; code: Code; message: string; certIndex: number | null; identity: null };
 
+/** Something the policy load or a CRL update left out, and why (e.g. an unusable CRL). */
+export interface Warning {
+  /** Where it came from: a policy path such as `revocation.crls[1]`, or `crls[0]` for updateCrls. */
+  source: string;
+  message: string;
+}
+
 /** A rejection: a real Error with the stable `code` and the index of the certificate concerned. */
 export class CertgateError extends Error {
   constructor(code: Code, message: string, certIndex?: number | null);
@@ -129,6 +144,8 @@ export class CertgateError extends Error {
 export class Verifier {
   /** A policy object, or its JSON text. Throws TypeError for a wrong argument type. */
   constructor(policy: Policy | string);
+  /** What the policy load and the latest CRL update left out (unusable CRLs), and why. */
+  readonly warnings: Warning[];
   /** The peer's identity if the chain may in; throws CertgateError otherwise, TypeError for a wrong argument type. */
   verify(chain: Chain, options?: VerifyOptions): VerifiedIdentity;
   /** The non-throwing twin of `verify`: throws only TypeError. */

@@ -8,7 +8,7 @@
 //!
 //! Conventions of the raw layer:
 //! - A decision is an *outcome*: `{ok, code, message, certIndex, identity}` with the
-//!   identity as a plain object carrying exactly the canonical keys (API.md §3).
+//!   identity as a plain object carrying exactly the canonical keys (docs/identity.md).
 //!   [`RawVerifier::check`] returns it; the constructor, [`RawVerifier::update_crls`]
 //!   and [`inspect`] throw it (`ok: false`) when core rejects.
 //! - The wrapper validates arguments (a wrong type is a `TypeError` there); this layer
@@ -47,6 +47,11 @@ impl RawVerifier {
         let at = unix_seconds(at).map_err(|message| JsValue::from(RangeError::new(&message)))?;
         let chain = items(chain, "chain")?;
         to_js(&outcome_json(&self.inner.verify(&chain, Some(at))))
+    }
+
+    /// What the policy load and the latest CRL update left out: `[{source, message}]`.
+    pub fn warnings(&self) -> Result<JsValue, JsValue> {
+        to_js(&serde_json::to_string(&self.inner.warnings()).unwrap_or_else(|_| "[]".to_owned()))
     }
 
     /// Replaces the CRL set atomically (one item or an array; each PEM or DER).

@@ -7,15 +7,20 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { describe, test } = require('node:test');
 const { PKG, cases, der, vector } = require('./helpers');
+const { caseChain, caseItem, resolvedPolicyFile } = require('../../bindings-node/test/fixtures');
 
 const native = require(path.join(__dirname, '..', '..', 'bindings-node'));
 const wasm = require(path.join(PKG, 'nodejs'));
 
-/** Runs one case's operation with `impl`, as a plain comparable result. */
+/**
+ * Runs one case's operation with `impl`, as a plain comparable result. A `policy_file`
+ * case is given to both as the same resolved policy (the wasm build reads no files).
+ */
 function run(impl, c) {
   try {
-    if (c.op === 'inspect') return { ok: true, identity: impl.inspect(c.cert) };
-    return new impl.Verifier(c.policy).check(c.chain, { at: c.at });
+    if (c.op === 'inspect') return { ok: true, identity: impl.inspect(caseItem(c.cert)) };
+    const policy = c.policy_file ? resolvedPolicyFile(c.policy_file) : c.policy;
+    return new impl.Verifier(policy).check(caseChain(c), { at: c.at });
   } catch (error) {
     assert.ok(error instanceof impl.CertgateError, `${c.name}: expected a CertgateError, got ${error?.stack ?? error}`);
     return { ok: false, code: error.code, message: error.message, certIndex: error.certIndex };

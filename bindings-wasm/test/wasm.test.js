@@ -77,18 +77,28 @@ describe('rejections', () => {
     );
   });
 
-  test('a trap in the wasm module fails closed as INTERNAL', () => {
-    // The wrapper over a stand-in raw module whose calls trap as a Rust panic would.
+  test('a trap fails closed as INTERNAL and poisons the instance', () => {
+    // The wrapper over a stand-in raw module whose first call traps as a Rust panic would;
+    // later calls would succeed, but a trapped instance must never be used again.
     const source = fs.readFileSync(path.join(__dirname, '..', 'js', 'certgate.js'), 'utf8');
     const createApi = new Function(`${source}\nreturn createApi;`)();
-    const trap = () => {
-      throw new WebAssembly.RuntimeError('unreachable executed');
+    let trapped = false;
+    const trapOnce = (result) => () => {
+      if (!trapped) {
+        trapped = true;
+        throw new WebAssembly.RuntimeError('unreachable executed');
+      }
+      return result;
     };
+    const allowed = { ok: true, code: null, message: null, certIndex: null, identity: {} };
     const portable = require('../../bindings-node/lib/portable');
-    const api = createApi({ RawVerifier: class { check = trap; updateCrls = trap; }, inspect: trap }, raw.codes(), () => {}, portable);
+    const standIn = {
+      RawVerifier: class { check = trapOnce(allowed); updateCrls = trapOnce(undefined); warnings = trapOnce([]); },
+      inspect: trapOnce({}),
+    };
+    const api = createApi(standIn, raw.codes(), () => {}, portable);
     const verifier = new api.Verifier('{}');
     const c = vector('spiffe_exact_allowed');
-    assert.throws(() => verifier.verify(c.chain, { at: c.at }), (error) => error instanceof api.CertgateError && error.code === 'INTERNAL');
     assert.deepEqual(verifier.check(c.chain, { at: c.at }), {
       ok: false,
       code: 'INTERNAL',
@@ -96,8 +106,12 @@ describe('rejections', () => {
       certIndex: null,
       identity: null,
     });
-    assert.throws(() => verifier.updateCrls('crl'), { code: 'INTERNAL' });
-    assert.throws(() => api.inspect(c.chain[0]), { code: 'INTERNAL' });
+    const poisoned = /^certgate-wasm: refused, the WebAssembly instance trapped earlier \(unreachable executed\)/;
+    assert.throws(() => verifier.verify(c.chain, { at: c.at }), (error) => error instanceof api.CertgateError && error.code === 'INTERNAL' && poisoned.test(error.message));
+    assert.throws(() => verifier.updateCrls('crl'), { code: 'INTERNAL', message: poisoned });
+    assert.throws(() => verifier.warnings, { code: 'INTERNAL', message: poisoned });
+    assert.throws(() => api.inspect(c.chain[0]), { code: 'INTERNAL', message: poisoned });
+    assert.throws(() => new api.Verifier('{}'), { code: 'INTERNAL', message: poisoned });
   });
 
   test('a Uint8Array from another realm is accepted as bytes', () => {

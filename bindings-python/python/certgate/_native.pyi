@@ -3,6 +3,7 @@
 # mypy's stubtest against the installed module (type-only names are listed in
 # tests/stubtest-allowlist.txt).
 
+import os
 from datetime import datetime
 from typing import Any, Final, Literal, Protocol, Sequence, Union, final
 
@@ -11,6 +12,7 @@ from typing_extensions import TypeAlias
 __all__ = [
     "Verifier",
     "Outcome",
+    "LoadWarning",
     "Identity",
     "SubjectAltNames",
     "PublicKey",
@@ -22,7 +24,7 @@ __all__ = [
     "__version__",
 ]
 
-#: Every refusal code, as in API.md §4 (core's `Code::ALL`, in number order).
+#: Every refusal code, as in docs/errors.md (core's `Code::ALL`, in number order).
 Code: TypeAlias = Literal[
     "INVALID_POLICY",
     "MALFORMED_CERTIFICATE",
@@ -64,9 +66,20 @@ __version__: Final[str]
 @final
 class Verifier:
     def __new__(cls, policy: Union[dict[str, Any], str]) -> Verifier: ...
+    @staticmethod
+    def from_file(path: Union[str, os.PathLike[str]]) -> Verifier: ...
+    @property
+    def warnings(self) -> list[LoadWarning]: ...
     def verify(self, chain: Blobs, at: At = None) -> Identity: ...
     def check(self, chain: Blobs, at: At = None) -> Outcome: ...
     def update_crls(self, crls: Blobs) -> None: ...
+
+@final
+class LoadWarning:
+    @property
+    def source(self) -> str: ...
+    @property
+    def message(self) -> str: ...
 
 @final
 class Outcome:

@@ -1,4 +1,4 @@
-//! The canonical identity JSON of API.md §3, as the vectors expect it.
+//! The canonical identity JSON of docs/identity.md, as the vectors expect it.
 //!
 //! Nothing here parses a certificate: every value is derived from the
 //! [`CertSpec`](crate::pki::CertSpec) the certificate was generated from (plus the
@@ -43,7 +43,7 @@ pub struct PublicKey {
     pub bits: Option<u32>,
 }
 
-/// An identity as `inspect` returns it (API.md §3 without the verify-only keys).
+/// An identity as `inspect` returns it (docs/identity.md without the verify-only keys).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Identity {
     /// RFC 4514 subject.

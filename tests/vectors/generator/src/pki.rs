@@ -732,6 +732,132 @@ pub fn crl(
     Ok(pem_encode("X509 CRL", &der))
 }
 
+/// How [`edit_crl`] alters a CRL that rcgen signed.
+#[derive(Default)]
+pub struct CrlEdit {
+    /// Drop the CRL number extension.
+    pub drop_number: bool,
+    /// Drop the nextUpdate field.
+    pub drop_next_update: bool,
+    /// An issuing distribution point without a distribution point name:
+    /// `Some(true)` onlyContainsCACerts (an ARL), `Some(false)` onlyContainsUserCerts.
+    pub scope_ca_only: Option<bool>,
+    /// Make it a delta CRL on this base CRL number (deltaCRLIndicator, critical).
+    pub delta_base: Option<u64>,
+    /// Add this critical CRL extension (an OID certgate does not know).
+    pub unknown_critical: Option<&'static str>,
+    /// Add this critical entry extension to every revoked entry.
+    pub unknown_critical_entry: Option<&'static str>,
+}
+
+/// Alters a CRL made by rcgen with `x509-cert` (never by hand) and signs it again with
+/// `issuer`'s key (ECDSA P-256 SHA-256, by the `openssl` CLI), so it is a correctly
+/// signed CRL of a shape rcgen cannot make.
+pub fn edit_crl(der: &[u8], issuer: &Issued, edit: &CrlEdit) -> Result<Vec<u8>> {
+    use x509_cert::crl::CertificateList;
+    use x509_cert::ext::pkix::crl::dp::IssuingDistributionPoint;
+    use x509_cert::ext::Extension;
+    let extension = |oid: &str, critical: bool, value: Vec<u8>| -> Result<Extension> {
+        Ok(Extension {
+            extn_id: ObjectIdentifier::new(oid)?,
+            critical,
+            extn_value: der::asn1::OctetString::new(value)?,
+        })
+    };
+    let null = der::asn1::Null.to_der()?;
+    let mut crl = CertificateList::from_der(der)?;
+    let tbs = &mut crl.tbs_cert_list;
+    let mut extensions = tbs.crl_extensions.take().unwrap_or_default();
+    if edit.drop_number {
+        extensions.retain(|ext| ext.extn_id != ObjectIdentifier::new_unwrap("2.5.29.20"));
+    }
+    if edit.drop_next_update {
+        tbs.next_update = None;
+    }
+    if let Some(ca_only) = edit.scope_ca_only {
+        let idp = IssuingDistributionPoint {
+            distribution_point: None,
+            only_contains_user_certs: !ca_only,
+            only_contains_ca_certs: ca_only,
+            only_some_reasons: None,
+            indirect_crl: false,
+            only_contains_attribute_certs: false,
+        };
+        extensions.push(extension("2.5.29.28", true, idp.to_der()?)?);
+    }
+    if let Some(base) = edit.delta_base {
+        extensions.push(extension("2.5.29.27", true, base.to_der()?)?);
+    }
+    if let Some(oid) = edit.unknown_critical {
+        extensions.push(extension(oid, true, null.clone())?);
+    }
+    if let Some(oid) = edit.unknown_critical_entry {
+        for entry in tbs.revoked_certificates.iter_mut().flatten() {
+            entry
+                .crl_entry_extensions
+                .get_or_insert_with(Vec::new)
+                .push(extension(oid, true, null.clone())?);
+        }
+    }
+    tbs.crl_extensions = (!extensions.is_empty()).then_some(extensions);
+    let signature = openssl_sign(&issuer.key_pem()?, &tbs.to_der()?, "-sha256")?;
+    crl.signature = BitString::from_bytes(&signature)?;
+    Ok(crl.to_der()?)
+}
+
+/// What `openssl x509 -text` (or `openssl crl -text`) writes for a PEM certificate (or
+/// CRL): the human-readable dump, then the PEM block, as `openssl ca` files look.
+pub fn openssl_text(kind: &str, pem: &str) -> Result<String> {
+    let dir = TempDir::new()?;
+    let path = dir.path().join("in.pem");
+    std::fs::write(&path, pem)?;
+    let path = path.to_str().ok_or("non-UTF-8 temp path")?;
+    Ok(String::from_utf8(openssl(&[kind, "-in", path, "-text"])?)?)
+}
+
+/// A PKCS#7 certificate bundle of `pems` made by `openssl crl2pkcs7 -nocrl`, as PEM
+/// (`-----BEGIN PKCS7-----`) or DER.
+pub fn openssl_pkcs7(pems: &[String], der: bool) -> Result<Vec<u8>> {
+    let dir = TempDir::new()?;
+    let mut args = vec!["crl2pkcs7".to_owned(), "-nocrl".to_owned()];
+    for (index, pem) in pems.iter().enumerate() {
+        let path = dir.path().join(format!("{index}.pem"));
+        std::fs::write(&path, pem)?;
+        args.push("-certfile".to_owned());
+        args.push(path.to_str().ok_or("non-UTF-8 temp path")?.to_owned());
+    }
+    if der {
+        args.extend(["-outform".to_owned(), "DER".to_owned()]);
+    }
+    openssl(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// A PKCS#12 key store (`openssl pkcs12 -export`) holding `leaf`, its key and `chain`,
+/// with the password `certgate`.
+pub fn openssl_pkcs12(leaf: &Issued, chain: &[&Issued]) -> Result<Vec<u8>> {
+    let dir = TempDir::new()?;
+    let file = |name: &str, text: String| -> Result<String> {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text)?;
+        Ok(path.to_str().ok_or("non-UTF-8 temp path")?.to_owned())
+    };
+    let cert = file("leaf.pem", leaf.pem())?;
+    let key = file("leaf.key", leaf.key_pem()?)?;
+    let certfile = file("chain.pem", chain.iter().map(|c| c.pem()).collect())?;
+    openssl(&[
+        "pkcs12",
+        "-export",
+        "-in",
+        &cert,
+        "-inkey",
+        &key,
+        "-certfile",
+        &certfile,
+        "-passout",
+        "pass:certgate",
+    ])
+}
+
 /// A signed CRL (with CRL number and authority key identifier) listing `revoked_certs`, as DER.
 pub fn crl_der(
     issuer: &Issued,

@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 
 use crate::identity::{Identity, VerifiedIdentity};
 use crate::pki::{
-    crl, dn, pem_decode, pem_encode, write_file, Attr, Basic, CertSpec, Issued, KeyKind, Revoked,
-    San,
+    crl, dn, edit_crl, openssl_pkcs12, openssl_pkcs7, openssl_text, pem_decode, pem_encode,
+    write_file, Attr, Basic, CertSpec, CrlEdit, Issued, KeyKind, Revoked, San,
 };
 use crate::Result;
 
@@ -38,6 +38,8 @@ struct Named {
 struct Pki {
     certs: Vec<Named>,
     crls: Vec<(&'static str, String)>,
+    /// Files in the forms other tools write (text dumps, PKCS#7, PKCS#12), for `forms/`.
+    forms: Vec<(&'static str, Vec<u8>)>,
 }
 
 impl Pki {
@@ -59,6 +61,41 @@ impl Pki {
             .unwrap_or_else(|| panic!("no CRL named {name}"))
             .1
             .clone()
+    }
+
+    /// A policy trusting the test root, with the named certificates as intermediates pool.
+    fn policy(&self, pool: &[&str]) -> Value {
+        let mut trust = json!({ "anchors": self.c("root").pem() });
+        if !pool.is_empty() {
+            trust["intermediates"] = Value::String(self.pems(pool).concat());
+        }
+        json!({ "trust": trust })
+    }
+
+    /// The `revocation` section with explicit settings.
+    fn revocation(&self, crls: &[&str], depth: &str, unknown: &str, expired: &str) -> Value {
+        let crls: Vec<String> = crls.iter().map(|n| self.crl(n)).collect();
+        json!({
+            "crls": crls,
+            "depth": depth,
+            "unknown_status": unknown,
+            "expired_crl": expired,
+        })
+    }
+
+    /// The form file called `name`.
+    fn form(&self, name: &str) -> &[u8] {
+        &self
+            .forms
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("no form file named {name}"))
+            .1
+    }
+
+    /// The form file called `name`, as text.
+    fn form_text(&self, name: &str) -> String {
+        String::from_utf8(self.form(name).to_vec()).expect("a text form file")
     }
 
     /// PEM strings of the named certificates, in order.
@@ -129,6 +166,7 @@ fn build_pki() -> Result<Pki> {
     let mut pki = Pki {
         certs: Vec::new(),
         crls: Vec::new(),
+        forms: Vec::new(),
     };
     let root = CertSpec::ca(
         dn(&[(Attr::O, "Certgate Test"), (Attr::Cn, "Certgate Test Root")]),
@@ -441,6 +479,19 @@ fn build_pki() -> Result<Pki> {
         )?;
     }
 
+    for (name, cn, serial) in [
+        ("leaf-revoked-later", "revoked-later", 0x30),
+        ("leaf-on-hold", "on-hold", 0x31),
+    ] {
+        pki.add_leaf(
+            name,
+            leaf(cn, &[0x10, serial]).sans(vec![San::uri(&format!(
+                "spiffe://example.org/ns/prod/sa/{cn}"
+            ))]),
+            int,
+        )?;
+    }
+
     // Deliberately broken signatures, checked against ring so a lucky flip cannot pass.
     let mut bad = pki.take("leaf-bad-signature");
     if !bad.cert.signature_verifies(pki.c(int))? {
@@ -505,7 +556,191 @@ fn build_pki() -> Result<Pki> {
         ),
     ];
     pki.crls = crls;
+    pki.crls.extend(unusual_crls(&pki)?);
+    pki.forms = forms(&pki)?;
     Ok(pki)
+}
+
+/// CRLs as CAs publish them beyond the plain case: scoped (issuing distribution point),
+/// a base and a delta, and CRLs certgate cannot use or must treat specially.
+fn unusual_crls(pki: &Pki) -> Result<Vec<(&'static str, String)>> {
+    let int = pki.c("intermediate");
+    let revoked = |name: &str, reason| Revoked {
+        cert: pki.c(name),
+        at: AT - 25 * DAY,
+        reason,
+    };
+    let key_compromise = |name: &str| revoked(name, RevocationReason::KeyCompromise);
+    // An rcgen CRL, altered by `edit` and signed again.
+    let edited = |issuer: &Issued, number: u64, entries: &[Revoked<'_>], edit: CrlEdit| {
+        let (_, der) = pem_decode(&crl(issuer, AT - DAY, CRL_NEXT_UPDATE, number, entries)?)?;
+        Ok::<_, Box<dyn std::error::Error>>(pem_encode("X509 CRL", &edit_crl(&der, issuer, &edit)?))
+    };
+    Ok(vec![
+        (
+            "root-arl.crl.pem",
+            edited(
+                pki.c("root"),
+                20,
+                &[key_compromise("intermediate-revoked")],
+                CrlEdit {
+                    scope_ca_only: Some(true),
+                    ..CrlEdit::default()
+                },
+            )?,
+        ),
+        (
+            "intermediate-users.crl.pem",
+            edited(
+                int,
+                21,
+                &[key_compromise("leaf-revoked")],
+                CrlEdit {
+                    scope_ca_only: Some(false),
+                    ..CrlEdit::default()
+                },
+            )?,
+        ),
+        (
+            "intermediate-arl.crl.pem",
+            edited(
+                int,
+                22,
+                &[key_compromise("leaf-revoked")],
+                CrlEdit {
+                    scope_ca_only: Some(true),
+                    ..CrlEdit::default()
+                },
+            )?,
+        ),
+        (
+            "intermediate-base.crl.pem",
+            crl(
+                int,
+                AT - DAY,
+                CRL_NEXT_UPDATE,
+                10,
+                &[
+                    key_compromise("leaf-revoked"),
+                    revoked("leaf-on-hold", RevocationReason::CertificateHold),
+                ],
+            )?,
+        ),
+        (
+            "intermediate-delta.crl.pem",
+            edited(
+                int,
+                11,
+                &[
+                    key_compromise("leaf-revoked-later"),
+                    revoked("leaf-on-hold", RevocationReason::RemoveFromCrl),
+                ],
+                CrlEdit {
+                    delta_base: Some(10),
+                    ..CrlEdit::default()
+                },
+            )?,
+        ),
+        (
+            "intermediate-unknown-critical.crl.pem",
+            edited(
+                int,
+                23,
+                &[key_compromise("leaf-revoked")],
+                CrlEdit {
+                    unknown_critical: Some("1.3.6.1.4.1.55555.9"),
+                    ..CrlEdit::default()
+                },
+            )?,
+        ),
+        (
+            "intermediate-critical-entry.crl.pem",
+            edited(
+                int,
+                24,
+                &[key_compromise("leaf-revoked")],
+                CrlEdit {
+                    unknown_critical_entry: Some("1.3.6.1.4.1.55555.10"),
+                    ..CrlEdit::default()
+                },
+            )?,
+        ),
+        (
+            // Signed by the untrusted root's key, under the intermediate's name.
+            "intermediate-bad-signature.crl.pem",
+            {
+                let (_, der) = pem_decode(&crl(
+                    int,
+                    AT - DAY,
+                    CRL_NEXT_UPDATE,
+                    27,
+                    &[key_compromise("leaf-revoked")],
+                )?)?;
+                pem_encode(
+                    "X509 CRL",
+                    &edit_crl(&der, pki.c("untrusted-root"), &CrlEdit::default())?,
+                )
+            },
+        ),
+        (
+            "intermediate-no-number.crl.pem",
+            edited(
+                int,
+                25,
+                &[key_compromise("leaf-revoked")],
+                CrlEdit {
+                    drop_number: true,
+                    ..CrlEdit::default()
+                },
+            )?,
+        ),
+        (
+            "intermediate-no-next-update.crl.pem",
+            edited(
+                int,
+                26,
+                &[key_compromise("leaf-revoked")],
+                CrlEdit {
+                    drop_next_update: true,
+                    ..CrlEdit::default()
+                },
+            )?,
+        ),
+    ])
+}
+
+/// The conformance PKI as other tools write it: `openssl x509|crl -text` dumps, PKCS#7
+/// bundles (`openssl crl2pkcs7`) and a PKCS#12 store (`openssl pkcs12 -export`).
+fn forms(pki: &Pki) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    let text =
+        |kind: &str, pem: &str| -> Result<Vec<u8>> { Ok(openssl_text(kind, pem)?.into_bytes()) };
+    let chain = pki.pems(&STD_CHAIN);
+    Ok(vec![
+        ("root-text.pem", text("x509", &pki.c("root").pem())?),
+        (
+            "intermediate-text.pem",
+            text("x509", &pki.c("intermediate").pem())?,
+        ),
+        (
+            "leaf-spiffe-text.pem",
+            text("x509", &pki.c("leaf-spiffe").pem())?,
+        ),
+        (
+            "intermediate-text.crl.pem",
+            text("crl", &pki.crl("intermediate.crl.pem"))?,
+        ),
+        ("leaf-spiffe-chain.p7b", openssl_pkcs7(&chain, false)?),
+        ("leaf-spiffe-chain.p7b.der", openssl_pkcs7(&chain, true)?),
+        ("root.p7b.der", openssl_pkcs7(&[pki.c("root").pem()], true)?),
+        (
+            "intermediate.p7b",
+            openssl_pkcs7(&[pki.c("intermediate").pem()], false)?,
+        ),
+        (
+            "leaf-spiffe.p12",
+            openssl_pkcs12(pki.c("leaf-spiffe"), &[pki.c("intermediate")])?,
+        ),
+    ])
 }
 
 /// One entry of `cases.json`.
@@ -516,10 +751,14 @@ struct Case {
     op: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     policy: Option<Value>,
+    /// Instead of `policy`: a policy file, relative to `cases.json`, that names files.
     #[serde(skip_serializing_if = "Option::is_none")]
-    chain: Option<Vec<String>>,
+    policy_file: Option<String>,
+    /// Each item a string (text: PEM, text dumps) or an array of byte values (DER, PKCS#7, PKCS#12).
     #[serde(skip_serializing_if = "Option::is_none")]
-    cert: Option<String>,
+    chain: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cert: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     at: Option<i64>,
     expect: Expect,
@@ -530,15 +769,33 @@ struct Case {
 #[serde(untagged)]
 enum Expect {
     /// `verify` succeeds with this identity.
-    Verified { identity: VerifiedIdentity },
+    Verified {
+        identity: VerifiedIdentity,
+        /// The sources of the verifier's load warnings, in order (absent: none).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        warnings: Vec<String>,
+    },
     /// `inspect` returns this identity.
     Inspected { identity: Identity },
-    /// The call is rejected with this API.md §4 code.
+    /// The call is rejected with this code.
     Rejected {
         code: String,
         #[serde(skip_serializing_if = "Option::is_none")]
         cert_index: Option<usize>,
+        /// As for `Verified`; only where the verifier was built.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        warnings: Vec<String>,
     },
+}
+
+/// A chain item as text.
+fn text(item: impl Into<String>) -> Value {
+    Value::String(item.into())
+}
+
+/// A chain item as bytes (an array of byte values).
+fn bytes(item: &[u8]) -> Value {
+    json!(item)
 }
 
 /// The whole `cases.json` document.
@@ -558,11 +815,7 @@ struct Cases<'p> {
 impl<'p> Cases<'p> {
     /// A policy trusting the test root, with the named certificates as intermediates pool.
     fn policy(&self, pool: &[&str]) -> Value {
-        let mut trust = json!({ "anchors": self.pki.c("root").pem() });
-        if !pool.is_empty() {
-            trust["intermediates"] = Value::String(self.pki.pems(pool).concat());
-        }
-        json!({ "trust": trust })
+        self.pki.policy(pool)
     }
 
     /// [`Cases::policy`] plus `allow` rules.
@@ -574,13 +827,7 @@ impl<'p> Cases<'p> {
 
     /// The `revocation` section with explicit settings.
     fn revocation(&self, crls: &[&str], depth: &str, unknown: &str, expired: &str) -> Value {
-        let crls: Vec<String> = crls.iter().map(|n| self.pki.crl(n)).collect();
-        json!({
-            "crls": crls,
-            "depth": depth,
-            "unknown_status": unknown,
-            "expired_crl": expired,
-        })
+        self.pki.revocation(crls, depth, unknown, expired)
     }
 
     /// A `verify` case that succeeds. `chain` is what the peer sends; `path` is the
@@ -594,21 +841,44 @@ impl<'p> Cases<'p> {
         path: &[&str],
         matched_rule: Option<usize>,
     ) -> Result<()> {
+        let chain = self.pki.pems(chain).into_iter().map(text).collect();
+        self.pass_items(name, description, policy, chain, path, matched_rule, &[])
+    }
+
+    /// A `verify` case that succeeds for `chain` given as items (text or bytes), with
+    /// the load warnings whose sources are `warnings`. `policy` is a policy object or,
+    /// as a string, a policy file relative to `cases.json`.
+    #[allow(clippy::too_many_arguments)]
+    fn pass_items(
+        &mut self,
+        name: &str,
+        description: &str,
+        policy: Value,
+        chain: Vec<Value>,
+        path: &[&str],
+        matched_rule: Option<usize>,
+        warnings: &[&str],
+    ) -> Result<()> {
         let path = self.pki.path(path);
         let identity = VerifiedIdentity {
             identity: path[0].identity()?,
             chain_fingerprints: path.iter().map(|c| c.fingerprint()).collect(),
             matched_rule,
         };
+        let (policy, policy_file) = policy_or_file(policy);
         self.push(Case {
             name: name.to_owned(),
             description: description.to_owned(),
             op: "verify",
-            policy: Some(policy),
-            chain: Some(self.pki.pems(chain)),
+            policy,
+            policy_file,
+            chain: Some(chain),
             cert: None,
             at: Some(AT),
-            expect: Expect::Verified { identity },
+            expect: Expect::Verified {
+                identity,
+                warnings: warnings.iter().map(|w| (*w).to_owned()).collect(),
+            },
         })
     }
 
@@ -622,15 +892,35 @@ impl<'p> Cases<'p> {
         code: &str,
         cert_index: Option<usize>,
     ) -> Result<()> {
+        let chain = chain.into_iter().map(text).collect();
+        self.fail_items(name, description, policy, chain, code, cert_index, &[])
+    }
+
+    /// [`Cases::fail`] with items (text or bytes) and expected load warnings; `policy`
+    /// as in [`Cases::pass_items`].
+    #[allow(clippy::too_many_arguments)]
+    fn fail_items(
+        &mut self,
+        name: &str,
+        description: &str,
+        policy: Value,
+        chain: Vec<Value>,
+        code: &str,
+        cert_index: Option<usize>,
+        warnings: &[&str],
+    ) -> Result<()> {
         let expect = Expect::Rejected {
             code: code.to_owned(),
             cert_index,
+            warnings: warnings.iter().map(|w| (*w).to_owned()).collect(),
         };
+        let (policy, policy_file) = policy_or_file(policy);
         self.push(Case {
             name: name.to_owned(),
             description: description.to_owned(),
             op: "verify",
-            policy: Some(policy),
+            policy,
+            policy_file,
             chain: Some(chain),
             cert: None,
             at: Some(AT),
@@ -660,17 +950,29 @@ impl<'p> Cases<'p> {
 
     /// An `inspect` case for the named certificate.
     fn inspect(&mut self, name: &str, description: &str, cert: &str) -> Result<()> {
-        let cert = self.pki.c(cert);
+        let pem = self.pki.c(cert).pem();
+        self.inspect_item(name, description, cert, text(pem))
+    }
+
+    /// An `inspect` case whose input is `item` (text or bytes) holding the named certificate.
+    fn inspect_item(
+        &mut self,
+        name: &str,
+        description: &str,
+        cert: &str,
+        item: Value,
+    ) -> Result<()> {
         self.push(Case {
             name: name.to_owned(),
             description: description.to_owned(),
             op: "inspect",
             policy: None,
+            policy_file: None,
             chain: None,
-            cert: Some(cert.pem()),
+            cert: Some(item),
             at: None,
             expect: Expect::Inspected {
-                identity: cert.identity()?,
+                identity: self.pki.c(cert).identity()?,
             },
         })
     }
@@ -681,6 +983,14 @@ impl<'p> Cases<'p> {
         }
         self.list.push(case);
         Ok(())
+    }
+}
+
+/// A policy object as `policy`, or a string as `policy_file`.
+fn policy_or_file(policy: Value) -> (Option<Value>, Option<String>) {
+    match policy {
+        Value::String(file) => (None, Some(file)),
+        policy => (Some(policy), None),
     }
 }
 
@@ -1688,6 +1998,10 @@ fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
         None,
     )?;
 
+    input_form_cases(&mut cs)?;
+    unusual_crl_cases(&mut cs)?;
+    policy_file_cases(&mut cs)?;
+
     // ---- invalid policies ----
     let mut typo = cs.policy(&int);
     typo["allowed"] = json!([{ "spiffe_id": PAYMENTS }]);
@@ -1765,6 +2079,13 @@ fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
         "policy_missing_anchors",
         "trust.anchors is required.",
         json!({ "trust": { "intermediates": pki.c("intermediate").pem() } }),
+    )?;
+    let mut null_allow = cs.policy(&int);
+    null_allow["allow"] = Value::Null;
+    cs.invalid_policy(
+        "policy_null_allow_refused",
+        "\"allow\": null is refused: only a missing key means \"allow any valid chain\".",
+        null_allow,
     )?;
     cs.invalid_policy(
         "policy_matcher_wrong_type",
@@ -1905,6 +2226,489 @@ fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
     Ok(cs.list)
 }
 
+/// Files as other tools write them: text dumps, BOM, CRLF, PKCS#7, key blocks, PKCS#12.
+fn input_form_cases(cs: &mut Cases<'_>) -> Result<()> {
+    let pki = cs.pki;
+    let none: [&str; 0] = [];
+    let path = STD_PATH;
+    let leaf = pki.c("leaf-spiffe").pem();
+    let intermediate = pki.c("intermediate").pem();
+    let crlf = |pem: &str| pem.replace('\n', "\r\n");
+    let with_anchor = |anchor: Value| {
+        let mut policy = pki.policy(&none);
+        policy["trust"]["anchors"] = anchor;
+        policy
+    };
+    let items = |list: &[&str]| list.iter().map(|item| text(*item)).collect::<Vec<_>>();
+    let leaf_text = pki.form_text("leaf-spiffe-text.pem");
+    let intermediate_text = pki.form_text("intermediate-text.pem");
+    for (name, description, policy, chain) in [
+        (
+            "input_text_dump_chain",
+            "Leaf and intermediate as `openssl x509 -text` writes them: the dump before each PEM block is ignored.",
+            cs.policy(&none),
+            items(&[&leaf_text, &intermediate_text]),
+        ),
+        (
+            "input_text_dump_bundle",
+            "One text item holding both dumps, as `cat leaf.pem intermediate.pem` of `openssl ca` files.",
+            cs.policy(&none),
+            vec![text(format!("{leaf_text}{intermediate_text}"))],
+        ),
+        (
+            "input_text_dump_anchor",
+            "A trust anchor written by `openssl x509 -text`.",
+            with_anchor(text(pki.form_text("root-text.pem"))),
+            items(&[&leaf, &intermediate]),
+        ),
+        (
+            "input_bom_chain",
+            "A leaf saved with a UTF-8 byte order mark (Windows editors) is read, not dropped.",
+            cs.policy(&none),
+            vec![text(format!("\u{feff}{leaf}")), text(intermediate.clone())],
+        ),
+        (
+            "input_bom_bundle",
+            "A BOM before a leaf + intermediate bundle: the leaf stays the leaf.",
+            cs.policy(&none),
+            vec![text(format!("\u{feff}{leaf}{intermediate}"))],
+        ),
+        (
+            "input_bom_anchor",
+            "A trust anchor saved with a UTF-8 byte order mark.",
+            with_anchor(text(format!("\u{feff}{}", pki.c("root").pem()))),
+            items(&[&leaf, &intermediate]),
+        ),
+        (
+            "input_crlf_chain",
+            "CRLF line ends throughout the chain.",
+            cs.policy(&none),
+            vec![text(crlf(&format!("{leaf}{intermediate}")))],
+        ),
+        (
+            "input_crlf_anchor",
+            "CRLF line ends in the trust anchor.",
+            with_anchor(text(crlf(&pki.c("root").pem()))),
+            items(&[&leaf, &intermediate]),
+        ),
+        (
+            "input_pkcs7_pem_chain",
+            "The chain as a PKCS#7 bundle from `openssl crl2pkcs7` (PEM): its leaf is found and put first.",
+            cs.policy(&none),
+            vec![text(pki.form_text("leaf-spiffe-chain.p7b"))],
+        ),
+        (
+            "input_pkcs7_der_chain",
+            "The chain as a DER PKCS#7 bundle (.p7b as Windows exports it).",
+            cs.policy(&none),
+            vec![bytes(pki.form("leaf-spiffe-chain.p7b.der"))],
+        ),
+        (
+            "input_pkcs7_anchor",
+            "The trust anchor as a DER PKCS#7 bundle.",
+            with_anchor(bytes(pki.form("root.p7b.der"))),
+            items(&[&leaf, &intermediate]),
+        ),
+        (
+            "input_key_block_skipped",
+            "A bundle that also holds the leaf's private key: the key block is skipped.",
+            cs.policy(&none),
+            vec![text(format!(
+                "{leaf}{}{intermediate}",
+                pki.c("leaf-spiffe").key_pem()?
+            ))],
+        ),
+    ] {
+        cs.pass_items(name, description, policy, chain, &path, None, &[])?;
+    }
+    let mut pkcs7_pool = cs.policy(&none);
+    pkcs7_pool["trust"]["intermediates"] = text(pki.form_text("intermediate.p7b"));
+    cs.pass(
+        "input_pkcs7_intermediates",
+        "The intermediates pool as a PKCS#7 bundle (PEM).",
+        pkcs7_pool,
+        &["leaf-spiffe"],
+        &path,
+        None,
+    )?;
+    let spiffe_bundle = json!({
+        "keys": [
+            { "use": "jwt-svid", "kty": "EC", "kid": "jwt-1", "crv": "P-256", "x": "unused", "y": "unused" },
+            { "use": "x509-svid", "kty": "EC", "x5c": [base64_der(&pki.c("root").der)] }
+        ],
+        "spiffe_sequence": 1,
+        "spiffe_refresh_hint": 300
+    });
+    cs.pass(
+        "input_spiffe_bundle_anchor",
+        "Anchors from a SPIFFE trust bundle (JWK set): the x509-svid key's x5c certificate; jwt-svid keys are skipped.",
+        with_anchor(json!({ "spiffe_bundle": spiffe_bundle })),
+        &STD_CHAIN,
+        &path,
+        None,
+    )?;
+    cs.fail_items(
+        "input_key_only_refused",
+        "A PEM item holding only a private key is no certificate; the message names the block.",
+        cs.policy(&none),
+        vec![text(pki.c("leaf-spiffe").key_pem()?)],
+        "MALFORMED_CERTIFICATE",
+        Some(0),
+        &[],
+    )?;
+    cs.fail_items(
+        "input_crl_block_in_chain",
+        "A CRL PEM block where a certificate belongs is refused by its label.",
+        cs.policy(&none),
+        vec![text(pki.crl("intermediate.crl.pem"))],
+        "MALFORMED_CERTIFICATE",
+        Some(0),
+        &[],
+    )?;
+    cs.fail_items(
+        "input_pkcs12_refused",
+        "A PKCS#12 key store (.p12) is named and refused, with the command that extracts its certificates.",
+        cs.policy(&none),
+        vec![bytes(pki.form("leaf-spiffe.p12"))],
+        "MALFORMED_CERTIFICATE",
+        Some(0),
+        &[],
+    )?;
+    let mut p12_anchor = cs.policy(&none);
+    p12_anchor["trust"]["anchors"] = bytes(pki.form("leaf-spiffe.p12"));
+    cs.invalid_policy(
+        "policy_pkcs12_anchor_refused",
+        "A PKCS#12 key store as the trust anchor is refused.",
+        p12_anchor,
+    )?;
+    let mut text_crl = cs.policy(&none);
+    text_crl["revocation"] = json!({
+        "crls": [pki.crl("root.crl.pem"), pki.form_text("intermediate-text.crl.pem")]
+    });
+    cs.reject(
+        "input_text_dump_crl",
+        "A CRL written by `openssl crl -text` still revokes what it lists.",
+        text_crl,
+        &["leaf-revoked", "intermediate"],
+        "REVOKED",
+        Some(0),
+    )?;
+    cs.inspect_item(
+        "inspect_text_dump",
+        "inspect reads a certificate after its `openssl x509 -text` dump.",
+        "leaf-spiffe",
+        text(leaf_text),
+    )?;
+    cs.inspect_item(
+        "inspect_pkcs7_der",
+        "inspect of a DER PKCS#7 chain bundle gives its leaf.",
+        "leaf-spiffe",
+        bytes(pki.form("leaf-spiffe-chain.p7b.der")),
+    )
+}
+
+/// CRLs as CAs publish them: scoped, base + delta, and CRLs certgate cannot use (left
+/// out with a warning, never refusing the policy).
+fn unusual_crl_cases(cs: &mut Cases<'_>) -> Result<()> {
+    let pki = cs.pki;
+    // The intermediate is in the policy's pool, so CRL signatures are checked at load.
+    let revocation = |crls: &[&str], unknown: &str, expired: &str| {
+        let mut policy = pki.policy(&["intermediate"]);
+        policy["revocation"] = pki.revocation(crls, "chain", unknown, expired);
+        policy
+    };
+    let path = |leaf: &'static str| [leaf, "intermediate", "root"];
+    let scoped = ["root-arl.crl.pem", "intermediate-users.crl.pem"];
+    cs.pass(
+        "crl_scoped_good",
+        "A root ARL (onlyContainsCACerts) and a user-certificate CRL (onlyContainsUserCerts) cover the chain between them.",
+        revocation(&scoped, "deny", "deny"),
+        &STD_CHAIN,
+        &STD_PATH,
+        None,
+    )?;
+    cs.reject(
+        "crl_scoped_user_crl_revokes",
+        "The user-certificate CRL revokes the leaf it lists.",
+        revocation(&scoped, "deny", "deny"),
+        &["leaf-revoked", "intermediate"],
+        "REVOKED",
+        Some(0),
+    )?;
+    cs.reject(
+        "crl_scoped_arl_revokes_ca",
+        "The root's ARL revokes the intermediate it lists.",
+        revocation(
+            &["root-arl.crl.pem", "intermediate-revoked.crl.pem"],
+            "deny",
+            "deny",
+        ),
+        &["leaf-under-revoked-ca", "intermediate-revoked"],
+        "REVOKED",
+        Some(1),
+    )?;
+    cs.reject(
+        "crl_scoped_arl_does_not_cover_leaves",
+        "An ARL of the intermediate (onlyContainsCACerts) does not cover its leaves, so what it lists about them is not used.",
+        revocation(&["root.crl.pem", "intermediate-arl.crl.pem"], "deny", "deny"),
+        &["leaf-revoked", "intermediate"],
+        "REVOCATION_UNKNOWN",
+        Some(0),
+    )?;
+    cs.reject(
+        "crl_scoped_user_crl_does_not_cover_cas",
+        "A user-certificate CRL alone leaves the intermediate's status unknown.",
+        revocation(&["intermediate-users.crl.pem"], "deny", "deny"),
+        &STD_CHAIN,
+        "REVOCATION_UNKNOWN",
+        Some(1),
+    )?;
+    let base = ["root.crl.pem", "intermediate-base.crl.pem"];
+    let with_delta = [
+        "root.crl.pem",
+        "intermediate-base.crl.pem",
+        "intermediate-delta.crl.pem",
+    ];
+    cs.pass(
+        "crl_delta_base_alone",
+        "The base CRL alone does not list a leaf revoked after it was issued.",
+        revocation(&base, "deny", "deny"),
+        &["leaf-revoked-later", "intermediate"],
+        &path("leaf-revoked-later"),
+        None,
+    )?;
+    cs.reject(
+        "crl_delta_revokes",
+        "A delta CRL applied on top of its base revokes the leaf only it lists.",
+        revocation(&with_delta, "deny", "deny"),
+        &["leaf-revoked-later", "intermediate"],
+        "REVOKED",
+        Some(0),
+    )?;
+    cs.reject(
+        "crl_delta_keeps_base_revocations",
+        "With a delta, what the base lists stays revoked.",
+        revocation(&with_delta, "deny", "deny"),
+        &["leaf-revoked", "intermediate"],
+        "REVOKED",
+        Some(0),
+    )?;
+    cs.reject(
+        "crl_hold_without_delta",
+        "A leaf on hold (certificateHold) in the base CRL is refused.",
+        revocation(&base, "deny", "deny"),
+        &["leaf-on-hold", "intermediate"],
+        "REVOKED",
+        Some(0),
+    )?;
+    cs.pass(
+        "crl_delta_releases_hold",
+        "A delta CRL entry with reason removeFromCRL releases the leaf from hold.",
+        revocation(&with_delta, "deny", "deny"),
+        &["leaf-on-hold", "intermediate"],
+        &path("leaf-on-hold"),
+        None,
+    )?;
+    let chain = |names: &[&str]| pki.pems(names).into_iter().map(text).collect::<Vec<_>>();
+    cs.fail_items(
+        "crl_delta_without_base",
+        "A delta CRL without its base is left out with a warning; the leaf's status is then unknown.",
+        revocation(&["root.crl.pem", "intermediate-delta.crl.pem"], "deny", "deny"),
+        chain(&STD_CHAIN),
+        "REVOCATION_UNKNOWN",
+        Some(0),
+        &["revocation.crls[1]"],
+    )?;
+    for (crl, what, short) in [
+        (
+            "intermediate-unknown-critical.crl.pem",
+            "an unknown critical CRL extension",
+            "unknown_critical",
+        ),
+        (
+            "intermediate-critical-entry.crl.pem",
+            "an unknown critical entry extension",
+            "critical_entry",
+        ),
+        (
+            "intermediate-bad-signature.crl.pem",
+            "a signature the issuing CA's key does not verify",
+            "bad_signature",
+        ),
+    ] {
+        cs.fail_items(
+            &format!("crl_{short}_left_out"),
+            &format!("A CRL with {what} is left out with a warning, not refusing the policy; unknown_status deny then refuses."),
+            revocation(&["root.crl.pem", crl], "deny", "deny"),
+            chain(&STD_CHAIN),
+            "REVOCATION_UNKNOWN",
+            Some(0),
+            &["revocation.crls[1]"],
+        )?;
+        cs.pass_items(
+            &format!("crl_{short}_not_used"),
+            &format!("The CRL with {what} is not used at all: a leaf it lists passes under unknown_status allow."),
+            revocation(&["root.crl.pem", crl], "allow", "deny"),
+            chain(&["leaf-revoked", "intermediate"]),
+            &path("leaf-revoked"),
+            None,
+            &["revocation.crls[1]"],
+        )?;
+    }
+    cs.fail_items(
+        "crl_unusable_beside_a_good_one",
+        "An unusable CRL beside the issuer's good CRL: the good one decides, the other is reported.",
+        revocation(
+            &["root.crl.pem", "intermediate.crl.pem", "intermediate-unknown-critical.crl.pem"],
+            "deny",
+            "deny",
+        ),
+        chain(&["leaf-revoked", "intermediate"]),
+        "REVOKED",
+        Some(0),
+        &["revocation.crls[2]"],
+    )?;
+    let no_number = ["root.crl.pem", "intermediate-no-number.crl.pem"];
+    cs.pass(
+        "crl_without_number_used",
+        "A CRL without a CRL number is used.",
+        revocation(&no_number, "deny", "deny"),
+        &STD_CHAIN,
+        &STD_PATH,
+        None,
+    )?;
+    cs.reject(
+        "crl_without_number_revokes",
+        "A CRL without a CRL number revokes what it lists.",
+        revocation(&no_number, "deny", "deny"),
+        &["leaf-revoked", "intermediate"],
+        "REVOKED",
+        Some(0),
+    )?;
+    let no_next = ["root.crl.pem", "intermediate-no-next-update.crl.pem"];
+    cs.reject(
+        "crl_without_next_update_is_stale",
+        "A CRL without nextUpdate promises no freshness: it counts as stale, so expired_crl deny refuses.",
+        revocation(&no_next, "deny", "deny"),
+        &STD_CHAIN,
+        "CRL_EXPIRED",
+        Some(0),
+    )?;
+    cs.pass(
+        "crl_without_next_update_allowed",
+        "expired_crl allow uses a CRL without nextUpdate.",
+        revocation(&no_next, "deny", "allow"),
+        &STD_CHAIN,
+        &STD_PATH,
+        None,
+    )?;
+    cs.reject(
+        "crl_without_next_update_still_revokes",
+        "A CRL without nextUpdate still revokes what it lists.",
+        revocation(&no_next, "deny", "allow"),
+        &["leaf-revoked", "intermediate"],
+        "REVOKED",
+        Some(0),
+    )
+}
+
+/// Policies given as files that name other files (`files/*.json`), read by each
+/// language's file loader (or, where there is none, by its test harness).
+fn policy_file_cases(cs: &mut Cases<'_>) -> Result<()> {
+    let pki = cs.pki;
+    let chain = |names: &[&str]| pki.pems(names).into_iter().map(text).collect::<Vec<_>>();
+    cs.pass_items(
+        "policy_file_references",
+        "A policy file naming a text-dump anchor, the intermediate and a folder of CRLs, relative to itself.",
+        json!("files/policy-references.json"),
+        chain(&["leaf-spiffe"]),
+        &STD_PATH,
+        Some(0),
+        &[],
+    )?;
+    cs.fail_items(
+        "policy_file_references_revoked",
+        "The CRLs read from the folder revoke the leaf they list.",
+        json!("files/policy-references.json"),
+        chain(&["leaf-revoked"]),
+        "REVOKED",
+        Some(0),
+        &[],
+    )?;
+    cs.pass_items(
+        "policy_file_anchor_folder",
+        "Anchors from a folder: its *.crt and *.pem files, other files skipped.",
+        json!("files/policy-anchor-folder.json"),
+        chain(&STD_CHAIN),
+        &STD_PATH,
+        None,
+        &[],
+    )?;
+    cs.fail_items(
+        "policy_file_missing_file",
+        "A policy file naming a file that does not exist is refused.",
+        json!("files/policy-missing-file.json"),
+        chain(&STD_CHAIN),
+        "INVALID_POLICY",
+        None,
+        &[],
+    )?;
+    let mut inline = cs.policy(&[]);
+    inline["trust"]["anchors"] = json!({ "file": "../pki/root.pem" });
+    cs.invalid_policy(
+        "policy_file_reference_needs_a_file",
+        "A file reference in a policy not loaded from a file is refused, never read from an arbitrary folder.",
+        inline,
+    )
+}
+
+fn base64_der(der: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(der)
+}
+
+/// The policy files and folders of the `policy_file` cases, keyed by path under `files/`.
+fn policy_files(pki: &Pki) -> Vec<(&'static str, Vec<u8>)> {
+    let json = |value: Value| {
+        let mut text = serde_json::to_string_pretty(&value).expect("JSON");
+        text.push('\n');
+        text.into_bytes()
+    };
+    vec![
+        (
+            "policy-references.json",
+            json(json!({
+                "trust": {
+                    "anchors": { "file": "../forms/root-text.pem" },
+                    "intermediates": [{ "file": "../pki/intermediate.pem" }]
+                },
+                "revocation": { "crls": { "dir": "crls" } },
+                "allow": [{ "spiffe_trust_domain": "example.org" }]
+            })),
+        ),
+        (
+            "policy-anchor-folder.json",
+            json(json!({ "trust": { "anchors": { "dir": "anchors/" } } })),
+        ),
+        (
+            "policy-missing-file.json",
+            json(json!({ "trust": { "anchors": { "file": "absent.pem" } } })),
+        ),
+        ("anchors/root.crt", pki.c("root").pem().into_bytes()),
+        ("anchors/untrusted-root.pem.bak", pki.c("untrusted-root").pem().into_bytes()),
+        (
+            "anchors/README.txt",
+            b"Anchors for policy-anchor-folder.json: only *.pem, *.crt, *.cer, *.p7b and *.p7c are read.\n".to_vec(),
+        ),
+        ("crls/root.crl", pki.crl("root.crl.pem").into_bytes()),
+        ("crls/intermediate.crl", pki.crl("intermediate.crl.pem").into_bytes()),
+        (
+            "crls/README.txt",
+            b"CRLs for policy-references.json: only *.pem and *.crl are read.\n".to_vec(),
+        ),
+    ]
+}
+
 /// Writes `DIR/pki/*` and `DIR/cases.json`.
 pub fn write(dir: &Path) -> Result<()> {
     let pki = build_pki()?;
@@ -1934,6 +2738,17 @@ pub fn write(dir: &Path) -> Result<()> {
     }
     for (name, pem) in &pki.crls {
         write_file(&pki_dir, name, pem)?;
+    }
+    for (folder, files) in [("forms", pki.forms.clone()), ("files", policy_files(&pki))] {
+        let folder = dir.join(folder);
+        if folder.exists() {
+            std::fs::remove_dir_all(&folder)?;
+        }
+        for (name, contents) in files {
+            let path = folder.join(name);
+            std::fs::create_dir_all(path.parent().ok_or("a file in a folder")?)?;
+            std::fs::write(&path, contents)?;
+        }
     }
 
     let case_count = cases.len();
