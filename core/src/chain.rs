@@ -82,6 +82,10 @@ pub(crate) struct CertFacts {
     pub(crate) is_ca: bool,
     /// False when a keyUsage extension is present without cRLSign.
     pub(crate) may_sign_crls: bool,
+    /// False when a keyUsage extension is present without keyCertSign.
+    pub(crate) may_sign_certificates: bool,
+    /// The trust domains of the SPIFFE IDs among its URI SANs (a SPIRE CA names its own).
+    pub(crate) spiffe_domains: Vec<String>,
     /// Full SubjectPublicKeyInfo DER.
     pub(crate) spki: Vec<u8>,
     /// URIs of the cRLDistributionPoints' full names (for issuing-distribution-point scope).
@@ -118,9 +122,56 @@ impl CertFacts {
                 Ok(None) => true,
                 Err(_) => false,
             },
+            may_sign_certificates: match cert.key_usage() {
+                Ok(Some(usage)) => usage.value.key_cert_sign(),
+                Ok(None) => true,
+                Err(_) => false,
+            },
+            spiffe_domains: match cert.subject_alternative_name() {
+                Ok(Some(san)) => {
+                    let uris: Vec<String> = san
+                        .value
+                        .general_names
+                        .iter()
+                        .filter_map(|name| match name {
+                            GeneralName::URI(uri) => Some((*uri).to_owned()),
+                            _ => None,
+                        })
+                        .collect();
+                    crate::spiffe::claimed_trust_domains(&uris)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect()
+                }
+                _ => Vec::new(),
+            },
             spki: cert.public_key().raw.to_vec(),
             crl_distribution_uris,
         }
+    }
+}
+
+/// A certificate from the policy (anchor or pooled intermediate), pre-digested.
+#[derive(Debug)]
+pub(crate) struct PolicyCert {
+    pub(crate) der: rustls_pki_types::CertificateDer<'static>,
+    pub(crate) facts: CertFacts,
+    pub(crate) fingerprint: String,
+}
+
+impl PolicyCert {
+    /// Parses a certificate of the policy; errors are `INVALID_POLICY` at `path`.
+    pub(crate) fn new(
+        der: &rustls_pki_types::CertificateDer<'_>,
+        path: &str,
+    ) -> Result<PolicyCert, Rejection> {
+        let cert = parse_certificate(der, 0)
+            .map_err(|e| crate::error::invalid_policy(format!("{path}: {}", e.message())))?;
+        Ok(PolicyCert {
+            der: der.clone().into_owned(),
+            facts: CertFacts::of(&cert),
+            fingerprint: crate::identity::sha256_hex(der),
+        })
     }
 }
 

@@ -7,11 +7,13 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{invalid_policy, Rejection};
 use crate::input::Expect;
-use crate::policy::{Policy, Source, Sources};
+use crate::policy::{BundleSpec, Policy, Source, Sources};
 use crate::verifier::Verifier;
 
 /// File name extensions read from a `{"dir": ...}` of certificates.
 const CERTIFICATE_EXTENSIONS: &[&str] = &["pem", "crt", "cer", "p7b", "p7c"];
+/// ... of trust anchors, which may also be SPIFFE bundles.
+const ANCHOR_EXTENSIONS: &[&str] = &["pem", "crt", "cer", "p7b", "p7c", "json"];
 /// File name extensions read from a `{"dir": ...}` of CRLs.
 const CRL_EXTENSIONS: &[&str] = &["pem", "crl"];
 
@@ -41,26 +43,46 @@ impl Policy {
 
     /// Reads every `{"file": ...}` and `{"dir": ...}` source of the policy, resolving
     /// relative paths against `base`, so that the policy holds the files' contents.
-    /// A folder contributes its `*.pem *.crt *.cer *.p7b *.p7c` files (CRLs: `*.pem
+    /// A folder contributes its `*.pem *.crt *.cer *.p7b *.p7c *.json` files (CRLs: `*.pem
     /// *.crl`) in name order; hidden files are skipped. All or nothing: on error the
     /// policy is left as it was.
     pub fn resolve_files(&mut self, base: &Path) -> Result<(), Rejection> {
-        let anchors = resolve(&self.trust.anchors, "trust.anchors", Expect::Anchors, base)?;
-        let intermediates = match &self.trust.intermediates {
-            Some(sources) => Some(resolve(
-                sources,
-                "trust.intermediates",
-                Expect::Certificates,
-                base,
-            )?),
-            None => None,
+        let read = |sources: &Option<Sources>, path: &str, expect| match sources {
+            Some(sources) => resolve(sources, path, expect, base).map(Some),
+            None => Ok(None),
         };
-        let crls = match self.revocation.as_ref().and_then(|r| r.crls.as_ref()) {
-            Some(sources) => Some(resolve(sources, "revocation.crls", Expect::Crls, base)?),
-            None => None,
-        };
+        let anchors = read(&self.trust.anchors, "trust.anchors", Expect::Anchors)?;
+        let intermediates = read(
+            &self.trust.intermediates,
+            "trust.intermediates",
+            Expect::Certificates,
+        )?;
+        let crls = read(
+            &self.revocation.as_ref().and_then(|r| r.crls.clone()),
+            "revocation.crls",
+            Expect::Crls,
+        )?;
+        let mut bundles = self.trust.spiffe_bundles.clone();
+        for (domain, spec) in bundles.iter_mut().flatten() {
+            let path = format!("trust.spiffe_bundles.{}", domain.0);
+            match spec {
+                BundleSpec::Authorities(sources) => {
+                    *sources = resolve(sources, &path, Expect::Anchors, base)?;
+                }
+                BundleSpec::Endpoint(endpoint) => {
+                    endpoint.endpoint_ca = read(
+                        &endpoint.endpoint_ca,
+                        &format!("{path}.endpoint_ca"),
+                        Expect::Anchors,
+                    )?;
+                    endpoint.bundle =
+                        read(&endpoint.bundle, &format!("{path}.bundle"), Expect::Anchors)?;
+                }
+            }
+        }
         self.trust.anchors = anchors;
         self.trust.intermediates = intermediates;
+        self.trust.spiffe_bundles = bundles;
         if let (Some(revocation), Some(crls)) = (self.revocation.as_mut(), crls) {
             revocation.crls = Some(crls);
         }
@@ -137,7 +159,8 @@ fn listing(
     expect: Expect,
 ) -> Result<Vec<(String, PathBuf)>, Rejection> {
     let extensions = match expect {
-        Expect::Certificates | Expect::Anchors => CERTIFICATE_EXTENSIONS,
+        Expect::Certificates => CERTIFICATE_EXTENSIONS,
+        Expect::Anchors => ANCHOR_EXTENSIONS,
         Expect::Crls => CRL_EXTENSIONS,
     };
     let cannot = |e: std::io::Error| {
@@ -225,6 +248,7 @@ mod tests {
         let read: Vec<(Vec<u8>, Option<String>)> = policy
             .trust
             .anchors
+            .unwrap()
             .0
             .iter()
             .map(|source| match source {
@@ -269,7 +293,7 @@ mod tests {
         );
         assert_eq!(
             message(policy(r#"{"trust":{"anchors":{"dir":"emptydir"}}}"#)),
-            "trust.anchors[0]: the folder emptydir holds no *.pem, *.crt, *.cer, *.p7b, *.p7c file"
+            "trust.anchors[0]: the folder emptydir holds no *.pem, *.crt, *.cer, *.p7b, *.p7c, *.json file"
         );
         assert!(message(Policy::from_file(scratch.0.join("absent.json")))
             .starts_with("cannot read the policy file "));

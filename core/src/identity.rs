@@ -41,7 +41,10 @@ pub struct Identity {
     pub not_after: i64,
     /// Subject alternative names by kind.
     pub san: SubjectAltNames,
-    /// The SPIFFE ID when the certificate is a valid X509-SVID (exactly one URI SAN, a valid SPIFFE ID).
+    /// The SPIFFE ID when the certificate is a valid X509-SVID leaf: exactly one URI SAN,
+    /// a valid SPIFFE ID with a path, cA false, keyUsage with digitalSignature and
+    /// without keyCertSign or cRLSign; after `verify`, also signed by CAs that may sign
+    /// SVIDs.
     pub spiffe_id: Option<String>,
     /// Public key algorithm and size.
     pub public_key: PublicKeyInfo,
@@ -54,6 +57,10 @@ pub struct Identity {
     /// Present on verified identities only.
     #[serde(flatten)]
     pub verification: Option<Verification>,
+    /// Why a certificate that claims a SPIFFE ID is no X509-SVID (and so has no
+    /// `spiffe_id`), for refusal messages.
+    #[serde(skip)]
+    pub(crate) svid_violation: Option<String>,
 }
 
 /// What verification adds to an identity.
@@ -164,23 +171,31 @@ impl Identity {
                 }
             }
         }
-        let spiffe_id = match san.uri.as_slice() {
-            [only] if spiffe::is_valid_id(only) => Some(only.clone()),
-            _ => None,
-        };
-        let key_usage = match cert.key_usage().map_err(|e| malformed("keyUsage", &e))? {
-            Some(ext) => KEY_USAGE_NAMES
-                .iter()
-                .enumerate()
-                .filter(|(bit, _)| ext.value.flags & (1 << bit) != 0)
-                .map(|(_, name)| (*name).to_owned())
-                .collect(),
-            None => Vec::new(),
-        };
+        let key_usage: Option<Vec<String>> = cert
+            .key_usage()
+            .map_err(|e| malformed("keyUsage", &e))?
+            .map(|ext| {
+                KEY_USAGE_NAMES
+                    .iter()
+                    .enumerate()
+                    .filter(|(bit, _)| ext.value.flags & (1 << bit) != 0)
+                    .map(|(_, name)| (*name).to_owned())
+                    .collect()
+            });
         let is_ca = cert
             .basic_constraints()
             .map_err(|e| malformed("basicConstraints", &e))?
             .is_some_and(|ext| ext.value.ca);
+        let (spiffe_id, svid_violation) = match (spiffe::SvidShape {
+            uris: &san.uri,
+            is_ca,
+            key_usage: key_usage.as_deref(),
+        })
+        .leaf_id()
+        {
+            Ok(id) => (Some(id.to_owned()), None),
+            Err(violation) => (None, violation),
+        };
         Ok(Identity {
             subject: rfc4514(cert.subject()),
             subject_fields: name_fields(cert.subject()),
@@ -193,11 +208,12 @@ impl Identity {
             san,
             spiffe_id,
             public_key: public_key_info(cert),
-            key_usage,
+            key_usage: key_usage.unwrap_or_default(),
             extended_key_usage: extended_key_usage(cert)
                 .map_err(|e| malformed("extendedKeyUsage", &e))?,
             is_ca,
             verification: None,
+            svid_violation,
         })
     }
 }

@@ -60,6 +60,15 @@ pub(crate) struct Decoded<'a> {
     /// Set when the item was an unordered bundle (PKCS#7) whose leaf cannot be told:
     /// fine for anchors or intermediates, not for the start of a peer chain.
     pub(crate) ambiguous_leaf: bool,
+    /// For a SPIFFE trust bundle, its `spiffe_sequence` and `spiffe_refresh_hint`.
+    pub(crate) bundle: Option<BundleMeta>,
+}
+
+/// What a SPIFFE trust bundle says about itself (SPIFFE Trust Domain and Bundle §4.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct BundleMeta {
+    pub(crate) sequence: Option<u64>,
+    pub(crate) refresh_hint: Option<u64>,
 }
 
 /// Decodes one input item. The error says what was seen, for a message that the
@@ -82,6 +91,7 @@ pub(crate) fn decode(bytes: &[u8], expect: Expect) -> Result<Decoded<'_>, String
     Ok(Decoded {
         ders: vec![Cow::Borrowed(text)],
         ambiguous_leaf: false,
+        bundle: None,
     })
 }
 
@@ -214,6 +224,7 @@ fn decode_der(der: &[u8], expect: Expect) -> Result<Decoded<'_>, String> {
         _ => Ok(Decoded {
             ders: vec![Cow::Borrowed(der)],
             ambiguous_leaf: false,
+            bundle: None,
         }),
     }
 }
@@ -232,6 +243,7 @@ fn decode_pem(text: &[u8], expect: Expect) -> Result<Decoded<'_>, String> {
     let mut decoded = Decoded {
         ders: Vec::new(),
         ambiguous_leaf: false,
+        bundle: None,
     };
     let mut skipped = Vec::new();
     for (index, block) in blocks.into_iter().enumerate() {
@@ -346,6 +358,7 @@ fn pkcs7(der: &[u8], expect: Expect) -> Result<Decoded<'static>, String> {
     Ok(Decoded {
         ders: ders.into_iter().map(Cow::Owned).collect(),
         ambiguous_leaf,
+        bundle: None,
     })
 }
 
@@ -403,47 +416,50 @@ fn issuing_order(ders: Vec<Vec<u8>>) -> (Vec<Vec<u8>>, bool) {
     (ordered, false)
 }
 
-/// A SPIFFE trust bundle: a JWK set whose `x509-svid` keys each carry one
-/// certificate in `x5c` (standard base64 DER). Keys for other uses are skipped.
+/// A SPIFFE trust bundle (SPIFFE Trust Domain and Bundle §4, X509-SVID §6.2): a JWK set
+/// whose `x509-svid` keys each carry a CA certificate in `x5c` (standard base64 DER).
+/// As the consumer rules say, keys with another or no `use`, an unknown or missing
+/// `kty`, or no `x5c` are ignored, and only `x5c[0]` is read. A key whose certificate is
+/// not base64 refuses the whole bundle: it is corrupt, not merely foreign.
 fn spiffe_bundle(text: &[u8]) -> Result<Decoded<'static>, String> {
     use base64::Engine as _;
     #[derive(serde::Deserialize)]
     struct Bundle {
-        keys: Vec<Key>,
+        keys: Vec<serde_json::Value>,
+        spiffe_sequence: Option<u64>,
+        spiffe_refresh_hint: Option<u64>,
     }
-    #[derive(serde::Deserialize)]
-    struct Key {
-        #[serde(rename = "use")]
-        usage: Option<String>,
-        x5c: Option<Vec<String>>,
-    }
+    const KEY_TYPES: [&str; 3] = ["EC", "RSA", "OKP"];
     let bundle: Bundle = serde_json::from_slice(text)
         .map_err(|e| format!("not a SPIFFE trust bundle (JSON JWK set): {e}"))?;
     let mut ders = Vec::new();
     for (index, key) in bundle.keys.iter().enumerate() {
-        if key.usage.as_deref() != Some("x509-svid") {
+        let field = |name: &str| key.get(name).and_then(serde_json::Value::as_str);
+        let usable = field("use") == Some("x509-svid")
+            && field("kty").is_some_and(|kty| KEY_TYPES.contains(&kty));
+        let first = key
+            .get("x5c")
+            .and_then(serde_json::Value::as_array)
+            .and_then(|chain| chain.first());
+        let Some(first) = first.filter(|_| usable) else {
             continue;
-        }
-        let certificate = match key.x5c.as_deref() {
-            Some([only]) => only,
-            _ => {
-                return Err(format!(
-                    "SPIFFE bundle keys[{index}]: an x509-svid key must carry exactly one \
-                     certificate in x5c"
-                ))
-            }
         };
-        let der = base64::engine::general_purpose::STANDARD
-            .decode(certificate)
-            .map_err(|e| format!("SPIFFE bundle keys[{index}].x5c[0]: not base64 ({e})"))?;
+        let der = first
+            .as_str()
+            .and_then(|text| base64::engine::general_purpose::STANDARD.decode(text).ok())
+            .ok_or_else(|| format!("SPIFFE bundle keys[{index}].x5c[0]: not base64 DER"))?;
         ders.push(Cow::Owned(der));
     }
     if ders.is_empty() {
-        return Err("the SPIFFE bundle holds no x509-svid key".to_owned());
+        return Err("the SPIFFE bundle holds no x509-svid key with a certificate".to_owned());
     }
     Ok(Decoded {
         ders,
         ambiguous_leaf: false,
+        bundle: Some(BundleMeta {
+            sequence: bundle.spiffe_sequence,
+            refresh_hint: bundle.spiffe_refresh_hint,
+        }),
     })
 }
 
@@ -540,11 +556,25 @@ mod tests {
             decode(bundle, Expect::Certificates).unwrap().ders[0].as_ref(),
             &bundle[..]
         );
-        let two = br#"{"keys":[{"use":"x509-svid","x5c":["MAMCAQA=","MAMCAQA="]}]}"#;
-        assert!(decode(two, Expect::Anchors)
+        assert_eq!(
+            decode(bundle, Expect::Anchors).unwrap().bundle,
+            Some(BundleMeta {
+                sequence: None,
+                refresh_hint: Some(300)
+            })
+        );
+        // Only x5c[0] is read; keys of unknown kty or use, or without x5c, are skipped.
+        let odd = br#"{"keys":[{"use":"x509-svid","kty":"EC","x5c":["MAMCAQA=","garbage"]},
+            {"use":"x509-svid","kty":"XYZ","x5c":["garbage"]},{"use":"wit-svid","kty":"EC","x5c":["x"]},
+            {"use":"x509-svid","kty":"EC"},{"kty":"EC","x5c":["x"]}],"spiffe_sequence":7}"#;
+        let decoded = decode(odd, Expect::Anchors).unwrap();
+        assert_eq!(decoded.ders.len(), 1);
+        assert_eq!(decoded.bundle.unwrap().sequence, Some(7));
+        let corrupt = br#"{"keys":[{"use":"x509-svid","kty":"EC","x5c":["not base64!"]}]}"#;
+        assert!(decode(corrupt, Expect::Anchors)
             .unwrap_err()
-            .contains("exactly one certificate"));
-        let none = br#"{"keys":[{"use":"jwt-svid"}]}"#;
+            .contains("keys[0].x5c[0]: not base64 DER"));
+        let none = br#"{"keys":[{"use":"jwt-svid","kty":"EC"}]}"#;
         assert!(decode(none, Expect::Anchors)
             .unwrap_err()
             .contains("no x509-svid key"));

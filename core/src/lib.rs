@@ -30,10 +30,11 @@ mod revocation;
 #[cfg(feature = "rustls")]
 pub mod rustls;
 mod spiffe;
+mod trust;
 mod verifier;
 
 pub use error::{catch_panic, Code, Rejection, Warning};
 pub use identity::{inspect, Identity, PublicKeyInfo, SubjectAltNames, Verification};
 pub use input::{MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_INPUT_BYTES};
 pub use policy::{Policy, DEFAULT_MAX_CHAIN_LENGTH};
-pub use verifier::Verifier;
+pub use verifier::{BundleEndpoint, BundleUpdate, Verifier};

@@ -73,6 +73,29 @@ impl TryFrom<RuleSpec> for Rule {
 }
 
 impl Rule {
+    /// The trust domains the rule's SPIFFE matchers name: `None` for a `spiffe_id`
+    /// pattern whose trust domain is a wildcard.
+    pub(crate) fn spiffe_domains(&self) -> impl Iterator<Item = Option<&str>> {
+        self.matchers.iter().flat_map(|matcher| {
+            let domains: Vec<Option<&str>> = match matcher {
+                Matcher::SpiffeId(patterns) => patterns
+                    .iter()
+                    .map(|pattern| {
+                        let id = pattern.0 .0.strip_prefix("spiffe://").unwrap_or_default();
+                        let domain = id.split('/').next().unwrap_or_default();
+                        (!domain.contains('*')).then_some(domain)
+                    })
+                    .collect(),
+                Matcher::TrustDomain(domains) => domains
+                    .iter()
+                    .map(|domain| Some(domain.0.as_str()))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            domains
+        })
+    }
+
     /// Whether every matcher of the rule matches the peer.
     pub(crate) fn matches(&self, peer: &Identity) -> bool {
         self.matchers.iter().all(|matcher| matcher.matches(peer))
@@ -241,9 +264,16 @@ impl TryFrom<String> for SpiffeIdPattern {
 
     fn try_from(text: String) -> Result<Self, String> {
         // Validate the shape with each `*` read as one path-safe character.
-        if !spiffe::is_valid_id(&text.replace('*', "x")) {
+        let shape = text.replace('*', "x");
+        if !spiffe::is_valid_id(&shape) {
             return Err(format!(
                 "{text:?} is not a SPIFFE ID pattern (spiffe://trust-domain/path)"
+            ));
+        }
+        if !shape["spiffe://".len()..].contains('/') {
+            return Err(format!(
+                "{text:?} has no path, so it can never match a leaf (X509-SVID §3.1: a leaf's \
+                 SPIFFE ID has a path); use spiffe_trust_domain to match a whole trust domain"
             ));
         }
         Ok(SpiffeIdPattern(UriPattern(text)))

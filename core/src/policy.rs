@@ -1,6 +1,7 @@
 //! The one policy schema (docs/policy.md): deserialized by serde, unknown keys rejected,
 //! every pattern validated while deserializing so errors name their path.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -94,13 +95,116 @@ impl<'de> Deserialize<'de> for ChainLength {
     }
 }
 
-/// `trust`: the anchors and the optional pool of untrusted intermediates.
+/// `trust`: the anchors, the optional pool of untrusted intermediates, and the SPIFFE
+/// bundles of federated trust domains. At least one of `anchors` and `spiffe_bundles`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Trust {
-    pub(crate) anchors: Sources,
+    #[serde(default, deserialize_with = "not_null")]
+    pub(crate) anchors: Option<Sources>,
     #[serde(default, deserialize_with = "not_null")]
     pub(crate) intermediates: Option<Sources>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub(crate) spiffe_bundles: Option<BTreeMap<TrustDomainName, BundleSpec>>,
+}
+
+/// A SPIFFE trust domain name used as a key of `trust.spiffe_bundles`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct TrustDomainName(pub(crate) String);
+
+impl<'de> Deserialize<'de> for TrustDomainName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        if !crate::spiffe::is_valid_trust_domain(&name) {
+            return Err(de::Error::custom(format!(
+                "{name:?} is not a SPIFFE trust domain name (lowercase letters, digits, '.', '-', '_')"
+            )));
+        }
+        Ok(TrustDomainName(name))
+    }
+}
+
+/// The authorities of one trust domain: given (any form anchors take), or fetched from
+/// a SPIFFE bundle endpoint by the binding.
+#[derive(Clone, Debug)]
+pub(crate) enum BundleSpec {
+    Authorities(Sources),
+    Endpoint(BundleEndpointSpec),
+}
+
+/// `{"endpoint": URL, "refresh_seconds"?, "endpoint_ca"?, "bundle"?}`: a SPIFFE bundle
+/// endpoint (`https_web` profile), polled by the Node and Python bindings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BundleEndpointSpec {
+    pub(crate) endpoint: EndpointUrl,
+    /// Upper bound on the refresh interval; the bundle's `spiffe_refresh_hint` may
+    /// shorten it. Default: the hint, else 300 seconds.
+    #[serde(default, deserialize_with = "not_null")]
+    pub(crate) refresh_seconds: Option<RefreshSeconds>,
+    /// CAs that authenticate the endpoint's HTTPS server instead of the system's.
+    #[serde(default, deserialize_with = "not_null")]
+    pub(crate) endpoint_ca: Option<Sources>,
+    /// The bundle to use until the first fetch succeeds.
+    #[serde(default, deserialize_with = "not_null")]
+    pub(crate) bundle: Option<Sources>,
+}
+
+impl<'de> Deserialize<'de> for BundleSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // An object with "endpoint" is an endpoint; anything else is a source list.
+        let value = serde_json::Value::deserialize(deserializer)?;
+        if value.get("endpoint").is_some() {
+            BundleEndpointSpec::deserialize(value)
+                .map(BundleSpec::Endpoint)
+                .map_err(de::Error::custom)
+        } else {
+            Sources::deserialize(value)
+                .map(BundleSpec::Authorities)
+                .map_err(de::Error::custom)
+        }
+    }
+}
+
+/// An `https://` URL without user information (SPIFFE Federation §5.2.1).
+#[derive(Clone, Debug)]
+pub(crate) struct EndpointUrl(pub(crate) String);
+
+impl<'de> Deserialize<'de> for EndpointUrl {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let url = String::deserialize(deserializer)?;
+        let authority = url
+            .strip_prefix("https://")
+            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+        match authority {
+            Some(host)
+                if !host.is_empty()
+                    && !host.contains('@')
+                    && !url.contains(char::is_whitespace) =>
+            {
+                Ok(EndpointUrl(url))
+            }
+            _ => Err(de::Error::custom(format!(
+                "{url:?} is not a bundle endpoint URL (https://host/path, no user information)"
+            ))),
+        }
+    }
+}
+
+/// A refresh interval: 1 second to 7 days.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RefreshSeconds(pub(crate) u32);
+
+impl<'de> Deserialize<'de> for RefreshSeconds {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = u64::deserialize(deserializer)?;
+        match u32::try_from(value) {
+            Ok(seconds @ 1..=604_800) => Ok(RefreshSeconds(seconds)),
+            _ => Err(de::Error::custom(format!(
+                "{value} is out of range: 1 second to 604800 (7 days)"
+            ))),
+        }
+    }
 }
 
 /// `usage`: which EKU the leaf must allow (either, when both are listed).
@@ -442,11 +546,11 @@ mod tests {
     fn der_sources_may_be_byte_arrays() {
         let policy = Policy::from_json(r#"{"trust":{"anchors":[48,3,2,1,0]}}"#).unwrap();
         assert_eq!(
-            policy.trust.anchors.0,
+            policy.trust.anchors.unwrap().0,
             vec![Source::inline(vec![48, 3, 2, 1, 0])]
         );
         let policy = Policy::from_json(r#"{"trust":{"anchors":[[48,0],"pem"]}}"#).unwrap();
-        assert_eq!(policy.trust.anchors.0.len(), 2);
+        assert_eq!(policy.trust.anchors.unwrap().0.len(), 2);
     }
 
     #[test]
@@ -457,7 +561,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            policy.trust.anchors.0,
+            policy.trust.anchors.unwrap().0,
             vec![
                 Source::File("ca.pem".into()),
                 Source::Dir("cas".into()),

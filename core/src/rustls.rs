@@ -45,7 +45,8 @@ impl ClientVerifier {
     pub fn new(verifier: Arc<Verifier>) -> ClientVerifier {
         let root_hints = verifier
             .anchor_subjects()
-            .map(DistinguishedName::in_sequence)
+            .iter()
+            .map(|subject| DistinguishedName::in_sequence(subject))
             .collect();
         ClientVerifier {
             verifier,

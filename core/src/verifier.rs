@@ -8,23 +8,28 @@ use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use webpki::{EndEntityCert, KeyUsage, VerifiedPath};
 use x509_parser::prelude::X509Certificate;
 
-use crate::chain::{code_for, parse_certificate, CertFacts, SIGNATURE_ALGORITHMS};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::chain::{code_for, parse_certificate, CertFacts, PolicyCert, SIGNATURE_ALGORITHMS};
 use crate::error::{invalid_policy, Code, Rejection, Warning};
 use crate::identity::{sha256_hex, Identity, Verification};
 use crate::input::{decode, decode_chain, Expect};
 use crate::matchers::Rule;
-use crate::policy::{Policy, Source, Sources, Usage};
+use crate::policy::{BundleSpec, Policy, Source, Sources, Usage};
 use crate::revocation::{CrlSet, PathMember, RevocationRules};
+use crate::spiffe;
+use crate::trust::{Anchor, DomainBundle, TrustStore};
 
 /// A compiled policy. Anchors, intermediates, CRLs and patterns are parsed once here;
 /// [`Verifier::verify`] re-parses no configuration.
 ///
 /// A `Verifier` is `Send + Sync`: share it between threads. It is immutable except
-/// for [`Verifier::update_crls`], which swaps the CRL set atomically — a verification
-/// sees either the old set or the new one, never a mix.
+/// for [`Verifier::update_crls`] and [`Verifier::update_spiffe_bundle`], which swap the
+/// CRL set or the trust anchors atomically — a verification sees either the old set or
+/// the new one, never a mix.
 pub struct Verifier {
-    anchors: Vec<TrustAnchor<'static>>,
-    anchor_certs: Vec<PolicyCert>,
+    trust: ArcSwap<TrustStore>,
+    endpoints: Vec<BundleEndpoint>,
     pool: Vec<CertificateDer<'static>>,
     pool_certs: Vec<PolicyCert>,
     usage: Usage,
@@ -38,8 +43,16 @@ pub struct Verifier {
 
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let trust = self.trust.load();
         f.debug_struct("Verifier")
-            .field("anchors", &self.anchors.len())
+            .field("anchors", &trust.anchors.len())
+            .field(
+                "spiffe_bundles",
+                &trust
+                    .domains
+                    .as_ref()
+                    .map(|domains| domains.keys().collect::<Vec<_>>()),
+            )
             .field("intermediates", &self.pool.len())
             .field("usage", &self.usage)
             .field("revocation", &self.revocation)
@@ -52,11 +65,32 @@ impl std::fmt::Debug for Verifier {
     }
 }
 
-/// A certificate from the policy (anchor or pooled intermediate), pre-digested.
-struct PolicyCert {
-    der: CertificateDer<'static>,
-    facts: CertFacts,
-    fingerprint: String,
+/// A SPIFFE bundle endpoint the policy names (`trust.spiffe_bundles.<domain>.endpoint`):
+/// what a binding needs to poll it and hand each answer to
+/// [`Verifier::update_spiffe_bundle`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BundleEndpoint {
+    /// The trust domain whose bundle the endpoint serves.
+    pub trust_domain: String,
+    /// The `https://` URL (SPIFFE Federation `https_web` profile).
+    pub url: String,
+    /// The policy's upper bound on the refresh interval, if it sets one.
+    pub refresh_seconds: Option<u32>,
+    /// CAs (DER) that authenticate the endpoint's HTTPS server; empty: the system's.
+    pub server_ca_certificates: Vec<Vec<u8>>,
+}
+
+/// What [`Verifier::update_spiffe_bundle`] took in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BundleUpdate {
+    /// X509-SVID authorities now in force for the trust domain.
+    pub authorities: usize,
+    /// The bundle's `spiffe_refresh_hint`, seconds.
+    pub refresh_hint: Option<u64>,
+    /// The bundle's `spiffe_sequence`.
+    pub sequence: Option<u64>,
 }
 
 /// Where a certificate of a built path came from.
@@ -64,26 +98,87 @@ struct PolicyCert {
 enum Origin {
     Peer(usize),
     Pool(usize),
+    /// Index into the anchors that could vouch for this leaf.
     Anchor(usize),
 }
 
 impl Verifier {
-    /// Compiles a policy: parses anchors, the intermediates pool and CRLs, checks them.
-    /// Errors are `INVALID_POLICY` naming the offending path, e.g. `trust.anchors[1]`.
-    /// CRLs that are well formed but unusable are left out and reported by
-    /// [`Verifier::warnings`].
+    /// Compiles a policy: parses anchors, SPIFFE bundles, the intermediates pool and
+    /// CRLs, checks them. Errors are `INVALID_POLICY` naming the offending path, e.g.
+    /// `trust.anchors[1]`. CRLs that are well formed but unusable are left out and
+    /// reported by [`Verifier::warnings`].
     pub fn new(policy: Policy) -> Result<Verifier, Rejection> {
         let mut anchors = Vec::new();
-        let mut anchor_certs = Vec::new();
-        for (der, path) in policy_certs(&policy.trust.anchors, "trust.anchors", Expect::Anchors)? {
-            let anchor = webpki::anchor_from_trusted_cert(&der)
-                .map_err(|e| invalid_policy(format!("{path}: not a usable trust anchor ({e:?})")))?
-                .to_owned();
-            anchors.push(anchor);
-            anchor_certs.push(PolicyCert::new(&der, &path)?);
+        if let Some(sources) = &policy.trust.anchors {
+            anchors = anchors_of(sources, "trust.anchors")?.0;
+            if anchors.is_empty() {
+                return Err(invalid_policy("trust.anchors: no certificate given"));
+            }
         }
-        if anchors.is_empty() {
-            return Err(invalid_policy("trust.anchors: no certificate given"));
+        let mut endpoints = Vec::new();
+        let domains = match &policy.trust.spiffe_bundles {
+            None => None,
+            Some(bundles) if bundles.is_empty() => {
+                return Err(invalid_policy(
+                    "trust.spiffe_bundles: name at least one trust domain, or leave the key out",
+                ))
+            }
+            Some(bundles) => {
+                let mut domains = BTreeMap::new();
+                for (name, spec) in bundles {
+                    let path = format!("trust.spiffe_bundles.{}", name.0);
+                    let bundle = match spec {
+                        BundleSpec::Authorities(sources) => {
+                            let (anchors, sequence) = anchors_of(sources, &path)?;
+                            if anchors.is_empty() {
+                                return Err(invalid_policy(format!(
+                                    "{path}: no certificate given"
+                                )));
+                            }
+                            DomainBundle {
+                                anchors,
+                                sequence,
+                                awaiting_endpoint: false,
+                            }
+                        }
+                        BundleSpec::Endpoint(endpoint) => {
+                            let server_ca_certificates = match &endpoint.endpoint_ca {
+                                Some(sources) => policy_certs(
+                                    sources,
+                                    &format!("{path}.endpoint_ca"),
+                                    Expect::Anchors,
+                                )?
+                                .into_iter()
+                                .map(|(der, _)| der.to_vec())
+                                .collect(),
+                                None => Vec::new(),
+                            };
+                            endpoints.push(BundleEndpoint {
+                                trust_domain: name.0.clone(),
+                                url: endpoint.endpoint.0.clone(),
+                                refresh_seconds: endpoint.refresh_seconds.map(|r| r.0),
+                                server_ca_certificates,
+                            });
+                            let (anchors, sequence) = match &endpoint.bundle {
+                                Some(sources) => anchors_of(sources, &format!("{path}.bundle"))?,
+                                None => (Vec::new(), None),
+                            };
+                            DomainBundle {
+                                awaiting_endpoint: anchors.is_empty(),
+                                anchors,
+                                sequence,
+                            }
+                        }
+                    };
+                    domains.insert(name.0.clone(), bundle);
+                }
+                Some(domains)
+            }
+        };
+        if policy.trust.anchors.is_none() && domains.is_none() {
+            return Err(invalid_policy(
+                "trust: give anchors, spiffe_bundles, or both (no certificate would be trusted)",
+            ));
         }
         let mut pool = Vec::new();
         let mut pool_certs = Vec::new();
@@ -95,10 +190,16 @@ impl Verifier {
                 pool.push(der);
             }
         }
+        let rules = policy.allow.iter().flatten().chain(&policy.deny);
+        let single_domain_rules = single_spiffe_domain(rules);
         let revocation = policy.revocation.as_ref().map(RevocationRules::from);
         let verifier = Verifier {
-            anchors,
-            anchor_certs,
+            trust: ArcSwap::from_pointee(TrustStore {
+                anchors,
+                domains,
+                single_domain_rules,
+            }),
+            endpoints,
             pool,
             pool_certs,
             usage: policy.usage,
@@ -149,17 +250,98 @@ impl Verifier {
     /// critical extension, for example). The certificates such a CRL would have covered
     /// have an unknown revocation status, which `unknown_status` decides.
     pub fn warnings(&self) -> Vec<Warning> {
-        self.crls.load().warnings().to_vec()
+        let mut warnings = self.trust.load().warnings();
+        warnings.extend_from_slice(self.crls.load().warnings());
+        warnings
     }
 
-    /// The trust anchors' certificates (DER), e.g. for a TLS server's list of acceptable CAs.
-    pub fn anchor_certificates(&self) -> impl Iterator<Item = &[u8]> {
-        self.anchor_certs.iter().map(|anchor| anchor.der.as_ref())
+    /// The certificates (DER) of every trust anchor, `trust.anchors` and the SPIFFE
+    /// bundles in force, e.g. for a TLS server's list of acceptable CAs.
+    pub fn anchor_certificates(&self) -> Vec<Vec<u8>> {
+        self.trust
+            .load()
+            .all()
+            .map(|anchor| anchor.cert.der.to_vec())
+            .collect()
     }
 
-    /// Subjects (DER name contents) of the trust anchors, e.g. for TLS CA hints.
-    pub fn anchor_subjects(&self) -> impl Iterator<Item = &[u8]> {
-        self.anchors.iter().map(|anchor| anchor.subject.as_ref())
+    /// Subjects (DER name contents) of every trust anchor, e.g. for TLS CA hints.
+    pub fn anchor_subjects(&self) -> Vec<Vec<u8>> {
+        self.trust
+            .load()
+            .all()
+            .map(|anchor| anchor.view().subject.as_ref().to_vec())
+            .collect()
+    }
+
+    /// The SPIFFE bundle endpoints the policy names, for a binding to poll.
+    pub fn spiffe_bundle_endpoints(&self) -> &[BundleEndpoint] {
+        &self.endpoints
+    }
+
+    /// Replaces the authorities of one trust domain of `trust.spiffe_bundles`
+    /// atomically with `bundle`: a SPIFFE bundle (JSON), or any form anchors take. A
+    /// bundle whose `spiffe_sequence` is lower than the one in force is refused, as is
+    /// anything that does not parse; on error the old authorities stay.
+    pub fn update_spiffe_bundle(
+        &self,
+        trust_domain: &str,
+        bundle: &[u8],
+    ) -> Result<BundleUpdate, Rejection> {
+        let path = format!("trust.spiffe_bundles.{trust_domain}");
+        let decoded =
+            decode(bundle, Expect::Anchors).map_err(|e| invalid_policy(format!("{path}: {e}")))?;
+        let meta = decoded.bundle.unwrap_or_default();
+        let mut anchors = Vec::with_capacity(decoded.ders.len());
+        for der in &decoded.ders {
+            anchors.push(Arc::new(Anchor::new(
+                &CertificateDer::from(der.as_ref()),
+                &path,
+            )?));
+        }
+        let authorities = anchors.len();
+        // Swap only if no other update got in between (another domain's, say); else
+        // build again on top of it.
+        loop {
+            let current = self.trust.load_full();
+            let Some(domains) = &current.domains else {
+                return Err(invalid_policy(format!(
+                    "{path}: the policy has no trust.spiffe_bundles"
+                )));
+            };
+            let Some(in_force) = domains.get(trust_domain) else {
+                return Err(invalid_policy(format!(
+                    "{path}: the policy names no such trust domain"
+                )));
+            };
+            if let (Some(old), Some(new)) = (in_force.sequence, meta.sequence) {
+                if new < old {
+                    return Err(invalid_policy(format!(
+                        "{path}: spiffe_sequence {new} is older than the bundle in force ({old})"
+                    )));
+                }
+            }
+            let mut next = TrustStore::clone(&current);
+            if let Some(domains) = next.domains.as_mut() {
+                domains.insert(
+                    trust_domain.to_owned(),
+                    DomainBundle {
+                        anchors: anchors.clone(),
+                        sequence: meta.sequence,
+                        awaiting_endpoint: false,
+                    },
+                );
+            }
+            let previous = self.trust.compare_and_swap(&current, Arc::new(next));
+            if Arc::ptr_eq(&previous, &current) {
+                break;
+            }
+        }
+        Ok(BundleUpdate {
+            authorities,
+            refresh_hint: meta.refresh_hint,
+            sequence: meta.sequence,
+        })
     }
 
     /// Number of revoked serials across the current CRL set.
@@ -171,11 +353,11 @@ impl Verifier {
         &self,
         sources: impl IntoIterator<Item = (String, &'s [u8])>,
     ) -> Result<CrlSet, Rejection> {
-        let known: Vec<&CertFacts> = self
-            .anchor_certs
-            .iter()
-            .chain(&self.pool_certs)
-            .map(|c| &c.facts)
+        let trust = self.trust.load();
+        let known: Vec<&CertFacts> = trust
+            .all()
+            .map(|anchor| &anchor.cert.facts)
+            .chain(self.pool_certs.iter().map(|c| &c.facts))
             .collect();
         CrlSet::load(sources, &known)
     }
@@ -201,7 +383,32 @@ impl Verifier {
         let mut identity = Identity::of(&parsed[0], &ders[0]).map_err(|r| {
             Rejection::at_cert(r.code(), 0, format!("certificate #0: {}", r.message()))
         })?;
-        let chain_fingerprints = self.validate_path(&ders, &parsed, &identity, now)?;
+        let trust = self.trust.load();
+        let claimed = spiffe::claimed_trust_domains(&identity.san.uri);
+        let anchors = trust.candidates(&claimed).map_err(|why| {
+            Rejection::new(
+                Code::UnknownIssuer,
+                format!(
+                    "no path from certificate #0 ({}) to a trust anchor: {why}",
+                    identity.subject
+                ),
+            )
+        })?;
+        let members = self.validate_path(&ders, &parsed, &identity, &anchors, now)?;
+        if identity.spiffe_id.is_some() {
+            if let Some(violation) = self.svid_signer_violation(&members, &parsed, &anchors) {
+                identity.spiffe_id = None;
+                identity.svid_violation = Some(violation);
+            }
+        }
+        let chain_fingerprints = members
+            .iter()
+            .map(|origin| match *origin {
+                Origin::Peer(index) => sha256_hex(&ders[index]),
+                Origin::Pool(index) => self.pool_certs[index].fingerprint.clone(),
+                Origin::Anchor(index) => anchors[index].cert.fingerprint.clone(),
+            })
+            .collect();
         let peer = || format!("certificate #0 ({})", identity.subject);
         if let Some(index) = self.deny.iter().position(|rule| rule.matches(&identity)) {
             return Err(Rejection::at_cert(
@@ -219,12 +426,17 @@ impl Verifier {
                         Code::NotAuthorized,
                         0,
                         format!(
-                            "{} matches no allow rule (SAN dns={:?} uri={:?} email={:?} ip={:?})",
+                            "{} matches no allow rule (SAN dns={:?} uri={:?} email={:?} ip={:?}){}",
                             peer(),
                             identity.san.dns,
                             identity.san.uri,
                             identity.san.email,
-                            identity.san.ip
+                            identity.san.ip,
+                            identity
+                                .svid_violation
+                                .as_ref()
+                                .map(|why| format!("; it has no SPIFFE identity: {why}"))
+                                .unwrap_or_default()
                         ),
                     ))
                 }
@@ -237,15 +449,46 @@ impl Verifier {
         Ok(identity)
     }
 
-    /// Builds and checks a path (webpki), then revocation and length on that path.
-    /// Returns the path's fingerprints, leaf first.
+    /// Why a certificate above an SVID leaf on its path may not sign SVIDs (X509-SVID
+    /// §4.1, §4.3), if one may not: the leaf then has no SPIFFE identity.
+    fn svid_signer_violation(
+        &self,
+        members: &[Origin],
+        parsed: &[X509Certificate<'_>],
+        anchors: &[&Anchor],
+    ) -> Option<String> {
+        members.iter().skip(1).find_map(|origin| {
+            let peer_facts;
+            let (facts, position) = match *origin {
+                Origin::Peer(index) => {
+                    peer_facts = CertFacts::of(&parsed[index]);
+                    (&peer_facts, format!("#{index}"))
+                }
+                Origin::Pool(index) => (&self.pool_certs[index].facts, "from the pool".to_owned()),
+                Origin::Anchor(index) => {
+                    (&anchors[index].cert.facts, "(the trust anchor)".to_owned())
+                }
+            };
+            spiffe::signing_violation(facts.is_ca, facts.may_sign_certificates).map(|why| {
+                format!(
+                    "its issuing certificate {position} ({}) may not sign X509-SVIDs: {why}",
+                    facts.label
+                )
+            })
+        })
+    }
+
+    /// Builds and checks a path (webpki) to one of `anchors`, then revocation and length
+    /// on that path. Returns where each certificate of the path came from, leaf first.
     fn validate_path(
         &self,
         ders: &[CertificateDer<'_>],
         parsed: &[X509Certificate<'_>],
         identity: &Identity,
+        anchors: &[&Anchor],
         now: u64,
-    ) -> Result<Vec<String>, Rejection> {
+    ) -> Result<Vec<Origin>, Rejection> {
+        let trust_anchors: Vec<TrustAnchor<'_>> = anchors.iter().map(|a| a.view()).collect();
         let leaf = EndEntityCert::try_from(&ders[0]).map_err(|e| {
             Rejection::at_cert(
                 code_for(&e),
@@ -272,7 +515,7 @@ impl Verifier {
         let crls = self.crls.load();
         let refused: RefCell<Option<Rejection>> = RefCell::new(None);
         let check_path = |path: &VerifiedPath<'_>| -> Result<(), webpki::Error> {
-            let members = match self.path_origins(path, &intermediates, &origins) {
+            let members = match path_origins(path, &trust_anchors, &intermediates, &origins) {
                 Ok(members) => members,
                 Err(rejection) => {
                     *refused.borrow_mut() = Some(rejection);
@@ -305,7 +548,7 @@ impl Verifier {
                             input_index: None,
                         },
                         Origin::Anchor(index) => PathMember {
-                            facts: &self.anchor_certs[index].facts,
+                            facts: &anchors[index].cert.facts,
                             input_index: None,
                         },
                     })
@@ -322,7 +565,7 @@ impl Verifier {
             let usage = UsageValidator(self.usage);
             leaf.verify_for_usage(
                 SIGNATURE_ALGORITHMS,
-                &self.anchors,
+                &trust_anchors,
                 &intermediates,
                 UnixTime::since_unix_epoch(std::time::Duration::from_secs(time)),
                 usage,
@@ -343,58 +586,13 @@ impl Verifier {
                 other => other,
             };
         }
-        let members = match result {
-            Ok(path) => self.path_origins(&path, &intermediates, &origins)?,
-            Err(error) => {
-                return Err(match refused.into_inner() {
-                    Some(rejection) => rejection,
-                    None => self.explain(&error, parsed, identity, now),
-                })
-            }
-        };
-        Ok(members
-            .iter()
-            .map(|origin| match *origin {
-                Origin::Peer(index) => sha256_hex(&ders[index]),
-                Origin::Pool(index) => self.pool_certs[index].fingerprint.clone(),
-                Origin::Anchor(index) => self.anchor_certs[index].fingerprint.clone(),
-            })
-            .collect())
-    }
-
-    /// Where each certificate of `path` came from, leaf first, anchor last. webpki only
-    /// returns certificates it was given, so every lookup succeeds; should one ever
-    /// fail, the path is refused as `INTERNAL`, never attributed to a default.
-    fn path_origins(
-        &self,
-        path: &VerifiedPath<'_>,
-        intermediates: &[CertificateDer<'_>],
-        origins: &[Origin],
-    ) -> Result<Vec<Origin>, Rejection> {
-        let lost = |what: &str| {
-            Rejection::new(
-                Code::Internal,
-                format!("internal error in certgate (please report it): {what} of the built path is not among its inputs"),
-            )
-        };
-        let mut members = vec![Origin::Peer(0)];
-        for cert in path.intermediate_certificates() {
-            // Compare bytes, not pointers: when the peer sent a copy of a pooled
-            // intermediate, the peer's copy (listed first) gives the cert_index.
-            let der = cert.der();
-            let position = intermediates
-                .iter()
-                .position(|candidate| candidate.as_ref() == der.as_ref())
-                .ok_or_else(|| lost("an intermediate"))?;
-            members.push(origins[position]);
+        match result {
+            Ok(path) => path_origins(&path, &trust_anchors, &intermediates, &origins),
+            Err(error) => Err(match refused.into_inner() {
+                Some(rejection) => rejection,
+                None => self.explain(&error, parsed, identity, now),
+            }),
         }
-        let anchor = self
-            .anchors
-            .iter()
-            .position(|anchor| std::ptr::eq(anchor, path.anchor()))
-            .ok_or_else(|| lost("the trust anchor"))?;
-        members.push(Origin::Anchor(anchor));
-        Ok(members)
     }
 
     /// A rejection for a webpki error, naming the certificate where it can be told.
@@ -458,15 +656,27 @@ impl Verifier {
                     ),
                 )
             }
-            Code::UnknownIssuer => Rejection::new(
-                code,
-                format!(
-                    "no path from {} to a trust anchor: its issuer {} is not an anchor, \
-                     and no intermediate sent or pooled links it to one",
-                    label(0),
-                    identity.issuer
-                ),
-            ),
+            Code::UnknownIssuer => {
+                let (to, among) = match spiffe::claimed_trust_domains(&identity.san.uri)
+                    .into_iter()
+                    .next()
+                {
+                    Some(domain) => (
+                        format!("an authority of its trust domain {domain}"),
+                        format!("not an authority of {domain}"),
+                    ),
+                    None => ("a trust anchor".to_owned(), "not an anchor".to_owned()),
+                };
+                Rejection::new(
+                    code,
+                    format!(
+                        "no path from {} to {to}: its issuer {} is {among}, and no \
+                         intermediate sent or pooled links it to one",
+                        label(0),
+                        identity.issuer
+                    ),
+                )
+            }
             Code::CaConstraintViolation if matches!(error, webpki::Error::CaUsedAsEndEntity) => {
                 Rejection::at_cert(
                     code,
@@ -507,16 +717,38 @@ impl webpki::ExtendedKeyUsageValidator for UsageValidator {
     }
 }
 
-impl PolicyCert {
-    fn new(der: &CertificateDer<'_>, path: &str) -> Result<PolicyCert, Rejection> {
-        let cert = parse_certificate(der, 0)
-            .map_err(|e| invalid_policy(format!("{path}: {}", e.message())))?;
-        Ok(PolicyCert {
-            der: der.clone().into_owned(),
-            facts: CertFacts::of(&cert),
-            fingerprint: sha256_hex(der),
-        })
+/// Where each certificate of `path` came from, leaf first, anchor last. webpki only
+/// returns certificates it was given, so every lookup succeeds; should one ever
+/// fail, the path is refused as `INTERNAL`, never attributed to a default.
+fn path_origins(
+    path: &VerifiedPath<'_>,
+    anchors: &[TrustAnchor<'_>],
+    intermediates: &[CertificateDer<'_>],
+    origins: &[Origin],
+) -> Result<Vec<Origin>, Rejection> {
+    let lost = |what: &str| {
+        Rejection::new(
+            Code::Internal,
+            format!("internal error in certgate (please report it): {what} of the built path is not among its inputs"),
+        )
+    };
+    let mut members = vec![Origin::Peer(0)];
+    for cert in path.intermediate_certificates() {
+        // Compare bytes, not pointers: when the peer sent a copy of a pooled
+        // intermediate, the peer's copy (listed first) gives the cert_index.
+        let der = cert.der();
+        let position = intermediates
+            .iter()
+            .position(|candidate| candidate.as_ref() == der.as_ref())
+            .ok_or_else(|| lost("an intermediate"))?;
+        members.push(origins[position]);
     }
+    let anchor = anchors
+        .iter()
+        .position(|anchor| std::ptr::eq(anchor, path.anchor()))
+        .ok_or_else(|| lost("the trust anchor"))?;
+    members.push(Origin::Anchor(anchor));
+    Ok(members)
 }
 
 /// Every certificate of a policy source list, with its path for messages.
@@ -538,6 +770,41 @@ fn policy_certs(
         );
     }
     Ok(certs)
+}
+
+/// The trust anchors of a source list, and the `spiffe_sequence` of a SPIFFE bundle
+/// among them.
+fn anchors_of(sources: &Sources, path: &str) -> Result<(Vec<Arc<Anchor>>, Option<u64>), Rejection> {
+    let mut anchors = Vec::new();
+    let mut sequence = None;
+    for (index, source) in sources.0.iter().enumerate() {
+        let (item_path, bytes) = inline_source(source, &format!("{path}[{index}]"))?;
+        let decoded = decode(bytes, Expect::Anchors)
+            .map_err(|e| invalid_policy(format!("{item_path}: {e}")))?;
+        sequence = sequence.or(decoded.bundle.and_then(|meta| meta.sequence));
+        for der in &decoded.ders {
+            anchors.push(Arc::new(Anchor::new(
+                &CertificateDer::from(der.as_ref()),
+                &item_path,
+            )?));
+        }
+    }
+    Ok((anchors, sequence))
+}
+
+/// Whether the SPIFFE rules of a policy name at most one trust domain, and none by a
+/// wildcard: then an anchor that names no trust domain can only mean that one.
+fn single_spiffe_domain<'r>(rules: impl Iterator<Item = &'r Rule>) -> bool {
+    let mut named: BTreeSet<&str> = BTreeSet::new();
+    for domain in rules.flat_map(Rule::spiffe_domains) {
+        match domain {
+            Some(domain) => {
+                named.insert(domain);
+            }
+            None => return false,
+        }
+    }
+    named.len() <= 1
 }
 
 /// The bytes of a source and its path for messages (naming the file it was read

@@ -121,6 +121,26 @@ pub fn is_spiffe_id(uri: &str) -> bool {
     })
 }
 
+/// The SPIFFE ID of a leaf that follows the X509-SVID rules (§2, §3.1, §4.1, §4.3):
+/// exactly one URI SAN, a valid SPIFFE ID with a path, cA false, a keyUsage extension
+/// (`key_usage` empty means none) with digitalSignature and without keyCertSign or
+/// cRLSign.
+pub fn svid_leaf_id(uris: &[String], is_ca: bool, key_usage: &[&str]) -> Option<String> {
+    let [only] = uris else {
+        return None;
+    };
+    let has_path = only
+        .strip_prefix("spiffe://")
+        .is_some_and(|rest| rest.contains('/'));
+    let follows_rules = is_spiffe_id(only)
+        && has_path
+        && !is_ca
+        && key_usage.contains(&"digitalSignature")
+        && !key_usage.contains(&"keyCertSign")
+        && !key_usage.contains(&"cRLSign");
+    follows_rules.then(|| only.clone())
+}
+
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes))

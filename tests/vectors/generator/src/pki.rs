@@ -505,14 +505,13 @@ impl Issued {
                 San::Ip(ip) => san.ip.push(ip.to_string()),
             }
         }
-        let spiffe_id = match san.uri.as_slice() {
-            [only] if identity::is_spiffe_id(only) => Some(only.clone()),
-            _ => None,
-        };
         let mut key_usage: Vec<(u8, &'static str)> =
             spec.key_usage.iter().map(|k| key_usage_bit(*k)).collect();
         key_usage.sort_unstable();
         key_usage.dedup();
+        let usage_names: Vec<&str> = key_usage.iter().map(|(_, name)| *name).collect();
+        let spiffe_id =
+            identity::svid_leaf_id(&san.uri, matches!(spec.basic, Basic::Ca(_)), &usage_names);
         Ok(Identity {
             subject: rfc4514(&spec.subject)?,
             subject_fields: subject_fields(&spec.subject),
@@ -558,6 +557,14 @@ impl Issued {
             return Err(format!("SPKI of {:?} encoded unexpectedly", self.spec.subject).into());
         }
         Ok(())
+    }
+
+    /// Whether this CA may sign X509-SVIDs (X509-SVID §4.1, §4.3): cA true, and keyCertSign
+    /// when it has a keyUsage extension.
+    pub fn may_sign_svids(&self) -> bool {
+        matches!(self.spec.basic, Basic::Ca(_))
+            && (self.spec.key_usage.is_empty()
+                || self.spec.key_usage.contains(&KeyUsagePurpose::KeyCertSign))
     }
 
     /// Whether `issuer`'s P-256 key verifies this certificate's ECDSA-SHA256 signature.

@@ -479,6 +479,7 @@ fn build_pki() -> Result<Pki> {
         )?;
     }
 
+    spiffe_pki(&mut pki)?;
     for (name, cn, serial) in [
         ("leaf-revoked-later", "revoked-later", 0x30),
         ("leaf-on-hold", "on-hold", 0x31),
@@ -559,6 +560,420 @@ fn build_pki() -> Result<Pki> {
     pki.crls.extend(unusual_crls(&pki)?);
     pki.forms = forms(&pki)?;
     Ok(pki)
+}
+
+/// SPIFFE federation and the X509-SVID rules: roots that name their trust domain in
+/// their own SPIFFE ID (as SPIRE's do) and one that names none, leaves of three trust
+/// domains (one claiming another domain's ID), and leaves that break one X509-SVID rule
+/// each.
+fn spiffe_pki(pki: &mut Pki) -> Result<()> {
+    for (name, cn, serial, domain) in [
+        ("spiffe-a-root", "Trust Domain A Root", 0x0b, Some("a.test")),
+        ("spiffe-b-root", "Trust Domain B Root", 0x0c, Some("b.test")),
+        ("spiffe-unbound-root", "Unbound SPIFFE Root", 0x0d, None),
+    ] {
+        let mut spec = CertSpec::ca(
+            dn(&[(Attr::O, "Certgate Test"), (Attr::Cn, cn)]),
+            &[serial],
+            AT - YEAR,
+            ROOT_UNTIL,
+        );
+        if let Some(domain) = domain {
+            spec = spec.sans(vec![San::uri(&format!("spiffe://{domain}"))]);
+        }
+        pki.add(name, Issued::self_signed(spec)?, false);
+    }
+    pki.add_ca(
+        "intermediate-no-cert-sign",
+        ca("Certgate No CertSign CA", &[0x0e]).key_usage(vec![Ku::CrlSign, Ku::DigitalSignature]),
+        "root",
+    )?;
+    let svid = |cn: &str, serial: u8, id: &str| leaf(cn, &[0x11, serial]).sans(vec![San::uri(id)]);
+    for (name, spec, issuer) in [
+        (
+            "leaf-a-payments",
+            svid("payments", 0x01, A_PAYMENTS),
+            "spiffe-a-root",
+        ),
+        (
+            "leaf-b-impersonator",
+            svid("payments", 0x02, A_PAYMENTS),
+            "spiffe-b-root",
+        ),
+        (
+            "leaf-b-api",
+            svid("api", 0x03, "spiffe://b.test/ns/prod/sa/api"),
+            "spiffe-b-root",
+        ),
+        (
+            "leaf-unbound-service",
+            svid("service", 0x04, "spiffe://c.test/ns/prod/sa/service"),
+            "spiffe-unbound-root",
+        ),
+        (
+            "leaf-unbound-impersonator",
+            svid("payments", 0x05, A_PAYMENTS),
+            "spiffe-unbound-root",
+        ),
+        (
+            "leaf-under-no-cert-sign",
+            svid("orphan", 0x06, "spiffe://example.org/ns/prod/sa/orphan"),
+            "intermediate-no-cert-sign",
+        ),
+        (
+            "leaf-svid-no-digital-signature",
+            svid("no-ds", 0x07, "spiffe://example.org/ns/prod/sa/no-ds")
+                .key_usage(vec![Ku::KeyEncipherment]),
+            "intermediate",
+        ),
+        (
+            "leaf-svid-key-cert-sign",
+            svid(
+                "cert-sign",
+                0x08,
+                "spiffe://example.org/ns/prod/sa/cert-sign",
+            )
+            .key_usage(vec![Ku::DigitalSignature, Ku::KeyCertSign])
+            .basic(Basic::NotCa),
+            "intermediate",
+        ),
+        (
+            "leaf-svid-crl-sign",
+            svid("crl-sign", 0x09, "spiffe://example.org/ns/prod/sa/crl-sign")
+                .key_usage(vec![Ku::DigitalSignature, Ku::CrlSign]),
+            "intermediate",
+        ),
+        (
+            "leaf-svid-no-key-usage",
+            svid("no-ku", 0x0a, "spiffe://example.org/ns/prod/sa/no-ku").key_usage(Vec::new()),
+            "intermediate",
+        ),
+        (
+            "leaf-svid-root-path",
+            svid("root-path", 0x0b, "spiffe://example.org"),
+            "intermediate",
+        ),
+        (
+            "leaf-svid-ca",
+            svid("ca-leaf", 0x0c, "spiffe://example.org/ns/prod/sa/ca-leaf").basic(Basic::Ca(None)),
+            "intermediate",
+        ),
+    ] {
+        pki.add_leaf(name, spec, issuer)?;
+    }
+    Ok(())
+}
+
+/// The workload both trust domains' leaves claim in the federation cases.
+const A_PAYMENTS: &str = "spiffe://a.test/ns/prod/sa/payments";
+
+/// A SPIFFE trust bundle as SPIRE prints it (`bundle show -format spiffe`): a jwt-svid
+/// key, then an x509-svid key per root with its EC point and the certificate in `x5c`.
+fn spiffe_bundle(roots: &[&Issued], sequence: u64) -> Value {
+    use base64::Engine as _;
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut keys = vec![json!({
+        "use": "jwt-svid", "kty": "EC", "kid": "jwt-authority-1", "crv": "P-256",
+        "x": "fK-wKTnKL7KFLM27lqq5DC-bxrVaH6rDV-IcCSEOeL4", "y": "wq-g3TQWxYlV51TCPH030yXsRxvujD4hUUaIQrXk4KI"
+    })];
+    for root in roots {
+        let point = root.key.public_key_raw();
+        keys.push(json!({
+            "use": "x509-svid", "kty": "EC", "crv": "P-256",
+            "x": url.encode(&point[1..33]), "y": url.encode(&point[33..65]),
+            "x5c": [base64_der(&root.der)]
+        }));
+    }
+    json!({ "keys": keys, "spiffe_sequence": sequence, "spiffe_refresh_hint": 300 })
+}
+
+/// SPIFFE federation (the trust domain of a leaf's ID decides who may vouch for it) and
+/// the X509-SVID rules.
+fn spiffe_cases(cs: &mut Cases<'_>) -> Result<()> {
+    let pki = cs.pki;
+    let pem = |name: &str| pki.c(name).pem();
+    let allow_a = json!([{ "spiffe_id": A_PAYMENTS }]);
+    let bundles = |allow: Value| {
+        json!({
+            "trust": { "spiffe_bundles": { "a.test": pem("spiffe-a-root"), "b.test": pem("spiffe-b-root") } },
+            "allow": allow
+        })
+    };
+    let items = |names: &[&str]| pki.pems(names).into_iter().map(text).collect::<Vec<_>>();
+    cs.pass(
+        "spiffe_federation_own_domain_admitted",
+        "With per-domain bundles, a.test's leaf chains to a.test's bundle and matches its spiffe_id rule.",
+        bundles(allow_a.clone()),
+        &["leaf-a-payments"],
+        &["leaf-a-payments", "spiffe-a-root"],
+        Some(0),
+    )?;
+    cs.reject(
+        "spiffe_federation_impersonation_refused",
+        "A leaf issued by b.test's CA that claims an a.test ID is validated against a.test's bundle only: no path.",
+        bundles(allow_a.clone()),
+        &["leaf-b-impersonator"],
+        "UNKNOWN_ISSUER",
+        None,
+    )?;
+    cs.reject(
+        "spiffe_federation_other_domain_not_authorized",
+        "b.test's own leaf chains to b.test's bundle but matches no rule for a.test.",
+        bundles(allow_a.clone()),
+        &["leaf-b-api"],
+        "NOT_AUTHORIZED",
+        Some(0),
+    )?;
+    cs.pass(
+        "spiffe_federation_trust_domain_rule",
+        "spiffe_trust_domain b.test admits b.test's leaf, vouched for by b.test's bundle.",
+        bundles(json!([{ "spiffe_trust_domain": "b.test" }])),
+        &["leaf-b-api"],
+        &["leaf-b-api", "spiffe-b-root"],
+        Some(0),
+    )?;
+    cs.reject(
+        "spiffe_federation_domain_without_bundle",
+        "A leaf of trust domain c.test, which has no bundle, is refused; the message names the domain.",
+        bundles(json!([{ "spiffe_trust_domain": "c.test" }])),
+        &["leaf-unbound-service"],
+        "UNKNOWN_ISSUER",
+        None,
+    )?;
+    cs.reject(
+        "spiffe_federation_plain_leaf_needs_anchors",
+        "A leaf without a SPIFFE ID needs trust.anchors, which a bundles-only policy lacks.",
+        bundles(json!([{ "dns": "api.example.com" }])),
+        &["leaf-dns", "intermediate"],
+        "UNKNOWN_ISSUER",
+        None,
+    )?;
+    let mut mixed = bundles(json!([{ "dns": "api.example.com" }, { "spiffe_id": A_PAYMENTS }]));
+    mixed["trust"]["anchors"] = json!([pem("root"), pem("spiffe-b-root")]);
+    cs.pass(
+        "spiffe_federation_plain_leaf_uses_anchors",
+        "Beside the bundles, trust.anchors vouch for leaves without a SPIFFE ID.",
+        mixed.clone(),
+        &["leaf-dns", "intermediate"],
+        &["leaf-dns", "intermediate", "root"],
+        Some(0),
+    )?;
+    cs.reject(
+        "spiffe_federation_spiffe_leaf_never_uses_anchors",
+        "A SPIFFE leaf is validated against its domain's bundle only, even when trust.anchors holds its issuer.",
+        mixed,
+        &["leaf-b-impersonator"],
+        "UNKNOWN_ISSUER",
+        None,
+    )?;
+    // Plain trust.anchors: anchors bound to a trust domain by their own SPIFFE ID.
+    let plain = |anchors: &[&str], allow: Value| {
+        let mut policy =
+            json!({ "trust": { "anchors": anchors.iter().map(|a| pem(a)).collect::<Vec<_>>() } });
+        if !allow.is_null() {
+            policy["allow"] = allow;
+        }
+        policy
+    };
+    let both = ["spiffe-a-root", "spiffe-b-root"];
+    cs.reject(
+        "spiffe_anchors_impersonation_refused",
+        "With both domains' roots as plain anchors, b.test's root names b.test in its own SPIFFE ID and may not vouch for an a.test ID.",
+        plain(&both, allow_a.clone()),
+        &["leaf-b-impersonator"],
+        "UNKNOWN_ISSUER",
+        None,
+    )?;
+    cs.pass(
+        "spiffe_anchors_own_domain_admitted",
+        "a.test's root vouches for a.test's leaf.",
+        plain(&both, allow_a.clone()),
+        &["leaf-a-payments"],
+        &["leaf-a-payments", "spiffe-a-root"],
+        Some(0),
+    )?;
+    cs.pass(
+        "spiffe_anchors_bound_root_vouches_for_its_domain",
+        "Without rules, b.test's root vouches for b.test's leaf.",
+        plain(&both, Value::Null),
+        &["leaf-b-api"],
+        &["leaf-b-api", "spiffe-b-root"],
+        None,
+    )?;
+    cs.pass(
+        "spiffe_anchors_unbound_root_single_domain",
+        "A root that names no trust domain vouches for SPIFFE leaves while the rules name one domain.",
+        plain(&["spiffe-unbound-root"], json!([{ "spiffe_trust_domain": "c.test" }])),
+        &["leaf-unbound-service"],
+        &["leaf-unbound-service", "spiffe-unbound-root"],
+        Some(0),
+    )?;
+    let two_domains =
+        json!([{ "spiffe_trust_domain": "a.test" }, { "spiffe_trust_domain": "c.test" }]);
+    cs.reject(
+        "spiffe_anchors_unbound_root_several_domains",
+        "When the rules name several trust domains, a root that names none cannot tell which it vouches for: an a.test ID under it is refused.",
+        plain(&["spiffe-unbound-root", "spiffe-a-root"], two_domains.clone()),
+        &["leaf-unbound-impersonator"],
+        "UNKNOWN_ISSUER",
+        None,
+    )?;
+    cs.pass(
+        "spiffe_anchors_bound_root_several_domains",
+        "With several domains in the rules, a root bound to a.test still vouches for a.test's leaf.",
+        plain(&["spiffe-unbound-root", "spiffe-a-root"], two_domains),
+        &["leaf-a-payments"],
+        &["leaf-a-payments", "spiffe-a-root"],
+        Some(0),
+    )?;
+    cs.reject(
+        "spiffe_anchors_wildcard_domain_counts_as_several",
+        "A spiffe_id pattern whose trust domain is a wildcard may mean any domain, so an unbound root vouches for no SPIFFE leaf.",
+        plain(&["spiffe-unbound-root"], json!([{ "spiffe_id": "spiffe://*/ns/prod/sa/payments" }])),
+        &["leaf-unbound-impersonator"],
+        "UNKNOWN_ISSUER",
+        None,
+    )?;
+    // Bundle JSON in each shape the schema takes.
+    let spire_bundle = spiffe_bundle(&[pki.c("spiffe-a-root")], 42);
+    let with_bundle = |bundle: Value| json!({ "trust": { "spiffe_bundles": { "a.test": bundle } }, "allow": allow_a.clone() });
+    for (name, description, bundle) in [
+        (
+            "spiffe_bundle_object",
+            "A bundle given as the JWK set object ({\"spiffe_bundle\": {...}}), as SPIRE prints it.",
+            json!({ "spiffe_bundle": spire_bundle.clone() }),
+        ),
+        (
+            "spiffe_bundle_text",
+            "A bundle given as its JSON text ({\"spiffe_bundle\": \"...\"}).",
+            json!({ "spiffe_bundle": spire_bundle.to_string() }),
+        ),
+        (
+            "spiffe_bundle_raw_text",
+            "A bundle's JSON text given where anchors go is read as a bundle.",
+            Value::String(serde_json::to_string_pretty(&spire_bundle)?),
+        ),
+        (
+            "spiffe_bundle_endpoint_initial_bundle",
+            "An endpoint entry verifies with its initial bundle until the binding fetches one.",
+            json!({ "endpoint": "https://a.test/bundle", "bundle": { "spiffe_bundle": spire_bundle.clone() } }),
+        ),
+    ] {
+        cs.pass(name, description, with_bundle(bundle), &["leaf-a-payments"], &["leaf-a-payments", "spiffe-a-root"], Some(0))?;
+    }
+    cs.pass_items(
+        "spiffe_bundle_file",
+        "A policy file naming a bundle JSON file per trust domain.",
+        json!("files/policy-spiffe-bundles.json"),
+        items(&["leaf-a-payments"]),
+        &["leaf-a-payments", "spiffe-a-root"],
+        Some(0),
+        &[],
+    )?;
+    cs.reject(
+        "spiffe_bundle_endpoint_not_fetched",
+        "An endpoint entry without an initial bundle vouches for nothing until the binding has fetched it.",
+        with_bundle(json!({ "endpoint": "https://a.test/bundle", "refresh_seconds": 60 })),
+        &["leaf-a-payments"],
+        "UNKNOWN_ISSUER",
+        None,
+    )?;
+    for (name, description, bundles_value) in [
+        (
+            "policy_spiffe_bundles_bad_domain",
+            "A trust domain name in upper case is refused.",
+            json!({ "A.test": pem("spiffe-a-root") }),
+        ),
+        (
+            "policy_spiffe_bundles_http_endpoint",
+            "A bundle endpoint must be https.",
+            json!({ "a.test": { "endpoint": "http://a.test/bundle" } }),
+        ),
+        (
+            "policy_spiffe_bundles_empty",
+            "An empty spiffe_bundles map names no domain: refused.",
+            json!({}),
+        ),
+    ] {
+        cs.invalid_policy(
+            name,
+            description,
+            json!({ "trust": { "spiffe_bundles": bundles_value } }),
+        )?;
+    }
+    cs.invalid_policy(
+        "policy_spiffe_id_without_path",
+        "A spiffe_id pattern without a path can never match a leaf (X509-SVID §3.1).",
+        cs.allow(
+            &["intermediate"],
+            json!([{ "spiffe_id": "spiffe://example.org" }]),
+        ),
+    )?;
+    // The X509-SVID rules, each broken once: the leaf has no SPIFFE identity.
+    let svid_policy = cs.allow(
+        &["intermediate"],
+        json!([{ "spiffe_trust_domain": "example.org" }]),
+    );
+    for (leaf, rule) in [
+        (
+            "leaf-svid-no-digital-signature",
+            "a leaf without digitalSignature",
+        ),
+        ("leaf-svid-key-cert-sign", "a leaf asserting keyCertSign"),
+        ("leaf-svid-crl-sign", "a leaf asserting cRLSign"),
+        (
+            "leaf-svid-no-key-usage",
+            "a leaf without a keyUsage extension",
+        ),
+        ("leaf-svid-root-path", "a leaf whose SPIFFE ID has no path"),
+    ] {
+        let short = leaf.trim_start_matches("leaf-svid-").replace('-', "_");
+        cs.reject(
+            &format!("svid_rule_{short}"),
+            &format!("{rule} is no X509-SVID, so SPIFFE rules never match it."),
+            svid_policy.clone(),
+            &[leaf],
+            "NOT_AUTHORIZED",
+            Some(0),
+        )?;
+        cs.inspect(
+            &format!("inspect_svid_{short}"),
+            &format!("{rule}: spiffe_id is null."),
+            leaf,
+        )?;
+    }
+    cs.inspect(
+        "inspect_svid_ca",
+        "A CA certificate with a SPIFFE ID path is no X509-SVID leaf: spiffe_id is null.",
+        "leaf-svid-ca",
+    )?;
+    let mut signer_policy = cs.allow(&[], json!([{ "spiffe_trust_domain": "example.org" }]));
+    signer_policy["trust"]["intermediates"] = Value::String(pem("intermediate-no-cert-sign"));
+    cs.reject(
+        "svid_rule_signer_without_key_cert_sign",
+        "A leaf issued by a CA whose keyUsage lacks keyCertSign has no SPIFFE identity (X509-SVID §4.3).",
+        signer_policy,
+        &["leaf-under-no-cert-sign"],
+        "NOT_AUTHORIZED",
+        Some(0),
+    )?;
+    cs.pass(
+        "svid_rule_signer_without_key_cert_sign_identity",
+        "The same chain without rules verifies, with spiffe_id null.",
+        cs.policy(&["intermediate-no-cert-sign"]),
+        &["leaf-under-no-cert-sign"],
+        &[
+            "leaf-under-no-cert-sign",
+            "intermediate-no-cert-sign",
+            "root",
+        ],
+        None,
+    )?;
+    cs.inspect(
+        "inspect_svid_signer_unknown",
+        "inspect does not know the issuer, so the leaf itself is an X509-SVID.",
+        "leaf-under-no-cert-sign",
+    )
 }
 
 /// CRLs as CAs publish them beyond the plain case: scoped (issuing distribution point),
@@ -860,8 +1275,13 @@ impl<'p> Cases<'p> {
         warnings: &[&str],
     ) -> Result<()> {
         let path = self.pki.path(path);
+        let mut identity = path[0].identity()?;
+        // A leaf under a CA that may not sign SVIDs has no SPIFFE identity once verified.
+        if !path[1..].iter().all(|ca| ca.may_sign_svids()) {
+            identity.spiffe_id = None;
+        }
         let identity = VerifiedIdentity {
-            identity: path[0].identity()?,
+            identity,
             chain_fingerprints: path.iter().map(|c| c.fingerprint()).collect(),
             matched_rule,
         };
@@ -2000,6 +2420,7 @@ fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
 
     input_form_cases(&mut cs)?;
     unusual_crl_cases(&mut cs)?;
+    spiffe_cases(&mut cs)?;
     policy_file_cases(&mut cs)?;
 
     // ---- invalid policies ----
@@ -2700,6 +3121,18 @@ fn policy_files(pki: &Pki) -> Vec<(&'static str, Vec<u8>)> {
             "anchors/README.txt",
             b"Anchors for policy-anchor-folder.json: only *.pem, *.crt, *.cer, *.p7b and *.p7c are read.\n".to_vec(),
         ),
+        (
+            "policy-spiffe-bundles.json",
+            json(json!({
+                "trust": { "spiffe_bundles": {
+                    "a.test": { "file": "a.test.bundle.json" },
+                    "b.test": { "file": "b.test.bundle.json" }
+                } },
+                "allow": [{ "spiffe_id": A_PAYMENTS }]
+            })),
+        ),
+        ("a.test.bundle.json", json(spiffe_bundle(&[pki.c("spiffe-a-root")], 1))),
+        ("b.test.bundle.json", json(spiffe_bundle(&[pki.c("spiffe-b-root")], 1))),
         ("crls/root.crl", pki.crl("root.crl.pem").into_bytes()),
         ("crls/intermediate.crl", pki.crl("intermediate.crl.pem").into_bytes()),
         (

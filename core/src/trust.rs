@@ -1,0 +1,201 @@
+//! Trust anchors, and which of them may vouch for a given leaf.
+//!
+//! In SPIFFE the trust domain of a leaf's SPIFFE ID decides which authorities may
+//! vouch for it (SPIFFE Trust Domain and Bundle §3, Federation §7.3): pooling every
+//! domain's CAs would let any federated CA impersonate every workload of every other
+//! domain. So a leaf that claims a trust domain is validated against that domain's
+//! authorities only:
+//! - with `trust.spiffe_bundles`, the bundle of that domain, and nothing else;
+//! - with plain `trust.anchors`, the anchors bound to that domain by their own SPIFFE
+//!   ID (as SPIRE's CAs carry `spiffe://<domain>`), plus the anchors that name no
+//!   domain, but only while the policy's SPIFFE rules name a single trust domain.
+//!
+//! A leaf that claims no trust domain is validated against `trust.anchors`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use rustls_pki_types::{Der, TrustAnchor};
+
+use crate::chain::PolicyCert;
+use crate::error::{invalid_policy, Rejection, Warning};
+
+/// One trust anchor: webpki's view of it and what certgate knows about it.
+#[derive(Debug)]
+pub(crate) struct Anchor {
+    trust_anchor: TrustAnchor<'static>,
+    pub(crate) cert: PolicyCert,
+    /// The one trust domain its own SPIFFE ID names, if it names exactly one.
+    bound_to: Option<String>,
+}
+
+impl Anchor {
+    /// Reads a trust anchor at `path` (for messages).
+    pub(crate) fn new(
+        der: &rustls_pki_types::CertificateDer<'_>,
+        path: &str,
+    ) -> Result<Anchor, Rejection> {
+        let trust_anchor = webpki::anchor_from_trusted_cert(der)
+            .map_err(|e| invalid_policy(format!("{path}: not a usable trust anchor ({e:?})")))?
+            .to_owned();
+        let cert = PolicyCert::new(der, path)?;
+        let bound_to = match cert.facts.spiffe_domains.as_slice() {
+            [only] => Some(only.clone()),
+            _ => None,
+        };
+        Ok(Anchor {
+            trust_anchor,
+            cert,
+            bound_to,
+        })
+    }
+
+    /// webpki's trust anchor, borrowed.
+    pub(crate) fn view(&self) -> TrustAnchor<'_> {
+        let anchor = &self.trust_anchor;
+        TrustAnchor {
+            subject: Der::from(anchor.subject.as_ref()),
+            subject_public_key_info: Der::from(anchor.subject_public_key_info.as_ref()),
+            name_constraints: anchor
+                .name_constraints
+                .as_ref()
+                .map(|constraints| Der::from(constraints.as_ref())),
+        }
+    }
+}
+
+/// The authorities of one federated trust domain (`trust.spiffe_bundles`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DomainBundle {
+    pub(crate) anchors: Vec<Arc<Anchor>>,
+    /// `spiffe_sequence` of the bundle in force, when it had one.
+    pub(crate) sequence: Option<u64>,
+    /// Set for a domain fetched from an endpoint that has not answered yet.
+    pub(crate) awaiting_endpoint: bool,
+}
+
+/// Every trust anchor of a verifier. Immutable; a bundle update swaps in a new store.
+#[derive(Clone, Debug)]
+pub(crate) struct TrustStore {
+    /// `trust.anchors`.
+    pub(crate) anchors: Vec<Arc<Anchor>>,
+    /// `trust.spiffe_bundles`, when the policy has it (even with no domain fetched yet).
+    pub(crate) domains: Option<BTreeMap<String, DomainBundle>>,
+    /// Whether the policy's SPIFFE rules name at most one trust domain (and no
+    /// wildcard one): only then may anchors that name no domain vouch for SPIFFE leaves.
+    pub(crate) single_domain_rules: bool,
+}
+
+impl TrustStore {
+    /// Every anchor, plain and federated (for CRL issuers and TLS CA hints).
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Arc<Anchor>> {
+        self.anchors.iter().chain(
+            self.domains
+                .iter()
+                .flat_map(|domains| domains.values())
+                .flat_map(|bundle| &bundle.anchors),
+        )
+    }
+
+    /// The anchors that may vouch for a leaf claiming the trust domains `claimed`
+    /// (those of its SPIFFE IDs), or why there are none.
+    pub(crate) fn candidates(&self, claimed: &BTreeSet<&str>) -> Result<Vec<&Anchor>, String> {
+        let domain = match claimed.len() {
+            0 => {
+                if self.anchors.is_empty() {
+                    return Err(
+                        "it names no SPIFFE trust domain, and the policy trusts only \
+                                SPIFFE bundles (trust.anchors is empty)"
+                            .to_owned(),
+                    );
+                }
+                return Ok(self.anchors.iter().map(Arc::as_ref).collect());
+            }
+            1 => claimed.iter().next().copied().unwrap_or_default(),
+            _ => {
+                let names: Vec<&str> = claimed.iter().copied().collect();
+                return Err(format!(
+                    "it names SPIFFE IDs of several trust domains ({}), so no single \
+                     domain's authorities can vouch for it",
+                    names.join(", ")
+                ));
+            }
+        };
+        if let Some(domains) = &self.domains {
+            let known: Vec<&str> = domains.keys().map(String::as_str).collect();
+            return match domains.get(domain) {
+                None => Err(format!(
+                    "trust.spiffe_bundles has no bundle for its trust domain {domain} (it has: {})",
+                    known.join(", ")
+                )),
+                Some(bundle) if bundle.anchors.is_empty() => Err(if bundle.awaiting_endpoint {
+                    format!("the bundle of its trust domain {domain} has not been fetched yet")
+                } else {
+                    format!("the bundle of its trust domain {domain} holds no X509-SVID authority")
+                }),
+                Some(bundle) => Ok(bundle.anchors.iter().map(Arc::as_ref).collect()),
+            };
+        }
+        let vouching: Vec<&Anchor> = self
+            .anchors
+            .iter()
+            .map(Arc::as_ref)
+            .filter(|anchor| match &anchor.bound_to {
+                Some(bound) => bound == domain,
+                None => self.single_domain_rules,
+            })
+            .collect();
+        if vouching.is_empty() {
+            return Err(format!(
+                "no trust anchor may vouch for its trust domain {domain}: none names it in \
+                 its own SPIFFE ID{}",
+                if self.single_domain_rules {
+                    ""
+                } else {
+                    ", and anchors that name no trust domain vouch only while the policy's \
+                     SPIFFE rules name a single one (name each domain's CAs in \
+                     trust.spiffe_bundles)"
+                }
+            ));
+        }
+        Ok(vouching)
+    }
+
+    /// What the trust configuration should tell its author.
+    pub(crate) fn warnings(&self) -> Vec<Warning> {
+        let mut warnings = Vec::new();
+        for (domain, bundle) in self.domains.iter().flatten() {
+            for anchor in &bundle.anchors {
+                if let Some(other) = anchor.bound_to.as_ref().filter(|bound| *bound != domain) {
+                    warnings.push(Warning::new(
+                        &format!("trust.spiffe_bundles.{domain}"),
+                        format!(
+                            "{} names trust domain {other} in its own SPIFFE ID; it vouches \
+                             for {domain} here because the policy says so",
+                            anchor.cert.facts.label
+                        ),
+                    ));
+                }
+            }
+        }
+        let unbound: Vec<&str> = self
+            .anchors
+            .iter()
+            .filter(|anchor| anchor.bound_to.is_none())
+            .map(|anchor| anchor.cert.facts.label.as_str())
+            .collect();
+        if self.domains.is_none() && unbound.len() > 1 && self.single_domain_rules {
+            warnings.push(Warning::new(
+                "trust.anchors",
+                format!(
+                    "{} CAs name no SPIFFE trust domain ({}); each of them may vouch for a \
+                     SPIFFE ID of any trust domain. If they belong to different trust \
+                     domains, name them per domain in trust.spiffe_bundles",
+                    unbound.len(),
+                    unbound.join("; ")
+                ),
+            ));
+        }
+        warnings
+    }
+}
