@@ -43,6 +43,24 @@ export type SpiffeBundle = { keys: Array<Record<string, unknown>>; [key: string]
 export type SourceItem = Source | number[] | { file: string } | { dir: string } | { spiffe_bundle: SpiffeBundle };
 /** One source, or a list of them; DER may also be spelled as an array of byte values. */
 export type Sources = SourceItem | SourceItem[];
+/** A SPIFFE bundle endpoint (https_web profile), polled by BundleRefresher in Node. */
+export interface BundleEndpoint {
+  endpoint: string;
+  /** Upper bound on the refresh interval, seconds (the bundle's spiffe_refresh_hint may be shorter). */
+  refresh_seconds?: number;
+  /** CAs that authenticate the endpoint's HTTPS server (default: Node's roots). */
+  endpoint_ca?: Sources;
+  /** The bundle in force until the first fetch succeeds. */
+  bundle?: Sources;
+}
+
+/** What updateSpiffeBundle took in. */
+export interface SpiffeBundleUpdate {
+  authorities: number;
+  refreshHint: number | null;
+  sequence: number | null;
+}
+
 /** A value or a list of values (the matcher then matches when any value does). */
 export type OneOrMany<T> = T | T[];
 
@@ -65,8 +83,11 @@ export interface Rule {
 /** The one policy schema (docs/policy.md). Unknown keys are an INVALID_POLICY error. */
 export interface Policy {
   trust: {
-    anchors: Sources;
+    /** CAs that vouch for leaves without a SPIFFE ID (and, bound by their own SPIFFE ID, for SPIFFE leaves). */
+    anchors?: Sources;
     intermediates?: Sources;
+    /** Per SPIFFE trust domain, the authorities that alone may vouch for its SPIFFE IDs. */
+    spiffe_bundles?: Record<string, Sources | BundleEndpoint>;
   };
   usage?: OneOrMany<'client' | 'server'>;
   revocation?: {
@@ -149,12 +170,40 @@ export class Verifier {
   check(chain: Chain, options?: VerifyOptions): Outcome;
   /** verify() on the libuv thread pool. */
   verifyAsync(chain: Chain, options?: VerifyOptions): Promise<VerifiedIdentity>;
+  /** Replaces one trust domain's SPIFFE bundle atomically; on error (CertgateError) the old bundle stays. */
+  updateSpiffeBundle(trustDomain: string, bundle: string | Uint8Array): SpiffeBundleUpdate;
   /** Replaces the CRL set atomically; on error the old set stays. */
   updateCrls(crls: string | Uint8Array | Array<string | Uint8Array>): void;
 }
 
 /** Parses one certificate into an Identity, with no verification. */
 export function inspect(cert: Source | PeerCertificate): Identity;
+
+/** One fetch of a SPIFFE bundle endpoint. */
+export type BundleRefresh =
+  | { trustDomain: string; ok: true; authorities: number; refreshHint: number | null; sequence: number | null }
+  | { trustDomain: string; ok: false; error: Error };
+
+export interface BundleRefresherOptions {
+  /** Called after a bundle was fetched and swapped in. */
+  onUpdate?: (update: Extract<BundleRefresh, { ok: true }>) => void;
+  /** Called when a fetch or the bundle fails; the bundle in force stays. */
+  onError?: (error: Error, trustDomain: string) => void;
+  /** Per request, milliseconds; default 10000. */
+  timeoutMs?: number;
+  /** Poll on timers from the start (default true); false: only refresh() fetches. */
+  start?: boolean;
+}
+
+/** Polls the policy's SPIFFE bundle endpoints and swaps each domain's authorities atomically. */
+export class BundleRefresher {
+  constructor(verifier: Verifier, options?: BundleRefresherOptions);
+  readonly trustDomains: string[];
+  /** Fetches now (every endpoint, or one trust domain's); never rejects for a failed fetch. */
+  refresh(trustDomain?: string): Promise<BundleRefresh[]>;
+  /** Stops the timers. */
+  stop(): void;
+}
 
 /** TLS options that request a client certificate and leave the decision to certgate (session tickets off). */
 export function serverOptions<T extends TlsOptions>(

@@ -3,6 +3,7 @@
 
 const { CODES, CertgateError, Verifier, inspect } = require('./lib/verifier');
 const { enforce, serverOptions } = require('./lib/server');
+const { BundleRefresher } = require('./lib/refresh');
 
-module.exports = { CODES, CertgateError, Verifier, enforce, inspect, serverOptions };
+module.exports = { BundleRefresher, CODES, CertgateError, Verifier, enforce, inspect, serverOptions };
 module.exports.default = module.exports;

@@ -253,6 +253,27 @@ enum certgate_code certgate_verifier_update_crls(const struct certgate_verifier 
                                                  struct certgate_outcome **error_out);
 
 /*
+ Replaces the authorities of one trust domain of the policy's `trust.spiffe_bundles`
+ atomically with `bundle` (`bundle_len` bytes: SPIFFE bundle JSON as a bundle endpoint
+ serves it, or PEM / DER certificates). `trust_domain` is a NUL-terminated name such as
+ `"b.test"`. A bundle whose `spiffe_sequence` is lower than the one in force is refused.
+ Safe while other threads verify; on error the old bundle stays and, if `error_out` is
+ non-NULL, `*error_out` receives an outcome saying why (caller frees).
+
+ Returns `CERTGATE_OK`, `CERTGATE_INVALID_POLICY` (no such trust domain in the policy, a
+ bundle that cannot be used), `CERTGATE_NULL_ARGUMENT` or `CERTGATE_PANIC`.
+
+ # Safety
+ `verifier` is NULL or live; `trust_domain` is NULL or NUL-terminated; `bundle` is NULL
+ or points to `bundle_len` readable bytes; `error_out` is NULL or writable.
+ */
+enum certgate_code certgate_verifier_update_spiffe_bundle(const struct certgate_verifier *verifier,
+                                                          const char *trust_domain,
+                                                          const uint8_t *bundle,
+                                                          size_t bundle_len,
+                                                          struct certgate_outcome **error_out);
+
+/*
  Decides whether a peer's chain may in (docs/decision.md) and returns the decision's code.
 
  `certs[i]` points to `cert_lens[i]` bytes of DER or PEM, leaf first, then any

@@ -583,6 +583,49 @@ pub unsafe extern "C" fn certgate_verifier_update_crls(
     }
 }
 
+/// Replaces the authorities of one trust domain of the policy's `trust.spiffe_bundles`
+/// atomically with `bundle` (`bundle_len` bytes: SPIFFE bundle JSON as a bundle endpoint
+/// serves it, or PEM / DER certificates). `trust_domain` is a NUL-terminated name such as
+/// `"b.test"`. A bundle whose `spiffe_sequence` is lower than the one in force is refused.
+/// Safe while other threads verify; on error the old bundle stays and, if `error_out` is
+/// non-NULL, `*error_out` receives an outcome saying why (caller frees).
+///
+/// Returns `CERTGATE_OK`, `CERTGATE_INVALID_POLICY` (no such trust domain in the policy, a
+/// bundle that cannot be used), `CERTGATE_NULL_ARGUMENT` or `CERTGATE_PANIC`.
+///
+/// # Safety
+/// `verifier` is NULL or live; `trust_domain` is NULL or NUL-terminated; `bundle` is NULL
+/// or points to `bundle_len` readable bytes; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verifier_update_spiffe_bundle(
+    verifier: *const certgate_verifier,
+    trust_domain: *const c_char,
+    bundle: *const u8,
+    bundle_len: usize,
+    error_out: *mut *mut certgate_outcome,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on each pointer.
+        let verifier = unsafe { verifier_ref(verifier) }?;
+        if trust_domain.is_null() {
+            return Err(Failure::null("trust_domain"));
+        }
+        // SAFETY: non-NULL and NUL-terminated (contract).
+        let trust_domain = unsafe { CStr::from_ptr(trust_domain) }
+            .to_str()
+            .map_err(|_| Failure::new(CERTGATE_INVALID_POLICY, "trust_domain is not UTF-8"))?;
+        // SAFETY: the caller's contract on `bundle` / `bundle_len`.
+        let bundle = unsafe { bytes(bundle, bundle_len, "bundle") }?;
+        verifier.update_spiffe_bundle(trust_domain, bundle)?;
+        Ok(())
+    });
+    match result {
+        Ok(()) => CERTGATE_OK,
+        // SAFETY: the caller's contract on `error_out`.
+        Err(failure) => unsafe { fail(error_out, failure) },
+    }
+}
+
 /// Decides whether a peer's chain may in (docs/decision.md) and returns the decision's code.
 ///
 /// `certs[i]` points to `cert_lens[i]` bytes of DER or PEM, leaf first, then any

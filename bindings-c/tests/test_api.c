@@ -464,6 +464,52 @@ static void test_from_file_and_warnings(void) {
   CHECK(verifier == SENTINEL_VERIFIER);
 }
 
+/* SPIFFE bundles: a policy naming trust domains, and a bundle update for one of them. */
+static void test_spiffe_bundles(void) {
+  char *a_root = read_in(pki, "spiffe-a-root.pem", NULL);
+  char *unbound_root = read_in(pki, "spiffe-unbound-root.pem", NULL);
+  char *a_leaf = read_in(pki, "leaf-a-payments.pem", NULL);
+  char *rotated_leaf = read_in(pki, "leaf-unbound-impersonator.pem", NULL);
+  char *anchor = json_string(a_root);
+  char policy[8192];
+  snprintf(policy, sizeof policy,
+           "{\"trust\":{\"spiffe_bundles\":{\"a.test\":%s}},"
+           "\"allow\":[{\"spiffe_trust_domain\":\"a.test\"}]}",
+           anchor);
+  free(anchor);
+  certgate_verifier *verifier = NULL;
+  CHECK_CODE(certgate_verifier_new(policy, strlen(policy), &verifier, NULL), CERTGATE_OK);
+  CHECK_CODE(verify_pem(verifier, a_leaf), CERTGATE_OK);
+  CHECK_CODE(verify_pem(verifier, rotated_leaf), CERTGATE_UNKNOWN_ISSUER);
+  /* Rotate a.test to another root: its old leaf is refused, the new one admitted. */
+  CHECK_CODE(certgate_verifier_update_spiffe_bundle(verifier, "a.test", (const uint8_t *)unbound_root,
+                                                    strlen(unbound_root), NULL),
+             CERTGATE_OK);
+  CHECK_CODE(verify_pem(verifier, a_leaf), CERTGATE_UNKNOWN_ISSUER);
+  CHECK_CODE(verify_pem(verifier, rotated_leaf), CERTGATE_OK);
+  /* Garbage, an unknown domain, and misuse: refused, the bundle in force stays. */
+  certgate_outcome *error = NULL;
+  CHECK_CODE(certgate_verifier_update_spiffe_bundle(verifier, "a.test", (const uint8_t *)"{}", 2, &error),
+             CERTGATE_INVALID_POLICY);
+  CHECK(error != NULL && strstr(certgate_outcome_message(error), "trust.spiffe_bundles.a.test") != NULL);
+  certgate_outcome_free(error);
+  CHECK_CODE(certgate_verifier_update_spiffe_bundle(verifier, "c.test", (const uint8_t *)a_root,
+                                                    strlen(a_root), NULL),
+             CERTGATE_INVALID_POLICY);
+  CHECK_CODE(certgate_verifier_update_spiffe_bundle(verifier, NULL, (const uint8_t *)a_root, 1, NULL),
+             CERTGATE_NULL_ARGUMENT);
+  CHECK_CODE(certgate_verifier_update_spiffe_bundle(verifier, "a.test", NULL, 1, NULL),
+             CERTGATE_NULL_ARGUMENT);
+  CHECK_CODE(certgate_verifier_update_spiffe_bundle(NULL, "a.test", (const uint8_t *)a_root, 1, NULL),
+             CERTGATE_NULL_ARGUMENT);
+  CHECK_CODE(verify_pem(verifier, rotated_leaf), CERTGATE_OK);
+  certgate_verifier_free(verifier);
+  free(a_root);
+  free(unbound_root);
+  free(a_leaf);
+  free(rotated_leaf);
+}
+
 /* Concurrency: threads verify with one verifier while the main thread swaps CRLs. */
 enum { THREADS = 4, ROUNDS = 60, SWAPS = 30 };
 
@@ -535,6 +581,7 @@ int main(int argc, char **argv) {
   test_verify_misuse();
   test_update_crls();
   test_from_file_and_warnings();
+  test_spiffe_bundles();
   test_threads();
 
   free(root);

@@ -84,6 +84,20 @@ class Verifier {
     return outcome.identity;
   }
 
+  /**
+   * Replaces the authorities of one trust domain of `trust.spiffe_bundles` atomically with
+   * `bundle` (SPIFFE bundle JSON, or any form anchors take); returns
+   * `{ authorities, refreshHint, sequence }`. On error (CertgateError) the old bundle stays.
+   */
+  updateSpiffeBundle(trustDomain, bundle) {
+    if (typeof trustDomain !== 'string') {
+      throw new TypeError(`trustDomain must be a string, not ${convert.describe(trustDomain)}`);
+    }
+    const outcome = JSON.parse(this.#native.updateSpiffeBundle(trustDomain, convert.single(bundle)));
+    if (!outcome.ok) throw rejection(outcome);
+    return { authorities: outcome.authorities, refreshHint: outcome.refreshHint, sequence: outcome.sequence };
+  }
+
   /** Replaces the CRL set atomically; on error (CertgateError) the old set stays. */
   updateCrls(crls) {
     const failure = this.#native.updateCrls(convert.crls(crls));

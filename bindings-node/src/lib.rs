@@ -103,12 +103,53 @@ impl NativeVerifier {
         serde_json::to_string(&self.inner.warnings()).unwrap_or_else(|_| "[]".to_owned())
     }
 
+    /// The SPIFFE bundle endpoints the policy names, for `BundleRefresher` to poll.
+    #[napi]
+    pub fn bundle_endpoints(&self) -> Vec<BundleEndpoint> {
+        self.inner
+            .spiffe_bundle_endpoints()
+            .iter()
+            .map(|endpoint| BundleEndpoint {
+                trust_domain: endpoint.trust_domain.clone(),
+                url: endpoint.url.clone(),
+                refresh_seconds: endpoint.refresh_seconds,
+                server_ca_certificates: endpoint
+                    .server_ca_certificates
+                    .iter()
+                    .map(|der| Buffer::from(der.clone()))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Swaps in a new bundle for one trust domain of `trust.spiffe_bundles`; returns the
+    /// JSON of `{ ok: true, authorities, refreshHint, sequence }`, or of a failed outcome
+    /// (and the old bundle stays).
+    #[napi(ts_args_type = "trustDomain: string, bundle: string | Uint8Array")]
+    pub fn update_spiffe_bundle(&self, trust_domain: String, bundle: Source<'_>) -> String {
+        let bytes: &[u8] = match &bundle {
+            Either::A(text) => text.as_bytes(),
+            Either::B(bytes) => bytes,
+        };
+        match certgate::catch_panic(|| self.inner.update_spiffe_bundle(&trust_domain, bytes)) {
+            Ok(update) => serde_json::json!({
+                "ok": true,
+                "authorities": update.authorities,
+                "refreshHint": update.refresh_hint,
+                "sequence": update.sequence,
+            })
+            .to_string(),
+            Err(rejection) => Outcome::failure(&rejection).to_json(),
+        }
+    }
+
     /// The policy's trust anchor certificates, DER.
     #[napi]
     pub fn anchors(&self) -> Vec<Buffer> {
         self.inner
             .anchor_certificates()
-            .map(|der| Buffer::from(der.to_vec()))
+            .into_iter()
+            .map(Buffer::from)
             .collect()
     }
 }
@@ -121,6 +162,19 @@ pub fn inspect(cert: Source<'_>) -> String {
         Either::B(bytes) => bytes,
     };
     Outcome::of(&certgate::catch_panic(|| certgate::inspect(bytes))).to_json()
+}
+
+/// A SPIFFE bundle endpoint of the policy (`trust.spiffe_bundles.<domain>.endpoint`).
+#[napi(object)]
+pub struct BundleEndpoint {
+    /// The trust domain whose bundle it serves.
+    pub trust_domain: String,
+    /// The https URL.
+    pub url: String,
+    /// The policy's upper bound on the refresh interval, seconds.
+    pub refresh_seconds: Option<u32>,
+    /// CAs (DER) that authenticate the endpoint's server; empty: Node's default roots.
+    pub server_ca_certificates: Vec<Buffer>,
 }
 
 /// A verification run by `checkAsync` on the libuv pool.

@@ -33,7 +33,11 @@ function caseChain(c) {
 }
 
 /** Where a `{"dir": ...}` reference reads, by the key it stands under (as core's loader). */
-const DIR_EXTENSIONS = { certificates: ['.pem', '.crt', '.cer', '.p7b', '.p7c'], crls: ['.pem', '.crl'] };
+const DIR_EXTENSIONS = {
+  certificates: ['.pem', '.crt', '.cer', '.p7b', '.p7c'],
+  anchors: ['.pem', '.crt', '.cer', '.p7b', '.p7c', '.json'],
+  crls: ['.pem', '.crl'],
+};
 
 /**
  * A policy file of the vectors with its file references replaced by the files' bytes:
@@ -57,8 +61,12 @@ function resolvedPolicyFile(file) {
       }
       return [source];
     });
-  policy.trust.anchors = resolve(policy.trust.anchors, 'certificates');
+  if (policy.trust.anchors) policy.trust.anchors = resolve(policy.trust.anchors, 'anchors');
   if (policy.trust.intermediates) policy.trust.intermediates = resolve(policy.trust.intermediates, 'certificates');
+  for (const [domain, bundle] of Object.entries(policy.trust.spiffe_bundles ?? {})) {
+    if (bundle?.endpoint) continue;
+    policy.trust.spiffe_bundles[domain] = resolve(bundle, 'anchors');
+  }
   if (policy.revocation?.crls) policy.revocation.crls = resolve(policy.revocation.crls, 'crls');
   return policy;
 }

@@ -23,6 +23,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<verifier::PyVerifier>()?;
     module.add_class::<verifier::PyOutcome>()?;
     module.add_class::<verifier::PyLoadWarning>()?;
+    module.add_class::<verifier::PyBundleEndpoint>()?;
+    module.add_class::<verifier::PyBundleUpdate>()?;
     module.add_class::<identity::PyIdentity>()?;
     module.add_class::<identity::PySubjectAltNames>()?;
     module.add_class::<identity::PyPublicKey>()?;

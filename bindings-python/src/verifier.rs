@@ -68,6 +68,46 @@ impl PyVerifier {
             .collect()
     }
 
+    /// The SPIFFE bundle endpoints the policy names (`trust.spiffe_bundles.<domain>.endpoint`),
+    /// for `BundleRefresher` to poll.
+    fn spiffe_bundle_endpoints(&self) -> Vec<PyBundleEndpoint> {
+        self.inner
+            .spiffe_bundle_endpoints()
+            .iter()
+            .map(|endpoint| PyBundleEndpoint {
+                trust_domain: endpoint.trust_domain.clone(),
+                url: endpoint.url.clone(),
+                refresh_seconds: endpoint.refresh_seconds,
+                server_ca_certificates: endpoint.server_ca_certificates.clone(),
+            })
+            .collect()
+    }
+
+    /// Replaces the authorities of one trust domain of `trust.spiffe_bundles` atomically
+    /// with `bundle` (SPIFFE bundle JSON as `bytes`/`str`, or any form anchors take).
+    /// Returns a `BundleUpdate`; raises `PolicyError` when the bundle cannot be used
+    /// (the old one stays).
+    fn update_spiffe_bundle(
+        &self,
+        py: Python<'_>,
+        trust_domain: &str,
+        bundle: &Bound<'_, PyAny>,
+    ) -> PyResult<PyBundleUpdate> {
+        let bundle = blob(bundle, "bundle", None)?;
+        py.detach(|| {
+            catch_panic(|| {
+                self.inner
+                    .update_spiffe_bundle(trust_domain, bundle.as_ref())
+            })
+        })
+        .map(|update| PyBundleUpdate {
+            authorities: update.authorities,
+            refresh_hint: update.refresh_hint,
+            sequence: update.sequence,
+        })
+        .map_err(|rejection| to_pyerr(py, &rejection))
+    }
+
     /// Verifies `chain` (the leaf first, then any intermediates the peer sent) at `at`
     /// (an aware datetime or unix seconds; default now) and returns the peer's Identity.
     ///
@@ -156,6 +196,47 @@ impl PyLoadWarning {
 
     fn __str__(&self) -> String {
         format!("{}: {}", self.source, self.message)
+    }
+}
+
+/// A SPIFFE bundle endpoint of the policy: its trust domain, https URL, the policy's
+/// upper bound on the refresh interval (seconds, or `None`), and the CAs (DER) that
+/// authenticate its server (empty: the system's).
+#[pyclass(frozen, get_all, module = "certgate", name = "BundleEndpoint")]
+pub(crate) struct PyBundleEndpoint {
+    trust_domain: String,
+    url: String,
+    refresh_seconds: Option<u32>,
+    server_ca_certificates: Vec<Vec<u8>>,
+}
+
+#[pymethods]
+impl PyBundleEndpoint {
+    fn __repr__(&self) -> String {
+        format!(
+            "BundleEndpoint(trust_domain={:?}, url={:?}, refresh_seconds={:?})",
+            self.trust_domain, self.url, self.refresh_seconds
+        )
+    }
+}
+
+/// What `Verifier.update_spiffe_bundle` took in: the authorities now in force, and the
+/// bundle's `spiffe_refresh_hint` (seconds) and `spiffe_sequence`, when it had them.
+#[pyclass(frozen, get_all, eq, module = "certgate", name = "BundleUpdate")]
+#[derive(PartialEq)]
+pub(crate) struct PyBundleUpdate {
+    authorities: usize,
+    refresh_hint: Option<u64>,
+    sequence: Option<u64>,
+}
+
+#[pymethods]
+impl PyBundleUpdate {
+    fn __repr__(&self) -> String {
+        format!(
+            "BundleUpdate(authorities={}, refresh_hint={:?}, sequence={:?})",
+            self.authorities, self.refresh_hint, self.sequence
+        )
     }
 }
 

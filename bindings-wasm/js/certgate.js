@@ -105,6 +105,14 @@ function createApi(raw, codes, ensureReady, portable) {
       }
     }
 
+    /** Replaces one trust domain's SPIFFE bundle atomically: `{ authorities, refreshHint, sequence }`. */
+    updateSpiffeBundle(trustDomain, bundle) {
+      if (typeof trustDomain !== 'string') throw new TypeError(`trustDomain must be a string, not ${describe(trustDomain)}`);
+      const verifier = this.#raw;
+      const one = item(bundle, 'bundle');
+      return call(() => verifier.updateSpiffeBundle(trustDomain, one));
+    }
+
     /** What the policy load and the latest CRL update left out (unusable CRLs): `[{ source, message }]`. */
     get warnings() {
       const verifier = this.#raw;

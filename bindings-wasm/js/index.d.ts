@@ -40,6 +40,24 @@ export type Sources = SourceItem | SourceItem[];
 /** A chain, leaf first, then any intermediates: one item (a PEM string may hold the whole chain) or a list. */
 export type Chain = Source | Source[];
 
+/** A SPIFFE bundle endpoint (https_web profile), polled by BundleRefresher in Node. */
+export interface BundleEndpoint {
+  endpoint: string;
+  /** Upper bound on the refresh interval, seconds (the bundle's spiffe_refresh_hint may be shorter). */
+  refresh_seconds?: number;
+  /** CAs that authenticate the endpoint's HTTPS server (default: Node's roots). */
+  endpoint_ca?: Sources;
+  /** The bundle in force until the first fetch succeeds. */
+  bundle?: Sources;
+}
+
+/** What updateSpiffeBundle took in. */
+export interface SpiffeBundleUpdate {
+  authorities: number;
+  refreshHint: number | null;
+  sequence: number | null;
+}
+
 /** A value or a list of values (the matcher then matches when any value does). */
 export type OneOrMany<T> = T | T[];
 
@@ -65,8 +83,11 @@ export type Usage = 'client' | 'server';
 /** The policy schema (docs/policy.md). Unknown keys are refused with INVALID_POLICY. */
 export interface Policy {
   trust: {
-    anchors: Sources;
+    /** CAs that vouch for leaves without a SPIFFE ID (and, bound by their own SPIFFE ID, for SPIFFE leaves). */
+    anchors?: Sources;
     intermediates?: Sources;
+    /** Per SPIFFE trust domain, the authorities that alone may vouch for its SPIFFE IDs. */
+    spiffe_bundles?: Record<string, Sources | BundleEndpoint>;
   };
   usage?: OneOrMany<Usage>;
   revocation?: {
@@ -150,6 +171,8 @@ export class Verifier {
   verify(chain: Chain, options?: VerifyOptions): VerifiedIdentity;
   /** The non-throwing twin of `verify`: throws only TypeError. */
   check(chain: Chain, options?: VerifyOptions): Outcome;
+  /** Replaces one trust domain's SPIFFE bundle atomically; on error (CertgateError) the old bundle stays. */
+  updateSpiffeBundle(trustDomain: string, bundle: string | Uint8Array): SpiffeBundleUpdate;
   /** Replaces the CRL set atomically (each PEM, possibly several CRLs, or DER); the old set stays on error. */
   updateCrls(crls: Source | Source[]): void;
 }

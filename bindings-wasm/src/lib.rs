@@ -49,6 +49,28 @@ impl RawVerifier {
         to_js(&outcome_json(&self.inner.verify(&chain, Some(at))))
     }
 
+    /// Replaces one trust domain's SPIFFE bundle atomically; returns
+    /// `{authorities, refreshHint, sequence}`, or throws an outcome (the old bundle stays).
+    #[wasm_bindgen(js_name = updateSpiffeBundle)]
+    pub fn update_spiffe_bundle(
+        &self,
+        trust_domain: &str,
+        bundle: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let bundle = item(bundle, "bundle")?;
+        match self.inner.update_spiffe_bundle(trust_domain, &bundle) {
+            Ok(update) => to_js(
+                &serde_json::json!({
+                    "authorities": update.authorities,
+                    "refreshHint": update.refresh_hint,
+                    "sequence": update.sequence,
+                })
+                .to_string(),
+            ),
+            Err(rejection) => Err(rejected(&rejection)),
+        }
+    }
+
     /// What the policy load and the latest CRL update left out: `[{source, message}]`.
     pub fn warnings(&self) -> Result<JsValue, JsValue> {
         to_js(&serde_json::to_string(&self.inner.warnings()).unwrap_or_else(|_| "[]".to_owned()))

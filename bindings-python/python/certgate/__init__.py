@@ -46,6 +46,8 @@ from ._errors import (
 )
 from ._native import (
     CODES,
+    BundleEndpoint,
+    BundleUpdate,
     MAX_CERTIFICATE_BYTES,
     MAX_CHAIN_CERTIFICATES,
     MAX_INPUT_BYTES,
@@ -59,12 +61,18 @@ from ._native import (
     inspect,
 )
 
+from ._refresh import BundleRefresh, BundleRefresher
+
 if TYPE_CHECKING:
     # Type-only: the Literal of every code, for annotations (`code: certgate.Code`).
     from ._native import Code as Code
 
 __all__ = [
     "CODES",
+    "BundleEndpoint",
+    "BundleRefresh",
+    "BundleRefresher",
+    "BundleUpdate",
     "MAX_CERTIFICATE_BYTES",
     "MAX_CHAIN_CERTIFICATES",
     "MAX_INPUT_BYTES",
