@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{invalid_policy, Rejection};
 use crate::input::Expect;
-use crate::policy::{BundleSpec, Policy, Source, Sources};
+use crate::policy::{BundleSpec, Policy};
+use crate::schema::{Source, Sources};
 use crate::verifier::Verifier;
 
 /// File name extensions read from a `{"dir": ...}` of certificates.

@@ -6,14 +6,15 @@ use std::net::IpAddr;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use x509_parser::der_parser::asn1_rs::{FromDer as _, Oid};
-use x509_parser::oid_registry;
 use x509_parser::prelude::{GeneralName, X509Certificate, X509Name};
 use x509_parser::public_key::PublicKey;
 
-use crate::chain::parse_certificate;
 use crate::error::{Code, Rejection};
 use crate::input::decode_one;
 use crate::spiffe;
+use crate::x509::{
+    attribute_name, attribute_text, parse_certificate, rfc4514, serial_bytes, sha256_hex,
+};
 
 /// The canonical identity of a certificate (docs/identity.md).
 ///
@@ -238,82 +239,6 @@ const KEY_USAGE_NAMES: [&str; 9] = [
     "decipherOnly",
 ];
 
-/// Short names of the attribute types certgate names in RFC 4514 strings and `subject_fields`.
-pub(crate) const ATTRIBUTE_NAMES: [(Oid<'static>, &str); 11] = [
-    (oid_registry::OID_X509_COMMON_NAME, "CN"),
-    (oid_registry::OID_X509_LOCALITY_NAME, "L"),
-    (oid_registry::OID_X509_STATE_OR_PROVINCE_NAME, "ST"),
-    (oid_registry::OID_X509_ORGANIZATION_NAME, "O"),
-    (oid_registry::OID_X509_ORGANIZATIONAL_UNIT, "OU"),
-    (oid_registry::OID_X509_COUNTRY_NAME, "C"),
-    (oid_registry::OID_X509_STREET_ADDRESS, "STREET"),
-    (oid_registry::OID_DOMAIN_COMPONENT, "DC"),
-    (oid_registry::OID_USERID, "UID"),
-    (oid_registry::OID_X509_SERIALNUMBER, "serialNumber"),
-    (oid_registry::OID_PKCS9_EMAIL_ADDRESS, "emailAddress"),
-];
-
-fn attribute_name(oid: &Oid<'_>) -> String {
-    ATTRIBUTE_NAMES
-        .iter()
-        .find(|(known, _)| known == oid)
-        .map_or_else(|| oid.to_id_string(), |(_, name)| (*name).to_owned())
-}
-
-/// An attribute's value as text; a value that is not a string prints as `#` + hex of its DER (RFC 4514 §2.4).
-fn attribute_text(attr: &x509_parser::x509::AttributeTypeAndValue<'_>) -> (String, bool) {
-    match attr.as_str() {
-        Ok(text) => (text.to_owned(), true),
-        Err(_) => {
-            let value = attr.attr_value();
-            let der =
-                x509_parser::der_parser::asn1_rs::ToDer::to_der_vec(value).unwrap_or_default();
-            (format!("#{}", hex::encode(der)), false)
-        }
-    }
-}
-
-/// RFC 4514 string of a name: RDNs last-to-first, `,` between RDNs, `+` within one.
-pub(crate) fn rfc4514(name: &X509Name<'_>) -> String {
-    let rdns: Vec<&x509_parser::x509::RelativeDistinguishedName<'_>> = name.iter_rdn().collect();
-    let mut out = String::new();
-    for (position, rdn) in rdns.iter().rev().enumerate() {
-        if position > 0 {
-            out.push(',');
-        }
-        for (index, attr) in rdn.iter().enumerate() {
-            if index > 0 {
-                out.push('+');
-            }
-            out.push_str(&attribute_name(attr.attr_type()));
-            out.push('=');
-            let (text, is_string) = attribute_text(attr);
-            if is_string {
-                escape_rfc4514_value(&text, &mut out);
-            } else {
-                out.push_str(&text);
-            }
-        }
-    }
-    out
-}
-
-fn escape_rfc4514_value(value: &str, out: &mut String) {
-    let last = value.chars().count().saturating_sub(1);
-    for (index, ch) in value.chars().enumerate() {
-        match ch {
-            ',' | '+' | '"' | '\\' | '<' | '>' | ';' => {
-                out.push('\\');
-                out.push(ch);
-            }
-            '#' if index == 0 => out.push_str("\\#"),
-            ' ' if index == 0 || index == last => out.push_str("\\ "),
-            '\0' => out.push_str("\\00"),
-            _ => out.push(ch),
-        }
-    }
-}
-
 fn name_fields(name: &X509Name<'_>) -> BTreeMap<String, Vec<String>> {
     let mut fields: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for attr in name.iter_attributes() {
@@ -323,18 +248,6 @@ fn name_fields(name: &X509Name<'_>) -> BTreeMap<String, Vec<String>> {
             .push(attribute_text(attr).0);
     }
     fields
-}
-
-/// The serial's bytes without DER's leading 00 sign byte.
-pub(crate) fn serial_bytes(raw: &[u8]) -> &[u8] {
-    match raw {
-        [0, next, ..] if next & 0x80 != 0 => &raw[1..],
-        _ => raw,
-    }
-}
-
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes))
 }
 
 fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
@@ -410,23 +323,4 @@ fn extended_key_usage(cert: &X509Certificate<'_>) -> Result<Vec<String>, String>
             name.to_owned()
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rfc4514_escapes_special_characters() {
-        let mut out = String::new();
-        escape_rfc4514_value("#a, b+c ", &mut out);
-        assert_eq!(out, "\\#a\\, b\\+c\\ ");
-    }
-
-    #[test]
-    fn serial_drops_only_the_sign_byte() {
-        assert_eq!(serial_bytes(&[0x00, 0x80, 0x01]), &[0x80, 0x01]);
-        assert_eq!(serial_bytes(&[0x00]), &[0x00]);
-        assert_eq!(serial_bytes(&[0x01, 0x02]), &[0x01, 0x02]);
-    }
 }

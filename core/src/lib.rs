@@ -18,20 +18,22 @@
 //! time.
 #![deny(missing_docs)]
 
-mod chain;
 mod error;
 #[cfg(feature = "fs")]
 mod fs;
 mod identity;
 mod input;
 mod matchers;
+mod path;
 mod policy;
 mod revocation;
 #[cfg(feature = "rustls")]
 pub mod rustls;
+mod schema;
 mod spiffe;
 mod trust;
 mod verifier;
+mod x509;
 
 pub use error::{catch_panic, Code, Rejection, Warning};
 pub use identity::{inspect, Identity, PublicKeyInfo, SubjectAltNames, Verification};

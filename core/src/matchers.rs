@@ -8,9 +8,10 @@ use base64::Engine as _;
 use ipnet::IpNet;
 use serde::Deserialize;
 
-use crate::identity::{Identity, ATTRIBUTE_NAMES};
-use crate::policy::OneOrMany;
+use crate::identity::Identity;
+use crate::schema::OneOrMany;
 use crate::spiffe;
+use crate::x509::ATTRIBUTE_NAMES;
 
 /// One rule: matches when ALL its matchers match; a matcher with a list matches when ANY value does.
 #[derive(Clone, Debug, Deserialize)]

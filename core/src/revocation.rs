@@ -17,11 +17,12 @@ use x509_parser::extensions::{DistributionPointName, IssuingDistributionPoint, P
 use x509_parser::prelude::{ASN1Time, GeneralName, X509Extension, X509Name};
 use x509_parser::revocation_list::RevokedCertificate;
 
-use crate::chain::{CertFacts, SIGNATURE_ALGORITHMS};
+use x509_parser::prelude::X509Certificate;
+
 use crate::error::{invalid_policy, Code, Rejection, Warning};
-use crate::identity::{rfc4514, serial_bytes};
 use crate::input::{decode, Expect};
 use crate::policy::{Decision, Depth, RevocationPolicy};
+use crate::x509::{format_time, rfc4514, serial_bytes, SIGNATURE_ALGORITHMS};
 
 /// How the policy wants revocation checked.
 #[derive(Clone, Copy, Debug)]
@@ -37,6 +38,88 @@ impl From<&RevocationPolicy> for RevocationRules {
             depth: policy.depth,
             unknown_status: policy.unknown_status,
             expired_crl: policy.expired_crl,
+        }
+    }
+}
+
+/// What revocation checking needs to know about one certificate of a path.
+#[derive(Clone, Debug)]
+pub(crate) struct CertFacts {
+    /// RFC 4514 subject, for messages.
+    pub(crate) label: String,
+    /// Raw DER of the subject and issuer names (compared bytewise, as webpki does).
+    pub(crate) subject: Vec<u8>,
+    pub(crate) issuer: Vec<u8>,
+    /// Serial without the DER sign byte.
+    pub(crate) serial: Vec<u8>,
+    pub(crate) is_ca: bool,
+    /// False when a keyUsage extension is present without cRLSign.
+    pub(crate) may_sign_crls: bool,
+    /// False when a keyUsage extension is present without keyCertSign.
+    pub(crate) may_sign_certificates: bool,
+    /// The trust domains of the SPIFFE IDs among its URI SANs (a SPIRE CA names its own).
+    pub(crate) spiffe_domains: Vec<String>,
+    /// Full SubjectPublicKeyInfo DER.
+    pub(crate) spki: Vec<u8>,
+    /// URIs of the cRLDistributionPoints' full names (for issuing-distribution-point scope).
+    pub(crate) crl_distribution_uris: Vec<String>,
+}
+
+impl CertFacts {
+    pub(crate) fn of(cert: &X509Certificate<'_>) -> CertFacts {
+        use x509_parser::extensions::{DistributionPointName, ParsedExtension};
+        use x509_parser::prelude::GeneralName;
+        let mut crl_distribution_uris = Vec::new();
+        for ext in cert.extensions() {
+            if let ParsedExtension::CRLDistributionPoints(points) = ext.parsed_extension() {
+                for point in points.iter() {
+                    if let Some(DistributionPointName::FullName(names)) = &point.distribution_point
+                    {
+                        for name in names {
+                            if let GeneralName::URI(uri) = name {
+                                crl_distribution_uris.push((*uri).to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        CertFacts {
+            label: rfc4514(cert.subject()),
+            subject: cert.subject().as_raw().to_vec(),
+            issuer: cert.issuer().as_raw().to_vec(),
+            serial: serial_bytes(cert.raw_serial()).to_vec(),
+            is_ca: cert.is_ca(),
+            may_sign_crls: match cert.key_usage() {
+                Ok(Some(usage)) => usage.value.crl_sign(),
+                Ok(None) => true,
+                Err(_) => false,
+            },
+            may_sign_certificates: match cert.key_usage() {
+                Ok(Some(usage)) => usage.value.key_cert_sign(),
+                Ok(None) => true,
+                Err(_) => false,
+            },
+            spiffe_domains: match cert.subject_alternative_name() {
+                Ok(Some(san)) => {
+                    let uris: Vec<String> = san
+                        .value
+                        .general_names
+                        .iter()
+                        .filter_map(|name| match name {
+                            GeneralName::URI(uri) => Some((*uri).to_owned()),
+                            _ => None,
+                        })
+                        .collect();
+                    crate::spiffe::claimed_trust_domains(&uris)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect()
+                }
+                _ => Vec::new(),
+            },
+            spki: cert.public_key().raw.to_vec(),
+            crl_distribution_uris,
         }
     }
 }
@@ -192,7 +275,7 @@ impl CrlSet {
                     Some(next_update) => format!(
                         "cannot be checked: the CRL of {} expired at {} (nextUpdate)",
                         base.issuer_label,
-                        crate::verifier::format_time(next_update)
+                        format_time(next_update)
                     ),
                     None => format!(
                         "cannot be checked: the CRL of {} has no nextUpdate, so it is treated as \

@@ -17,8 +17,33 @@ use std::sync::Arc;
 
 use rustls_pki_types::{Der, TrustAnchor};
 
-use crate::chain::PolicyCert;
 use crate::error::{invalid_policy, Rejection, Warning};
+use crate::revocation::CertFacts;
+use crate::x509::{parse_certificate, sha256_hex};
+
+/// A certificate from the policy (anchor or pooled intermediate), pre-digested.
+#[derive(Debug)]
+pub(crate) struct PolicyCert {
+    pub(crate) der: rustls_pki_types::CertificateDer<'static>,
+    pub(crate) facts: CertFacts,
+    pub(crate) fingerprint: String,
+}
+
+impl PolicyCert {
+    /// Parses a certificate of the policy; errors are `INVALID_POLICY` at `path`.
+    pub(crate) fn new(
+        der: &rustls_pki_types::CertificateDer<'_>,
+        path: &str,
+    ) -> Result<PolicyCert, Rejection> {
+        let cert = parse_certificate(der, 0)
+            .map_err(|e| invalid_policy(format!("{path}: {}", e.message())))?;
+        Ok(PolicyCert {
+            der: der.clone().into_owned(),
+            facts: CertFacts::of(&cert),
+            fingerprint: sha256_hex(der),
+        })
+    }
+}
 
 /// One trust anchor: webpki's view of it and what certgate knows about it.
 #[derive(Debug)]

@@ -5,20 +5,22 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
-use webpki::{EndEntityCert, KeyUsage, VerifiedPath};
+use webpki::{EndEntityCert, VerifiedPath};
 use x509_parser::prelude::X509Certificate;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::chain::{code_for, parse_certificate, CertFacts, PolicyCert, SIGNATURE_ALGORITHMS};
 use crate::error::{invalid_policy, Code, Rejection, Warning};
-use crate::identity::{sha256_hex, Identity, Verification};
+use crate::identity::{Identity, Verification};
 use crate::input::{decode, decode_chain, Expect};
 use crate::matchers::Rule;
-use crate::policy::{BundleSpec, Policy, Source, Sources, Usage};
-use crate::revocation::{CrlSet, PathMember, RevocationRules};
+use crate::path::{code_for, UsageValidator};
+use crate::policy::{BundleSpec, Policy, Usage};
+use crate::revocation::{CertFacts, CrlSet, PathMember, RevocationRules};
+use crate::schema::{Source, Sources};
 use crate::spiffe;
-use crate::trust::{Anchor, DomainBundle, TrustStore};
+use crate::trust::{Anchor, DomainBundle, PolicyCert, TrustStore};
+use crate::x509::{format_time, parse_certificate, rfc4514, sha256_hex, SIGNATURE_ALGORITHMS};
 
 /// A compiled policy. Anchors, intermediates, CRLs and patterns are parsed once here;
 /// [`Verifier::verify`] re-parses no configuration.
@@ -607,7 +609,7 @@ impl Verifier {
         let label = |index: usize| {
             format!(
                 "certificate #{index} ({})",
-                crate::identity::rfc4514(parsed[index].subject())
+                rfc4514(parsed[index].subject())
             )
         };
         let skew = self.clock_skew_seconds as i64;
@@ -685,34 +687,6 @@ impl Verifier {
                 )
             }
             _ => Rejection::new(code, format!("path from {} rejected: {error:?}", label(0))),
-        }
-    }
-}
-
-/// Validates the leaf's EKU against one usage, or either when both are listed.
-struct UsageValidator(Usage);
-
-impl webpki::ExtendedKeyUsageValidator for UsageValidator {
-    fn validate(&self, purposes: webpki::KeyPurposeIdIter<'_, '_>) -> Result<(), webpki::Error> {
-        let Usage { client, server } = self.0;
-        if client && !server {
-            return KeyUsage::client_auth().validate(purposes);
-        }
-        if server && !client {
-            return KeyUsage::server_auth().validate(purposes);
-        }
-        let present: Vec<_> = purposes.collect::<Result<_, _>>()?;
-        let ids = |validator: KeyUsage| validator.oid_values().collect::<Vec<usize>>();
-        let (client_oid, server_oid) = (ids(KeyUsage::client_auth()), ids(KeyUsage::server_auth()));
-        if present.is_empty()
-            || present
-                .iter()
-                .any(|id| id.to_decoded_oid() == client_oid || id.to_decoded_oid() == server_oid)
-        {
-            Ok(())
-        } else {
-            #[allow(deprecated)] // the context variant cannot be built outside webpki
-            Err(webpki::Error::RequiredEkuNotFound)
         }
     }
 }
@@ -828,17 +802,6 @@ fn inline_source<'s>(source: &'s Source, path: &str) -> Result<(String, &'s [u8]
 
 fn clamp(seconds: u64) -> i64 {
     i64::try_from(seconds).unwrap_or(i64::MAX)
-}
-
-/// RFC 3339 text of a unix time, for messages.
-pub(crate) fn format_time(seconds: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(seconds)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| format!("{seconds} (unix)"))
 }
 
 #[cfg(test)]

@@ -184,5 +184,9 @@ fn hashes_quoted_in_docs_are_the_vectors() {
             }
         }
     }
-    assert!(stale.is_empty(), "hashes not in cases.json:\n{}", stale.join("\n"));
+    assert!(
+        stale.is_empty(),
+        "hashes not in cases.json:\n{}",
+        stale.join("\n")
+    );
 }

@@ -1,0 +1,169 @@
+//! X.509 helpers every other module reads certificates with: parsing (x509-parser),
+//! RFC 4514 names, serial numbers, SHA-256 fingerprints, time for messages, and the
+//! signature algorithms certgate accepts. A leaf module: it decides nothing.
+
+use x509_parser::der_parser::asn1_rs::Oid;
+use x509_parser::oid_registry;
+use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
+
+use crate::error::{Code, Rejection};
+
+/// Parses a certificate with x509-parser; trailing bytes are malformed too.
+pub(crate) fn parse_certificate<'a>(
+    der: &'a [u8],
+    index: usize,
+) -> Result<X509Certificate<'a>, Rejection> {
+    match X509Certificate::from_der(der) {
+        Ok(([], cert)) => Ok(cert),
+        Ok(_) => Err(Rejection::at_cert(
+            Code::MalformedCertificate,
+            index,
+            format!("certificate #{index}: trailing bytes after the DER certificate"),
+        )),
+        Err(e) => Err(Rejection::at_cert(
+            Code::MalformedCertificate,
+            index,
+            format!("certificate #{index}: not an X.509 certificate ({e})"),
+        )),
+    }
+}
+
+/// Short names of the attribute types certgate names in RFC 4514 strings and `subject_fields`.
+pub(crate) const ATTRIBUTE_NAMES: [(Oid<'static>, &str); 11] = [
+    (oid_registry::OID_X509_COMMON_NAME, "CN"),
+    (oid_registry::OID_X509_LOCALITY_NAME, "L"),
+    (oid_registry::OID_X509_STATE_OR_PROVINCE_NAME, "ST"),
+    (oid_registry::OID_X509_ORGANIZATION_NAME, "O"),
+    (oid_registry::OID_X509_ORGANIZATIONAL_UNIT, "OU"),
+    (oid_registry::OID_X509_COUNTRY_NAME, "C"),
+    (oid_registry::OID_X509_STREET_ADDRESS, "STREET"),
+    (oid_registry::OID_DOMAIN_COMPONENT, "DC"),
+    (oid_registry::OID_USERID, "UID"),
+    (oid_registry::OID_X509_SERIALNUMBER, "serialNumber"),
+    (oid_registry::OID_PKCS9_EMAIL_ADDRESS, "emailAddress"),
+];
+
+pub(crate) fn attribute_name(oid: &Oid<'_>) -> String {
+    ATTRIBUTE_NAMES
+        .iter()
+        .find(|(known, _)| known == oid)
+        .map_or_else(|| oid.to_id_string(), |(_, name)| (*name).to_owned())
+}
+
+/// An attribute's value as text; a value that is not a string prints as `#` + hex of its DER (RFC 4514 §2.4).
+pub(crate) fn attribute_text(
+    attr: &x509_parser::x509::AttributeTypeAndValue<'_>,
+) -> (String, bool) {
+    match attr.as_str() {
+        Ok(text) => (text.to_owned(), true),
+        Err(_) => {
+            let value = attr.attr_value();
+            let der =
+                x509_parser::der_parser::asn1_rs::ToDer::to_der_vec(value).unwrap_or_default();
+            (format!("#{}", hex::encode(der)), false)
+        }
+    }
+}
+
+/// RFC 4514 string of a name: RDNs last-to-first, `,` between RDNs, `+` within one.
+pub(crate) fn rfc4514(name: &X509Name<'_>) -> String {
+    let rdns: Vec<&x509_parser::x509::RelativeDistinguishedName<'_>> = name.iter_rdn().collect();
+    let mut out = String::new();
+    for (position, rdn) in rdns.iter().rev().enumerate() {
+        if position > 0 {
+            out.push(',');
+        }
+        for (index, attr) in rdn.iter().enumerate() {
+            if index > 0 {
+                out.push('+');
+            }
+            out.push_str(&attribute_name(attr.attr_type()));
+            out.push('=');
+            let (text, is_string) = attribute_text(attr);
+            if is_string {
+                escape_rfc4514_value(&text, &mut out);
+            } else {
+                out.push_str(&text);
+            }
+        }
+    }
+    out
+}
+
+fn escape_rfc4514_value(value: &str, out: &mut String) {
+    let last = value.chars().count().saturating_sub(1);
+    for (index, ch) in value.chars().enumerate() {
+        match ch {
+            ',' | '+' | '"' | '\\' | '<' | '>' | ';' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '#' if index == 0 => out.push_str("\\#"),
+            ' ' if index == 0 || index == last => out.push_str("\\ "),
+            '\0' => out.push_str("\\00"),
+            _ => out.push(ch),
+        }
+    }
+}
+
+/// The serial's bytes without DER's leading 00 sign byte.
+pub(crate) fn serial_bytes(raw: &[u8]) -> &[u8] {
+    match raw {
+        [0, next, ..] if next & 0x80 != 0 => &raw[1..],
+        _ => raw,
+    }
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(ring::digest::digest(&ring::digest::SHA256, bytes))
+}
+
+/// RFC 3339 text of a unix time, for messages.
+pub(crate) fn format_time(seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(seconds)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("{seconds} (unix)"))
+}
+
+/// Every signature algorithm webpki offers with *ring*, used for paths and CRLs alike.
+pub(crate) static SIGNATURE_ALGORITHMS: &[&dyn rustls_pki_types::SignatureVerificationAlgorithm] =
+    &[
+        webpki::ring::ECDSA_P256_SHA256,
+        webpki::ring::ECDSA_P256_SHA384,
+        webpki::ring::ECDSA_P384_SHA256,
+        webpki::ring::ECDSA_P384_SHA384,
+        webpki::ring::ED25519,
+        webpki::ring::RSA_PKCS1_2048_8192_SHA256,
+        webpki::ring::RSA_PKCS1_2048_8192_SHA384,
+        webpki::ring::RSA_PKCS1_2048_8192_SHA512,
+        webpki::ring::RSA_PKCS1_2048_8192_SHA256_ABSENT_PARAMS,
+        webpki::ring::RSA_PKCS1_2048_8192_SHA384_ABSENT_PARAMS,
+        webpki::ring::RSA_PKCS1_2048_8192_SHA512_ABSENT_PARAMS,
+        webpki::ring::RSA_PKCS1_3072_8192_SHA384,
+        webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+        webpki::ring::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+        webpki::ring::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
+    ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc4514_escapes_special_characters() {
+        let mut out = String::new();
+        escape_rfc4514_value("#a, b+c ", &mut out);
+        assert_eq!(out, "\\#a\\, b\\+c\\ ");
+    }
+
+    #[test]
+    fn serial_drops_only_the_sign_byte() {
+        assert_eq!(serial_bytes(&[0x00, 0x80, 0x01]), &[0x80, 0x01]);
+        assert_eq!(serial_bytes(&[0x00]), &[0x00]);
+        assert_eq!(serial_bytes(&[0x01, 0x02]), &[0x01, 0x02]);
+    }
+}
