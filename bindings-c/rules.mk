@@ -6,7 +6,8 @@
 #   make bench-c      certgate_verify vs OpenSSL X509_verify_cert, without and with a 100k CRL
 #   make install      installs the libraries, certgate.h and certgate.pc under
 #                     PREFIX (default /usr/local); also DESTDIR, LIBDIR, INCLUDEDIR
-#   make c-header     regenerates include/certgate.h (cbindgen 0.29) after editing src/lib.rs
+#   make c-header     regenerates include/certgate_codes.h (from core's code table) and
+#                     include/certgate.h (cbindgen 0.29) after editing src/lib.rs
 
 BINDING_TESTS += test-c
 BINDING_BENCHES += bench-c
@@ -46,6 +47,7 @@ c-lib:
 	$(CARGO) build --release -p certgate-c
 
 c-header: c-cbindgen
+	cd $(ROOT) && CERTGATE_WRITE_HEADERS=1 $(CARGO) test -q -p certgate-c --lib codes_header_is_current
 	cd $(ROOT) && $(C_HEADER_CMD) bindings-c/include/certgate.h bindings-c
 
 c-header-check: c-cbindgen
@@ -99,7 +101,7 @@ install: c-lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
 	install -m 0755 $(C_RELEASE)/libcertgate.so $(DESTDIR)$(LIBDIR)/libcertgate.so
 	install -m 0644 $(C_RELEASE)/libcertgate.a $(DESTDIR)$(LIBDIR)/libcertgate.a
-	install -m 0644 $(C_DIR)/include/certgate.h $(DESTDIR)$(INCLUDEDIR)/certgate.h
+	install -m 0644 $(C_DIR)/include/certgate.h $(C_DIR)/include/certgate_codes.h $(DESTDIR)$(INCLUDEDIR)/
 	version=$$($(CARGO) pkgid -p certgate-c | sed 's/.*[@#]//'); \
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 	  -e "s|@VERSION@|$$version|" -e 's|@LIBS_PRIVATE@|$(C_NATIVE_LIBS)|' \

@@ -43,95 +43,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-/*
- A decision or error code. The numbers are fixed: never renumbered, never reused.
-
- 1..=17 are certgate's decision codes (the same names in every language);
- 100 and up are C-only misuse codes.
- */
-typedef enum certgate_code {
-  /*
-   Success: the chain may in (or the certificate was parsed, or the call succeeded).
-   */
-  CERTGATE_OK = 0,
-  /*
-   The policy is malformed, has an unknown key, an unparsable anchor or CRL, or a bad pattern.
-   */
-  CERTGATE_INVALID_POLICY = 1,
-  /*
-   Input bytes are not a certificate (bad PEM or DER).
-   */
-  CERTGATE_MALFORMED_CERTIFICATE = 2,
-  /*
-   No certificate was given.
-   */
-  CERTGATE_EMPTY_CHAIN = 3,
-  /*
-   More certificates or bytes than the documented limits.
-   */
-  CERTGATE_INPUT_TOO_LARGE = 4,
-  /*
-   No path to any trust anchor.
-   */
-  CERTGATE_UNKNOWN_ISSUER = 5,
-  /*
-   A signature in the path does not verify.
-   */
-  CERTGATE_BAD_SIGNATURE = 6,
-  /*
-   A signature or key algorithm that is not supported.
-   */
-  CERTGATE_UNSUPPORTED_ALGORITHM = 7,
-  /*
-   A certificate in the path is past its notAfter at the verification time.
-   */
-  CERTGATE_EXPIRED = 8,
-  /*
-   A certificate in the path is before its notBefore at the verification time.
-   */
-  CERTGATE_NOT_YET_VALID = 9,
-  /*
-   Key usage / extended key usage does not allow the policy's `usage`.
-   */
-  CERTGATE_INVALID_USAGE = 10,
-  /*
-   Basic constraints, path length, or a chain longer than `max_chain_length`.
-   */
-  CERTGATE_CA_CONSTRAINT_VIOLATION = 11,
-  /*
-   A name constraint in the path is violated.
-   */
-  CERTGATE_NAME_CONSTRAINT_VIOLATION = 12,
-  /*
-   A certificate in the checked depth is on its issuer's CRL.
-   */
-  CERTGATE_REVOKED = 13,
-  /*
-   Revocation status cannot be determined and `unknown_status` is `deny`.
-   */
-  CERTGATE_REVOCATION_UNKNOWN = 14,
-  /*
-   The relevant CRL is past nextUpdate and `expired_crl` is `deny`.
-   */
-  CERTGATE_CRL_EXPIRED = 15,
-  /*
-   The chain is valid but a `deny` rule matched or no `allow` rule did.
-   */
-  CERTGATE_NOT_AUTHORIZED = 16,
-  /*
-   Never expected; always a rejection (fail closed).
-   */
-  CERTGATE_INTERNAL = 17,
-  /*
-   A required pointer argument was NULL (C only).
-   */
-  CERTGATE_NULL_ARGUMENT = 100,
-  /*
-   certgate panicked; the call was refused (C only; fail closed).
-   */
-  CERTGATE_PANIC = 101,
-} certgate_code;
+#include "certgate_codes.h"
 
 /*
  One result (opaque): an identity on success, a code, message and certificate index
@@ -175,10 +87,10 @@ extern "C" {
  `policy_json` is NULL or points to `policy_len` readable bytes; `verifier_out` and
  `error_out` are NULL or writable.
  */
-enum certgate_code certgate_verifier_new(const char *policy_json,
-                                         size_t policy_len,
-                                         struct certgate_verifier **verifier_out,
-                                         struct certgate_outcome **error_out);
+certgate_code certgate_verifier_new(const char *policy_json,
+                                    size_t policy_len,
+                                    struct certgate_verifier **verifier_out,
+                                    struct certgate_outcome **error_out);
 
 /*
  Compiles the policy in the JSON file at `path` (a NUL-terminated file name), reading
@@ -193,9 +105,9 @@ enum certgate_code certgate_verifier_new(const char *policy_json,
  `path` is NULL or a NUL-terminated string; `verifier_out` and `error_out` are NULL or
  writable.
  */
-enum certgate_code certgate_verifier_from_file(const char *path,
-                                               struct certgate_verifier **verifier_out,
-                                               struct certgate_outcome **error_out);
+certgate_code certgate_verifier_from_file(const char *path,
+                                          struct certgate_verifier **verifier_out,
+                                          struct certgate_outcome **error_out);
 
 /*
  What the policy load and the latest CRL update left out (CRLs that are well formed
@@ -214,10 +126,10 @@ enum certgate_code certgate_verifier_from_file(const char *path,
  `verifier` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `len_out`
  is NULL or writable.
  */
-enum certgate_code certgate_verifier_warnings_json(const struct certgate_verifier *verifier,
-                                                   char *buf,
-                                                   size_t buf_len,
-                                                   size_t *len_out);
+certgate_code certgate_verifier_warnings_json(const struct certgate_verifier *verifier,
+                                              char *buf,
+                                              size_t buf_len,
+                                              size_t *len_out);
 
 /*
  Frees a verifier. NULL is a no-op. The caller must not use `verifier` afterwards,
@@ -246,11 +158,11 @@ void certgate_verifier_free(struct certgate_verifier *verifier);
  elements; each `crls[i]` is NULL or points to `crl_lens[i]` readable bytes;
  `error_out` is NULL or writable.
  */
-enum certgate_code certgate_verifier_update_crls(const struct certgate_verifier *verifier,
-                                                 const uint8_t *const *crls,
-                                                 const size_t *crl_lens,
-                                                 size_t n_crls,
-                                                 struct certgate_outcome **error_out);
+certgate_code certgate_verifier_update_crls(const struct certgate_verifier *verifier,
+                                            const uint8_t *const *crls,
+                                            const size_t *crl_lens,
+                                            size_t n_crls,
+                                            struct certgate_outcome **error_out);
 
 /*
  Replaces the authorities of one trust domain of the policy's `trust.spiffe_bundles`
@@ -267,11 +179,11 @@ enum certgate_code certgate_verifier_update_crls(const struct certgate_verifier 
  `verifier` is NULL or live; `trust_domain` is NULL or NUL-terminated; `bundle` is NULL
  or points to `bundle_len` readable bytes; `error_out` is NULL or writable.
  */
-enum certgate_code certgate_verifier_update_spiffe_bundle(const struct certgate_verifier *verifier,
-                                                          const char *trust_domain,
-                                                          const uint8_t *bundle,
-                                                          size_t bundle_len,
-                                                          struct certgate_outcome **error_out);
+certgate_code certgate_verifier_update_spiffe_bundle(const struct certgate_verifier *verifier,
+                                                     const char *trust_domain,
+                                                     const uint8_t *bundle,
+                                                     size_t bundle_len,
+                                                     struct certgate_outcome **error_out);
 
 /*
  Decides whether a peer's chain may in (docs/decision.md) and returns the decision's code.
@@ -294,12 +206,12 @@ enum certgate_code certgate_verifier_update_spiffe_bundle(const struct certgate_
  elements; each `certs[i]` is NULL or points to `cert_lens[i]` readable bytes;
  `outcome_out` is NULL or writable.
  */
-enum certgate_code certgate_verify(const struct certgate_verifier *verifier,
-                                   const uint8_t *const *certs,
-                                   const size_t *cert_lens,
-                                   size_t n_certs,
-                                   int64_t unix_time,
-                                   struct certgate_outcome **outcome_out);
+certgate_code certgate_verify(const struct certgate_verifier *verifier,
+                              const uint8_t *const *certs,
+                              const size_t *cert_lens,
+                              size_t n_certs,
+                              int64_t unix_time,
+                              struct certgate_outcome **outcome_out);
 
 /*
  Parses one certificate (DER, or the first certificate of a PEM text) into its
@@ -316,9 +228,9 @@ enum certgate_code certgate_verify(const struct certgate_verifier *verifier,
  `cert` is NULL or points to `cert_len` readable bytes; `outcome_out` is NULL or
  writable.
  */
-enum certgate_code certgate_inspect(const uint8_t *cert,
-                                    size_t cert_len,
-                                    struct certgate_outcome **outcome_out);
+certgate_code certgate_inspect(const uint8_t *cert,
+                               size_t cert_len,
+                               struct certgate_outcome **outcome_out);
 
 /*
  The outcome's code: `CERTGATE_OK` for an identity, the reason's code otherwise.
@@ -327,7 +239,7 @@ enum certgate_code certgate_inspect(const uint8_t *cert,
  # Safety
  `outcome` is NULL or a live outcome.
  */
-enum certgate_code certgate_outcome_code(const struct certgate_outcome *outcome);
+certgate_code certgate_outcome_code(const struct certgate_outcome *outcome);
 
 /*
  The human-readable reason (names the certificate by subject and position in the

@@ -25,128 +25,88 @@ use std::sync::OnceLock;
 
 use certgate::{Code, Identity, Rejection, Verifier};
 
-/// A decision or error code. The numbers are fixed: never renumbered, never reused.
-///
-/// 1..=17 are certgate's decision codes (the same names in every language);
-/// 100 and up are C-only misuse codes.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum certgate_code {
-    /// Success: the chain may in (or the certificate was parsed, or the call succeeded).
-    CERTGATE_OK = 0,
-    /// The policy is malformed, has an unknown key, an unparsable anchor or CRL, or a bad pattern.
-    CERTGATE_INVALID_POLICY = 1,
-    /// Input bytes are not a certificate (bad PEM or DER).
-    CERTGATE_MALFORMED_CERTIFICATE = 2,
-    /// No certificate was given.
-    CERTGATE_EMPTY_CHAIN = 3,
-    /// More certificates or bytes than the documented limits.
-    CERTGATE_INPUT_TOO_LARGE = 4,
-    /// No path to any trust anchor.
-    CERTGATE_UNKNOWN_ISSUER = 5,
-    /// A signature in the path does not verify.
-    CERTGATE_BAD_SIGNATURE = 6,
-    /// A signature or key algorithm that is not supported.
-    CERTGATE_UNSUPPORTED_ALGORITHM = 7,
-    /// A certificate in the path is past its notAfter at the verification time.
-    CERTGATE_EXPIRED = 8,
-    /// A certificate in the path is before its notBefore at the verification time.
-    CERTGATE_NOT_YET_VALID = 9,
-    /// Key usage / extended key usage does not allow the policy's `usage`.
-    CERTGATE_INVALID_USAGE = 10,
-    /// Basic constraints, path length, or a chain longer than `max_chain_length`.
-    CERTGATE_CA_CONSTRAINT_VIOLATION = 11,
-    /// A name constraint in the path is violated.
-    CERTGATE_NAME_CONSTRAINT_VIOLATION = 12,
-    /// A certificate in the checked depth is on its issuer's CRL.
-    CERTGATE_REVOKED = 13,
-    /// Revocation status cannot be determined and `unknown_status` is `deny`.
-    CERTGATE_REVOCATION_UNKNOWN = 14,
-    /// The relevant CRL is past nextUpdate and `expired_crl` is `deny`.
-    CERTGATE_CRL_EXPIRED = 15,
-    /// The chain is valid but a `deny` rule matched or no `allow` rule did.
-    CERTGATE_NOT_AUTHORIZED = 16,
-    /// Never expected; always a rejection (fail closed).
-    CERTGATE_INTERNAL = 17,
-    /// A required pointer argument was NULL (C only).
-    CERTGATE_NULL_ARGUMENT = 100,
-    /// certgate panicked; the call was refused (C only; fail closed).
-    CERTGATE_PANIC = 101,
-}
+/// A decision or error code, as a number. In C it is the enum `certgate_code` of
+/// `certgate_codes.h`, which is generated from core's code table (`Code::ALL`) by the
+/// test `codes_header_is_current` below, plus the C-only codes: 0 for success, 100 and up
+/// for misuse. Received from C as a plain integer, so any value C passes is defined
+/// behaviour in Rust.
+pub type certgate_code = u32;
 
-use certgate_code::*;
+/// Success: the chain may in (or the certificate was parsed, or the call succeeded).
+const CERTGATE_OK: certgate_code = 0;
+/// A required pointer argument was NULL (C only).
+const CERTGATE_NULL_ARGUMENT: certgate_code = 100;
+/// certgate panicked; the call was refused (C only; fail closed).
+const CERTGATE_PANIC: certgate_code = 101;
+const CERTGATE_INVALID_POLICY: certgate_code = Code::InvalidPolicy.number();
+const CERTGATE_INPUT_TOO_LARGE: certgate_code = Code::InputTooLarge.number();
+const CERTGATE_INTERNAL: certgate_code = Code::Internal.number();
 
-/// Every code, in number order.
-///
-/// cbindgen:ignore
-const ALL_CODES: [certgate_code; 20] = [
-    CERTGATE_OK,
-    CERTGATE_INVALID_POLICY,
-    CERTGATE_MALFORMED_CERTIFICATE,
-    CERTGATE_EMPTY_CHAIN,
-    CERTGATE_INPUT_TOO_LARGE,
-    CERTGATE_UNKNOWN_ISSUER,
-    CERTGATE_BAD_SIGNATURE,
-    CERTGATE_UNSUPPORTED_ALGORITHM,
-    CERTGATE_EXPIRED,
-    CERTGATE_NOT_YET_VALID,
-    CERTGATE_INVALID_USAGE,
-    CERTGATE_CA_CONSTRAINT_VIOLATION,
-    CERTGATE_NAME_CONSTRAINT_VIOLATION,
-    CERTGATE_REVOKED,
-    CERTGATE_REVOCATION_UNKNOWN,
-    CERTGATE_CRL_EXPIRED,
-    CERTGATE_NOT_AUTHORIZED,
-    CERTGATE_INTERNAL,
-    CERTGATE_NULL_ARGUMENT,
-    CERTGATE_PANIC,
+/// The C-only codes: number, name, description.
+const C_ONLY_CODES: [(certgate_code, &str, &str); 3] = [
+    (
+        CERTGATE_OK,
+        "OK",
+        "Success: the chain may in (or the certificate was parsed, or the call succeeded).",
+    ),
+    (
+        CERTGATE_NULL_ARGUMENT,
+        "NULL_ARGUMENT",
+        "A required pointer argument was NULL (C only).",
+    ),
+    (
+        CERTGATE_PANIC,
+        "PANIC",
+        "certgate panicked; the call was refused (C only; fail closed).",
+    ),
 ];
 
-impl certgate_code {
-    /// The code with this number, if there is one.
-    fn from_number(number: u32) -> Option<certgate_code> {
-        ALL_CODES.into_iter().find(|code| *code as u32 == number)
-    }
-
-    /// The stable name: core's string for 1..=17, `OK`, `NULL_ARGUMENT`, `PANIC`.
-    fn name(self) -> &'static CStr {
-        match self {
-            CERTGATE_OK => c"OK",
-            CERTGATE_INVALID_POLICY => c"INVALID_POLICY",
-            CERTGATE_MALFORMED_CERTIFICATE => c"MALFORMED_CERTIFICATE",
-            CERTGATE_EMPTY_CHAIN => c"EMPTY_CHAIN",
-            CERTGATE_INPUT_TOO_LARGE => c"INPUT_TOO_LARGE",
-            CERTGATE_UNKNOWN_ISSUER => c"UNKNOWN_ISSUER",
-            CERTGATE_BAD_SIGNATURE => c"BAD_SIGNATURE",
-            CERTGATE_UNSUPPORTED_ALGORITHM => c"UNSUPPORTED_ALGORITHM",
-            CERTGATE_EXPIRED => c"EXPIRED",
-            CERTGATE_NOT_YET_VALID => c"NOT_YET_VALID",
-            CERTGATE_INVALID_USAGE => c"INVALID_USAGE",
-            CERTGATE_CA_CONSTRAINT_VIOLATION => c"CA_CONSTRAINT_VIOLATION",
-            CERTGATE_NAME_CONSTRAINT_VIOLATION => c"NAME_CONSTRAINT_VIOLATION",
-            CERTGATE_REVOKED => c"REVOKED",
-            CERTGATE_REVOCATION_UNKNOWN => c"REVOCATION_UNKNOWN",
-            CERTGATE_CRL_EXPIRED => c"CRL_EXPIRED",
-            CERTGATE_NOT_AUTHORIZED => c"NOT_AUTHORIZED",
-            CERTGATE_INTERNAL => c"INTERNAL",
-            CERTGATE_NULL_ARGUMENT => c"NULL_ARGUMENT",
-            CERTGATE_PANIC => c"PANIC",
-        }
-    }
+/// Every code C sees, in number order: (number, name, description).
+fn all_codes() -> Vec<(certgate_code, &'static str, &'static str)> {
+    let mut codes: Vec<_> = Code::ALL
+        .iter()
+        .map(|code| (code.number(), code.as_str(), code.description()))
+        .chain(C_ONLY_CODES)
+        .collect();
+    codes.sort_by_key(|(number, _, _)| *number);
+    codes
 }
 
-impl From<Code> for certgate_code {
-    /// Core's number is the C value; a code this library does not know yet fails closed
-    /// as `CERTGATE_INTERNAL` (the drift test below keeps that from happening silently).
-    fn from(code: Code) -> Self {
-        certgate_code::from_number(code.number()).unwrap_or(CERTGATE_INTERNAL)
-    }
+/// The stable name of a code as a C string: core's string for decision codes, `OK`,
+/// `NULL_ARGUMENT`, `PANIC`; `None` for a number that is no code.
+fn code_name(code: certgate_code) -> Option<&'static CStr> {
+    static NAMES: OnceLock<Vec<(certgate_code, CString)>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        all_codes()
+            .into_iter()
+            .map(|(number, name, _)| (number, c_string(name.to_owned())))
+            .collect()
+    });
+    names
+        .iter()
+        .find(|(number, _)| *number == code)
+        .map(|(_, name)| name.as_c_str())
 }
 
-/// A number passed from C where a `certgate_code` is expected. C may pass any value of
-/// the enum's underlying type, which would be undefined behaviour as a Rust enum, so it
-/// is received as an integer; the header names it `certgate_code` (cbindgen.toml).
-pub type certgate_code_arg = u32;
+/// The text of `include/certgate_codes.h`: the C enum of every code.
+#[cfg(test)]
+fn codes_header() -> String {
+    let mut text = String::from(
+        "/* Generated from core's code table (core/src/error.rs) by bindings-c's test\n \
+         * codes_header_is_current; `make c-header` rewrites it. Do not edit. */\n\n\
+         #ifndef CERTGATE_CODES_H\n#define CERTGATE_CODES_H\n\n\
+         /*\n * A decision or error code. The numbers are fixed: never renumbered, never reused.\n \
+         *\n * 1 and up are certgate's decision codes (the same names in every language);\n \
+         * 100 and up are C-only misuse codes.\n */\ntypedef enum certgate_code {\n",
+    );
+    for (number, name, description) in all_codes() {
+        text.push_str(&format!(
+            "  /* {description} */\n  CERTGATE_{name} = {number},\n"
+        ));
+    }
+    text.push_str("} certgate_code;\n\n#endif /* CERTGATE_CODES_H */\n");
+    text
+}
 
 /// A compiled policy (opaque). Create with `certgate_verifier_new`, free with
 /// `certgate_verifier_free`.
@@ -213,7 +173,7 @@ impl Failure {
 impl From<Rejection> for Failure {
     fn from(rejection: Rejection) -> Self {
         Failure {
-            code: rejection.code().into(),
+            code: rejection.code().number(),
             message: rejection.message().to_owned(),
             cert_index: rejection.cert_index(),
         }
@@ -856,11 +816,9 @@ pub unsafe extern "C" fn certgate_outcome_free(outcome: *mut certgate_outcome) {
 /// The stable name of a code: `"OK"`, `"REVOKED"`, `"NULL_ARGUMENT"`, `"PANIC"`, ...,
 /// or `"UNKNOWN"` for a number that is no code. A static string: never free it.
 #[unsafe(no_mangle)]
-pub extern "C" fn certgate_code_name(code: certgate_code_arg) -> *const c_char {
+pub extern "C" fn certgate_code_name(code: certgate_code) -> *const c_char {
     guarded(c"UNKNOWN".as_ptr(), || {
-        certgate_code::from_number(code)
-            .map_or(c"UNKNOWN", certgate_code::name)
-            .as_ptr()
+        code_name(code).unwrap_or(c"UNKNOWN").as_ptr()
     })
 }
 
@@ -871,20 +829,35 @@ mod tests {
     #[test]
     fn every_core_code_has_its_number_and_name() {
         for code in Code::ALL {
-            let c_code = certgate_code::from(code);
-            assert_eq!(c_code as u32, code.number(), "{code}");
-            assert_eq!(c_code.name().to_str().unwrap(), code.as_str());
+            assert_eq!(
+                code_name(code.number()).unwrap().to_str().unwrap(),
+                code.as_str()
+            );
         }
-        // 17 core codes + OK + NULL_ARGUMENT + PANIC, and nothing else.
-        assert_eq!(ALL_CODES.len(), Code::ALL.len() + 3);
+        // The core codes + OK + NULL_ARGUMENT + PANIC, each number once.
+        let codes = all_codes();
+        assert_eq!(codes.len(), Code::ALL.len() + 3);
+        assert!(codes.windows(2).all(|pair| pair[0].0 < pair[1].0));
+    }
+
+    /// include/certgate_codes.h is what core's table gives; with CERTGATE_WRITE_HEADERS=1
+    /// (`make c-header`) the test rewrites it instead.
+    #[test]
+    fn codes_header_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/include/certgate_codes.h");
+        let fresh = codes_header();
+        if std::env::var_os("CERTGATE_WRITE_HEADERS").is_some() {
+            std::fs::write(path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "bindings-c/include/certgate_codes.h is stale: run `make c-header` and commit it"
+        );
     }
 
     #[test]
-    fn numbers_are_unique_and_names_resolve() {
-        for (position, code) in ALL_CODES.iter().enumerate() {
-            assert_eq!(certgate_code::from_number(*code as u32), Some(*code));
-            assert!(ALL_CODES[..position].iter().all(|c| c != code));
-        }
+    fn names_resolve() {
         let name = |n| unsafe { CStr::from_ptr(certgate_code_name(n)) };
         assert_eq!(name(0), c"OK");
         assert_eq!(name(13), c"REVOKED");

@@ -2,121 +2,97 @@
 
 use std::fmt;
 
-/// Why a policy, an input or a chain was rejected.
-///
-/// Each variant has one stable string ([`Code::as_str`]) and one stable number
-/// ([`Code::number`], the C enum value). Numbers are never renumbered or reused;
-/// new codes may be added, hence `#[non_exhaustive]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Code {
+/// Defines [`Code`] from one table: each row's doc comment, variant, number and stable
+/// name. The enum, its numbers, `ALL`, the names and the descriptions all come from
+/// here, and so do the other languages' lists (the C enum in `certgate_codes.h` is
+/// generated from `Code::ALL`), so adding a code means adding one row.
+macro_rules! codes {
+    ($( $(#[doc = $doc:literal])+ $variant:ident = $number:literal => $name:literal, )+) => {
+        /// Why a policy, an input or a chain was rejected.
+        ///
+        /// Each variant has one stable string ([`Code::as_str`]) and one stable number
+        /// ([`Code::number`], the C enum value). Numbers are never renumbered or reused;
+        /// new codes may be added, hence `#[non_exhaustive]`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u32)]
+        #[non_exhaustive]
+        pub enum Code {
+            $( $(#[doc = $doc])+ $variant = $number, )+
+        }
+
+        impl Code {
+            /// Every code, in number order.
+            pub const ALL: [Code; [$($number),+].len()] = [$(Code::$variant),+];
+
+            /// The stable string, e.g. `"REVOKED"`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( Code::$variant => $name, )+
+                }
+            }
+
+            /// What the code means, in one sentence (its documentation).
+            pub fn description(self) -> &'static str {
+                let doc = match self {
+                    $( Code::$variant => concat!($($doc),+), )+
+                };
+                doc.trim_start()
+            }
+        }
+    };
+}
+
+codes! {
     /// The policy is malformed, has an unknown key, an unparsable anchor or CRL, or a bad pattern.
-    InvalidPolicy,
+    InvalidPolicy = 1 => "INVALID_POLICY",
     /// Input bytes are not a certificate (bad PEM or DER).
-    MalformedCertificate,
+    MalformedCertificate = 2 => "MALFORMED_CERTIFICATE",
     /// No certificate was given.
-    EmptyChain,
+    EmptyChain = 3 => "EMPTY_CHAIN",
     /// More certificates or bytes than the documented limits.
-    InputTooLarge,
+    InputTooLarge = 4 => "INPUT_TOO_LARGE",
     /// No path to any trust anchor.
-    UnknownIssuer,
+    UnknownIssuer = 5 => "UNKNOWN_ISSUER",
     /// A signature in the path does not verify.
-    BadSignature,
+    BadSignature = 6 => "BAD_SIGNATURE",
     /// A signature or key algorithm that is not supported.
-    UnsupportedAlgorithm,
+    UnsupportedAlgorithm = 7 => "UNSUPPORTED_ALGORITHM",
     /// A certificate in the path is past its notAfter at the verification time.
-    Expired,
+    Expired = 8 => "EXPIRED",
     /// A certificate in the path is before its notBefore at the verification time.
-    NotYetValid,
+    NotYetValid = 9 => "NOT_YET_VALID",
     /// Key usage / extended key usage does not allow the policy's `usage`.
-    InvalidUsage,
+    InvalidUsage = 10 => "INVALID_USAGE",
     /// Basic constraints, path length, or a chain longer than `max_chain_length`.
-    CaConstraintViolation,
+    CaConstraintViolation = 11 => "CA_CONSTRAINT_VIOLATION",
     /// A name constraint in the path is violated.
-    NameConstraintViolation,
+    NameConstraintViolation = 12 => "NAME_CONSTRAINT_VIOLATION",
     /// A certificate in the checked depth is on its issuer's CRL.
-    Revoked,
+    Revoked = 13 => "REVOKED",
     /// Revocation status cannot be determined and `unknown_status` is `deny`.
-    RevocationUnknown,
+    RevocationUnknown = 14 => "REVOCATION_UNKNOWN",
     /// The relevant CRL is past nextUpdate and `expired_crl` is `deny`.
-    CrlExpired,
+    CrlExpired = 15 => "CRL_EXPIRED",
     /// The chain is valid but a `deny` rule matched or no `allow` rule did.
-    NotAuthorized,
+    NotAuthorized = 16 => "NOT_AUTHORIZED",
     /// Never expected; always a rejection (fail closed).
-    Internal,
+    Internal = 17 => "INTERNAL",
 }
 
 impl Code {
-    /// Every code, in number order.
-    pub const ALL: [Code; 17] = [
-        Code::InvalidPolicy,
-        Code::MalformedCertificate,
-        Code::EmptyChain,
-        Code::InputTooLarge,
-        Code::UnknownIssuer,
-        Code::BadSignature,
-        Code::UnsupportedAlgorithm,
-        Code::Expired,
-        Code::NotYetValid,
-        Code::InvalidUsage,
-        Code::CaConstraintViolation,
-        Code::NameConstraintViolation,
-        Code::Revoked,
-        Code::RevocationUnknown,
-        Code::CrlExpired,
-        Code::NotAuthorized,
-        Code::Internal,
-    ];
-
-    /// The stable string, e.g. `"REVOKED"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Code::InvalidPolicy => "INVALID_POLICY",
-            Code::MalformedCertificate => "MALFORMED_CERTIFICATE",
-            Code::EmptyChain => "EMPTY_CHAIN",
-            Code::InputTooLarge => "INPUT_TOO_LARGE",
-            Code::UnknownIssuer => "UNKNOWN_ISSUER",
-            Code::BadSignature => "BAD_SIGNATURE",
-            Code::UnsupportedAlgorithm => "UNSUPPORTED_ALGORITHM",
-            Code::Expired => "EXPIRED",
-            Code::NotYetValid => "NOT_YET_VALID",
-            Code::InvalidUsage => "INVALID_USAGE",
-            Code::CaConstraintViolation => "CA_CONSTRAINT_VIOLATION",
-            Code::NameConstraintViolation => "NAME_CONSTRAINT_VIOLATION",
-            Code::Revoked => "REVOKED",
-            Code::RevocationUnknown => "REVOCATION_UNKNOWN",
-            Code::CrlExpired => "CRL_EXPIRED",
-            Code::NotAuthorized => "NOT_AUTHORIZED",
-            Code::Internal => "INTERNAL",
-        }
-    }
-
     /// The stable number (the value of `CERTGATE_<CODE>` in C). `0` is reserved for success.
     pub const fn number(self) -> u32 {
-        match self {
-            Code::InvalidPolicy => 1,
-            Code::MalformedCertificate => 2,
-            Code::EmptyChain => 3,
-            Code::InputTooLarge => 4,
-            Code::UnknownIssuer => 5,
-            Code::BadSignature => 6,
-            Code::UnsupportedAlgorithm => 7,
-            Code::Expired => 8,
-            Code::NotYetValid => 9,
-            Code::InvalidUsage => 10,
-            Code::CaConstraintViolation => 11,
-            Code::NameConstraintViolation => 12,
-            Code::Revoked => 13,
-            Code::RevocationUnknown => 14,
-            Code::CrlExpired => 15,
-            Code::NotAuthorized => 16,
-            Code::Internal => 17,
-        }
+        self as u32
     }
 
     /// The code whose stable string is `name`.
     pub fn from_name(name: &str) -> Option<Code> {
         Code::ALL.into_iter().find(|code| code.as_str() == name)
+    }
+
+    /// The code whose stable number is `number`.
+    pub fn from_number(number: u32) -> Option<Code> {
+        Code::ALL.into_iter().find(|code| code.number() == number)
     }
 }
 
@@ -267,7 +243,15 @@ mod tests {
         for (position, code) in Code::ALL.iter().enumerate() {
             assert_eq!(code.number() as usize, position + 1);
             assert_eq!(Code::from_name(code.as_str()), Some(*code));
+            assert_eq!(Code::from_number(code.number()), Some(*code));
+            assert!(!code.description().is_empty());
         }
         assert_eq!(Code::from_name("OK"), None);
+        assert_eq!(Code::from_number(0), None);
+        assert_eq!(Code::Revoked.as_str(), "REVOKED");
+        assert_eq!(
+            Code::Revoked.description(),
+            "A certificate in the checked depth is on its issuer's CRL."
+        );
     }
 }
