@@ -1,5 +1,6 @@
 # bindings-node: the `certgate` npm package (napi-rs addon). Included by the root Makefile.
-#   make node-build   npm install (once per lockfile change) + napi build --platform --release
+#   make node-build   npm install (once per lockfile change) + npm run build: the shared JS of
+#                     bindings-js copied into lib/, napi build --platform --release into lib/
 #   make test-node    the node:test suite (vectors, API, bad input, async, servers, e2e, package)
 #   make demo-node    an https server enforcing a SPIFFE policy, curl with five client certs
 #   make bench-node   ops/s against pkijs, @peculiar/x509 and node:crypto, as ratios
@@ -24,7 +25,7 @@ node-setup: $(NODE_DIR)/node_modules/.package-lock.json
 	$(ROOT)/scripts/ensure-apt curl openssl
 
 node-build: node-setup
-	cd $(NODE_DIR) && CARGO="$(CARGO)" node_modules/.bin/napi build --platform --release --no-js --dts native.d.ts
+	cd $(NODE_DIR) && CARGO="$(CARGO)" npm run --silent build
 
 # The demo PKI (valid now) is generated once for the suite; the e2e tests use it.
 test-node: node-build
@@ -37,3 +38,4 @@ demo-node: node-build
 
 bench-node: node-build
 	CARGO="$(CARGO)" $(NODE_DIR)/scripts/bench.sh
+

@@ -27,7 +27,8 @@ wasm-setup:
 	  $(CARGO) install wasm-bindgen-cli --version '$(WASM_BINDGEN_VERSION)'; \
 	fi
 
-wasm: wasm-setup
+# scripts/package.js bundles the JS with esbuild, a devDependency.
+wasm: wasm-setup $(WASM_NODE_MODULES)
 	$(CARGO) build -p certgate-wasm --target $(WASM_TARGET) --profile wasm-release
 	rm -rf $(WASM_DIR)/pkg
 	wasm-bindgen --target nodejs --out-dir $(WASM_DIR)/pkg/nodejs $(WASM_BINDGEN_FLAGS) $(WASM_BUILT)
@@ -44,14 +45,15 @@ $(WASM_NODE_MODULES): $(WASM_DIR)/package.json $(WASM_DIR)/package-lock.json
 # install and build targets (bindings-node/rules.mk).
 test-wasm: test-wasm-own test-wasm-shared
 
-test-wasm-own: wasm $(WASM_NODE_MODULES) node-build
+test-wasm-own: wasm node-build
 	@$(ROOT)/scripts/ensure-apt chromium
 	cd $(WASM_DIR) && node --test test/*.test.js
 
 test-wasm-shared: wasm node-build
 	cd $(ROOT)/bindings-node && CERTGATE_IMPL=wasm node --test test/*.test.js
 
-bench-wasm: wasm $(WASM_NODE_MODULES) node-build
+bench-wasm: wasm node-build
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  (cd $(ROOT) && $(CARGO) run -q --release -p certgate-vectors -- bench $$tmp) && \
 	  node $(WASM_DIR)/bench/verify.mjs $$tmp
+

@@ -592,7 +592,7 @@ pub unsafe extern "C" fn certgate_verifier_update_spiffe_bundle(
 /// intermediates the peer sent (a PEM buffer may hold several certificates, leaf
 /// first). With `n_certs == 0` the arrays may be NULL (the result is
 /// `CERTGATE_EMPTY_CHAIN`). `unix_time` is the verification time in unix seconds;
-/// a negative value means now.
+/// a negative value means now; values beyond 2^53 - 1 count as 2^53 - 1.
 ///
 /// When `outcome_out` is non-NULL, `*outcome_out` ALWAYS receives a new outcome, owned
 /// by the caller (free it with `certgate_outcome_free`): the identity on success, the

@@ -22,24 +22,19 @@
 import 'reflect-metadata'; // @peculiar/x509 (through tsyringe) needs it loaded first
 import { execFileSync } from 'node:child_process';
 import { X509Certificate as NodeX509, webcrypto } from 'node:crypto';
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { BUDGET_MS, TRUST_DOMAIN, fixtures, now, opsPerSecond, opsPerSecondAsync } from '../../bindings-js/bench.mjs';
 
 const require = createRequire(import.meta.url);
 const { Verifier } = require('..');
 
-const [dir, coreBench] = process.argv.slice(2);
-if (!dir) {
-  console.error('usage: node bench/bench.mjs FIXTURE_DIR [CORE_BENCH_EXECUTABLE]');
-  process.exit(2);
-}
-const read = (file) => fs.readFileSync(path.join(dir, file));
-const BUDGET_MS = Number(process.env.BENCH_MS || 2000);
-const TRUST_DOMAIN = 'spiffe://bench.example/';
+const {
+  args: [dir, coreBench],
+  read,
+} = fixtures('node bench/bench.mjs FIXTURE_DIR [CORE_BENCH_EXECUTABLE]');
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 const BIG_ASN1 = { maxNodes: 10_000_000 };
 
@@ -52,34 +47,14 @@ const rootCrlDer = read('root-crl.der');
 
 // ---- timing ------------------------------------------------------------------------------
 
-function now() {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
-
 const ROUNDS = 10;
 const SLICE_MS = BUDGET_MS / ROUNDS;
 
 /** One slice of a sync `fn`: ops/s. */
-function sliceSync(fn) {
-  let calls = 0;
-  const start = now();
-  while (now() - start < SLICE_MS) {
-    for (let i = 0; i < 20; i++) fn();
-    calls += 20;
-  }
-  return (calls * 1000) / (now() - start);
-}
+const sliceSync = (fn) => opsPerSecond(fn, SLICE_MS);
 
 /** One slice of an async `fn`, awaited one call at a time (at least one call): ops/s. */
-async function sliceAsync(fn) {
-  let calls = 0;
-  const start = now();
-  do {
-    await fn();
-    calls++;
-  } while (now() - start < SLICE_MS);
-  return (calls * 1000) / (now() - start);
-}
+const sliceAsync = (fn) => opsPerSecondAsync(fn, SLICE_MS);
 
 /** One slice with `inFlight` calls of an async `fn` kept running: ops/s. */
 async function sliceConcurrent(fn, inFlight) {

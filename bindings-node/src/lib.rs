@@ -11,11 +11,11 @@
 
 use std::sync::Arc;
 
-use certgate::{Code, Identity, Rejection, Verifier};
+use certgate::{Code, Rejection, Verifier};
+use certgate_js::Outcome;
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Uint8ArraySlice};
 use napi::{Env, Error, Result, ScopedTask, Status};
 use napi_derive::napi;
-use serde::Serialize;
 
 /// One chain, CRL or certificate item as JavaScript hands it over: PEM text or bytes.
 type Source<'a> = Either<String, Uint8ArraySlice<'a>>;
@@ -213,61 +213,9 @@ fn chain_bytes<'a>(sources: &'a [Source<'_>]) -> Vec<&'a [u8]> {
 
 /// `at` in unix seconds; the wrapper has already turned a `Date` into seconds.
 fn unix_time(at: Option<f64>) -> Result<Option<u64>> {
-    match at {
-        None => Ok(None),
-        Some(seconds) if seconds.is_finite() && seconds >= 0.0 => Ok(Some(seconds as u64)),
-        Some(seconds) => Err(Error::new(
-            Status::InvalidArg,
-            format!("at: {seconds} is not a unix time (finite seconds, not negative)"),
-        )),
-    }
-}
-
-/// `{ ok, code, message, certIndex, identity }`: the shape of `check` in every binding.
-#[derive(Serialize)]
-struct Outcome<'a> {
-    ok: bool,
-    code: Option<&'static str>,
-    message: Option<&'a str>,
-    #[serde(rename = "certIndex")]
-    cert_index: Option<usize>,
-    identity: Option<&'a Identity>,
-}
-
-impl<'a> Outcome<'a> {
-    fn of(result: &'a std::result::Result<Identity, Rejection>) -> Outcome<'a> {
-        match result {
-            Ok(identity) => Outcome {
-                ok: true,
-                code: None,
-                message: None,
-                cert_index: None,
-                identity: Some(identity),
-            },
-            Err(rejection) => Outcome::failure(rejection),
-        }
-    }
-
-    fn failure(rejection: &'a Rejection) -> Outcome<'a> {
-        Outcome {
-            ok: false,
-            code: Some(rejection.code().as_str()),
-            message: Some(rejection.message()),
-            cert_index: rejection.cert_index(),
-            identity: None,
-        }
-    }
-
-    /// Serializing plain strings, numbers and the core's Identity cannot fail; should it
-    /// ever, the result is still a rejection (fail closed).
-    fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|error| {
-            format!(
-                r#"{{"ok":false,"code":"INTERNAL","message":{},"certIndex":null,"identity":null}}"#,
-                serde_json::Value::from(format!("cannot serialize the outcome: {error}"))
-            )
-        })
-    }
+    at.map(certgate_js::unix_seconds)
+        .transpose()
+        .map_err(|message| Error::new(Status::InvalidArg, message))
 }
 
 #[cfg(test)]
@@ -281,27 +229,9 @@ mod tests {
             unix_time(Some(1_780_272_000.9)).unwrap(),
             Some(1_780_272_000)
         );
-        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+        for bad in [-1.0, f64::NAN, f64::INFINITY, 1e300] {
             assert!(unix_time(Some(bad)).is_err());
         }
-    }
-
-    #[test]
-    fn outcomes_have_the_check_shape() {
-        let rejected = Err(Rejection::at_cert(Code::Revoked, 1, "on the CRL"));
-        let json: serde_json::Value =
-            serde_json::from_str(&Outcome::of(&rejected).to_json()).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({
-                "ok": false, "code": "REVOKED", "message": "on the CRL", "certIndex": 1, "identity": null
-            })
-        );
-        let garbage = certgate::inspect(b"not a certificate");
-        let json: serde_json::Value =
-            serde_json::from_str(&Outcome::of(&garbage).to_json()).unwrap();
-        assert_eq!(json["code"], "MALFORMED_CERTIFICATE");
-        assert_eq!(json["identity"], serde_json::Value::Null);
     }
 
     #[test]

@@ -186,6 +186,13 @@ describe('at', () => {
     assert.equal(old.check(expired.chain, { at: undefined }).code, 'EXPIRED');
     assert.equal(old.check(expired.chain, { at: inspect(expired.chain[0]).not_after - 86400 }).ok, true);
   });
+
+  test('the range is 0 to 2^53 - 1 seconds (docs/decision.md); beyond is a TypeError', () => {
+    assert.equal(verifier.check(c.chain, { at: Number.MAX_SAFE_INTEGER }).code, 'EXPIRED');
+    for (const at of [Number.MAX_SAFE_INTEGER + 1, 2 ** 64, -0.5]) {
+      assert.throws(() => verifier.check(c.chain, { at }), { name: 'TypeError', message: /from 0 to 9007199254740991/ }, String(at));
+    }
+  });
 });
 
 describe('policies', () => {

@@ -1,6 +1,8 @@
 'use strict';
-// Node-only: the artifact a user installs. Types match the core's codes and compile; the
-// packed tarball and the folder install into a fresh project, from CommonJS and ESM.
+// Node-only: the package as a developer uses it from this repository. Types match the
+// core's codes and compile; the folder installs into a fresh project, from CommonJS and
+// ESM. The packed tarballs (napi-rs layout) are installed and used by `make test-dist`
+// (tests/dist/run.sh).
 
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
@@ -15,10 +17,11 @@ const PACKAGE = path.join(__dirname, '..');
 const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 describe('index.d.ts', { skip: nodeOnly }, () => {
-  test('the Code union is exactly CODES, in order (fails when the core adds a code)', () => {
-    const dts = fs.readFileSync(path.join(PACKAGE, 'index.d.ts'), 'utf8');
+  test('the Code union of the shared declarations is exactly CODES, in order (fails when the core adds a code)', () => {
+    const dts = fs.readFileSync(path.join(PACKAGE, 'lib', 'types.d.ts'), 'utf8');
+    assert.equal(dts, fs.readFileSync(path.join(PACKAGE, '..', 'bindings-js', 'types.d.ts'), 'utf8'), 'lib/types.d.ts is the build\'s copy of bindings-js/types.d.ts');
     const union = dts.match(/export type Code =([^;]+);/);
-    assert.ok(union, 'index.d.ts declares `export type Code = ...;`');
+    assert.ok(union, 'types.d.ts declares `export type Code = ...;`');
     const names = [...union[1].matchAll(/'([A-Z_]+)'/g)].map((match) => match[1]);
     assert.deepEqual(names, [...certgate.CODES]);
   });
@@ -33,15 +36,12 @@ describe('index.d.ts', { skip: nodeOnly }, () => {
   });
 });
 
-describe('a fresh install', { skip: nodeOnly }, () => {
+describe('a fresh install of the folder', { skip: nodeOnly }, () => {
   let dir;
-  let tarball;
   const c = vector('spiffe_exact_allowed');
 
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certgate-install-'));
-    const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], PACKAGE))[0];
-    tarball = { path: path.join(dir, packed.filename), files: packed.files.map((file) => file.path) };
     fs.writeFileSync(path.join(dir, 'case.json'), JSON.stringify(c));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -75,22 +75,6 @@ describe('a fresh install', { skip: nodeOnly }, () => {
     fs.writeFileSync(path.join(root, file), source);
     return JSON.parse(execFileSync(process.execPath, [file], { cwd: root, encoding: 'utf8' }));
   }
-
-  test('the tarball holds the addon, the JS, the types and nothing of the build', () => {
-    const files = tarball.files;
-    for (const needed of ['package.json', 'index.js', 'index.mjs', 'index.d.ts', 'express.js', 'express.mjs', 'express.d.ts', 'lib/verifier.js', 'lib/native.js', 'README.md']) {
-      assert.ok(files.includes(needed), `${needed} is packed`);
-    }
-    assert.ok(files.some((file) => /^certgate\..+\.node$/.test(file)), 'the native addon is packed');
-    assert.ok(!files.some((file) => file.startsWith('src/') || file.startsWith('test/') || file.startsWith('node_modules/')));
-  });
-
-  test('npm install of the packed tarball: require and import work', () => {
-    const root = project('tarball', tarball.path);
-    const expected = { spiffe: 'spiffe://example.org/ns/prod/sa/payments', codes: certgate.CODES.length };
-    assert.deepEqual(runIn(root, 'use.cjs', cjs), { ...expected, kinds: ['function', 'function', 'function', 'function', 'function'] });
-    assert.deepEqual(runIn(root, 'use.mjs', esm), { ...expected, same: true });
-  });
 
   test('npm install ./bindings-node (the folder): require and import work', () => {
     const root = project('folder', PACKAGE);

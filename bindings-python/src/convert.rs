@@ -128,17 +128,19 @@ static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// The verification time: `None` (now), an aware `datetime`, or unix seconds as `int`
 /// or `float` (fractions dropped). A naive `datetime` is a `TypeError`: its meaning
-/// depends on the machine's time zone. Times before 1970 are a `ValueError`.
+/// depends on the machine's time zone. Outside core's range (0 to
+/// `certgate::MAX_UNIX_SECONDS`, 2^53 − 1) is a `ValueError`.
 pub(crate) fn at_seconds(at: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
     let Some(at) = at.filter(|at| !at.is_none()) else {
         return Ok(None);
     };
     let out_of_range = || {
         PyValueError::new_err(format!(
-            "at: {} is out of range (unix seconds from 0, 1970-01-01T00:00:00Z)",
+            "at: {} is out of range (unix seconds from 0 to {})",
             at.repr()
                 .map(|repr| repr.to_string())
-                .unwrap_or_else(|_| "the value".to_owned())
+                .unwrap_or_else(|_| "the value".to_owned()),
+            certgate::MAX_UNIX_SECONDS
         ))
     };
     if at.is_instance_of::<PyBool>() {
@@ -147,7 +149,10 @@ pub(crate) fn at_seconds(at: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>>
         ));
     }
     if at.is_instance_of::<PyInt>() {
-        return at.extract::<u64>().map(Some).map_err(|_| out_of_range());
+        return match at.extract::<u64>() {
+            Ok(seconds) if seconds <= certgate::MAX_UNIX_SECONDS => Ok(Some(seconds)),
+            _ => Err(out_of_range()),
+        };
     }
     let seconds = if let Ok(float) = at.cast::<PyFloat>() {
         float.value()
@@ -165,13 +170,9 @@ pub(crate) fn at_seconds(at: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>>
             type_name(at)
         )));
     };
-    // u64::MAX as f64 rounds up to 2^64, so `<` keeps the cast exact-or-truncating.
-    if seconds.is_finite() && seconds >= 0.0 && seconds < u64::MAX as f64 {
-        // Truncation is the floor here: the value is finite and non-negative.
-        Ok(Some(seconds.floor() as u64))
-    } else {
-        Err(out_of_range())
-    }
+    certgate::unix_seconds(seconds)
+        .map(Some)
+        .ok_or_else(out_of_range)
 }
 
 /// Deepest nesting accepted in a policy dict (serde_json's own limit for JSON text).

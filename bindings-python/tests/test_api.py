@@ -409,6 +409,8 @@ def test_at_fractional_seconds_are_dropped(demo: pki.DemoPki) -> None:
     assert verifier.check(demo.allowed.der, at=end + 0.999).ok
     assert verifier.check(demo.allowed.der, at=dt.datetime.fromtimestamp(end + 0.5, UTC)).ok
     assert verifier.check(demo.allowed.der, at=end + 1).code == "EXPIRED"
+    # The last instant of the range every binding shares (docs/decision.md).
+    assert verifier.check(demo.allowed.der, at=2**53 - 1).code == "EXPIRED"
 
 
 @pytest.mark.parametrize(
@@ -423,6 +425,8 @@ def test_at_fractional_seconds_are_dropped(demo: pki.DemoPki) -> None:
         (-1, ValueError, "out of range"),
         (-0.5, ValueError, "out of range"),
         (2**64, ValueError, "out of range"),
+        (2**53, ValueError, r"from 0 to 9007199254740991"),
+        (float(2**53), ValueError, r"from 0 to 9007199254740991"),
         (float("nan"), ValueError, "out of range"),
         (float("inf"), ValueError, "out of range"),
         (dt.datetime(1969, 12, 31, tzinfo=UTC), ValueError, "out of range"),

@@ -12,52 +12,33 @@
 // the policy's SPIFFE trust domain, pkijs has no policy and checks the URI SAN by hand.
 
 import { webcrypto } from 'node:crypto';
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { BUDGET_MS, TRUST_DOMAIN, fixtures, now, opsPerSecond, opsPerSecondAsync } from '../../bindings-js/bench.mjs';
 
 const require = createRequire(import.meta.url);
 const native = require('../../bindings-node');
 const wasm = require('../pkg/nodejs');
 
-const [dir] = process.argv.slice(2);
-if (!dir) {
-  console.error('usage: node bench/verify.mjs FIXTURE_DIR');
-  process.exit(2);
-}
-const read = (file) => fs.readFileSync(path.join(dir, file));
-const BUDGET_MS = Number(process.env.BENCH_MS || 2000);
-const TRUST_DOMAIN = 'spiffe://bench.example/';
+const {
+  args: [dir],
+  read,
+} = fixtures('node bench/verify.mjs FIXTURE_DIR');
 
 const chain = [read('leaf.der'), read('intermediate.der')];
-
-const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 /** Calls a sync `fn` for BUDGET_MS after a warm-up; ops/s. */
 function measure(fn) {
   const warm = now();
   while (now() - warm < BUDGET_MS / 5) fn();
-  let calls = 0;
-  const start = now();
-  while (now() - start < BUDGET_MS) {
-    for (let i = 0; i < 10; i++) fn();
-    calls += 10;
-  }
-  return (calls * 1000) / (now() - start);
+  return opsPerSecond(fn, BUDGET_MS);
 }
 
 /** Awaits `fn` one call at a time for BUDGET_MS (at least 3 calls) after one warm-up call; ops/s. */
 async function measureAsync(fn) {
   await fn();
-  let calls = 0;
-  const start = now();
-  while (now() - start < BUDGET_MS || calls < 3) {
-    await fn();
-    calls++;
-  }
-  return (calls * 1000) / (now() - start);
+  return opsPerSecondAsync(fn, BUDGET_MS, 3);
 }
 
 /** A certgate Verifier of `impl` (native or wasm) for a policy file, checked to admit the leaf. */

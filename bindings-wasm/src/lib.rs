@@ -17,9 +17,9 @@
 //! - The core never reads the clock here (wasm32 has none): the time is always passed
 //!   in, by default `Date.now()` taken by the wrapper.
 
-use certgate::{Code, Identity, Rejection};
+use certgate::{Code, Rejection};
+use certgate_js::Outcome;
 use js_sys::{Array, RangeError, TypeError, Uint8Array, JSON};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -44,9 +44,10 @@ impl RawVerifier {
     /// Decides on `chain` (one item or an array, leaf first) at unix time `at` and
     /// returns the outcome; never throws for a rejection.
     pub fn check(&self, chain: &JsValue, at: f64) -> Result<JsValue, JsValue> {
-        let at = unix_seconds(at).map_err(|message| JsValue::from(RangeError::new(&message)))?;
+        let at = certgate_js::unix_seconds(at)
+            .map_err(|message| JsValue::from(RangeError::new(&message)))?;
         let chain = items(chain, "chain")?;
-        to_js(&outcome_json(&self.inner.verify(&chain, Some(at))))
+        to_js(&Outcome::of(&self.inner.verify(&chain, Some(at))).to_json())
     }
 
     /// Replaces one trust domain's SPIFFE bundle atomically; returns
@@ -107,43 +108,6 @@ pub fn codes() -> Vec<String> {
         .collect()
 }
 
-/// The outcome of a decision, as the wrapper and `check` callers see it.
-#[derive(Serialize)]
-struct Outcome<'a> {
-    ok: bool,
-    code: Option<&'static str>,
-    message: Option<&'a str>,
-    #[serde(rename = "certIndex")]
-    cert_index: Option<usize>,
-    identity: Option<&'a Identity>,
-}
-
-impl<'a> From<&'a Result<Identity, Rejection>> for Outcome<'a> {
-    fn from(result: &'a Result<Identity, Rejection>) -> Self {
-        match result {
-            Ok(identity) => Outcome {
-                ok: true,
-                code: None,
-                message: None,
-                cert_index: None,
-                identity: Some(identity),
-            },
-            Err(rejection) => Outcome {
-                ok: false,
-                code: Some(rejection.code().as_str()),
-                message: Some(rejection.message()),
-                cert_index: rejection.cert_index(),
-                identity: None,
-            },
-        }
-    }
-}
-
-fn outcome_json(result: &Result<Identity, Rejection>) -> String {
-    // Strings, numbers, booleans and maps only: serializing cannot fail.
-    serde_json::to_string(&Outcome::from(result)).unwrap_or_default()
-}
-
 /// One JSON crossing instead of a property-by-property build: plain objects, exact keys.
 fn to_js(json: &str) -> Result<JsValue, JsValue> {
     JSON::parse(json)
@@ -151,22 +115,7 @@ fn to_js(json: &str) -> Result<JsValue, JsValue> {
 
 /// A rejection as the value to throw (the wrapper makes a `CertgateError` of it).
 fn rejected(rejection: &Rejection) -> JsValue {
-    let result = Err(rejection.clone());
-    to_js(&outcome_json(&result)).unwrap_or_else(|error| error)
-}
-
-/// Largest time accepted: 2^53 seconds, where f64 stops holding whole seconds exactly.
-const MAX_SECONDS: f64 = 9_007_199_254_740_992.0;
-
-fn unix_seconds(seconds: f64) -> Result<u64, String> {
-    if seconds.is_finite() && (0.0..=MAX_SECONDS).contains(&seconds) {
-        // In range and finite: the cast is exact after floor().
-        Ok(seconds.floor() as u64)
-    } else {
-        Err(format!(
-            "at: {seconds} is not a time between 1970 and 2^53 unix seconds"
-        ))
-    }
+    to_js(&Outcome::failure(rejection).to_json()).unwrap_or_else(|error| error)
 }
 
 /// One item, or an array of items (chains, CRL sets).
@@ -199,44 +148,6 @@ fn item(value: &JsValue, name: &str) -> Result<Vec<u8>, JsValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const ROOT_PEM: &str = include_str!("../../tests/vectors/pki/root.pem");
-
-    #[test]
-    fn accepted_outcome_has_the_identity_and_null_reason() {
-        let identity = certgate::inspect(ROOT_PEM.as_bytes()).expect("root parses");
-        let json: serde_json::Value =
-            serde_json::from_str(&outcome_json(&Ok(identity.clone()))).expect("valid JSON");
-        assert_eq!(json["ok"], true);
-        assert_eq!(json["code"], serde_json::Value::Null);
-        assert_eq!(json["message"], serde_json::Value::Null);
-        assert_eq!(json["certIndex"], serde_json::Value::Null);
-        assert_eq!(json["identity"], identity.to_json_value());
-    }
-
-    #[test]
-    fn rejected_outcome_carries_code_message_and_index() {
-        let rejection = Rejection::at_cert(Code::Revoked, 1, "certificate #1 is revoked");
-        let json: serde_json::Value =
-            serde_json::from_str(&outcome_json(&Err(rejection))).expect("valid JSON");
-        assert_eq!(
-            json,
-            serde_json::json!({
-                "ok": false, "code": "REVOKED", "message": "certificate #1 is revoked",
-                "certIndex": 1, "identity": null
-            })
-        );
-    }
-
-    #[test]
-    fn times_are_whole_non_negative_seconds() {
-        assert_eq!(unix_seconds(1_780_272_000.0), Ok(1_780_272_000));
-        assert_eq!(unix_seconds(1_780_272_000.999), Ok(1_780_272_000));
-        assert_eq!(unix_seconds(0.0), Ok(0));
-        for bad in [-1.0, f64::NAN, f64::INFINITY, MAX_SECONDS * 2.0] {
-            assert!(unix_seconds(bad).is_err(), "{bad} accepted");
-        }
-    }
 
     #[test]
     fn codes_follow_core_in_number_order() {

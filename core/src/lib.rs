@@ -39,4 +39,4 @@ pub use error::{catch_panic, Code, Rejection, Warning};
 pub use identity::{inspect, Identity, PublicKeyInfo, SubjectAltNames, Verification};
 pub use input::{MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_INPUT_BYTES};
 pub use policy::{Policy, DEFAULT_MAX_CHAIN_LENGTH};
-pub use verifier::{BundleEndpoint, BundleUpdate, Verifier};
+pub use verifier::{unix_seconds, BundleEndpoint, BundleUpdate, Verifier, MAX_UNIX_SECONDS};

@@ -67,6 +67,18 @@ impl std::fmt::Debug for Verifier {
     }
 }
 
+/// The latest verification time certgate takes, in unix seconds: 2^53 − 1, the largest
+/// whole number every host (JavaScript's doubles included) holds exactly.
+pub const MAX_UNIX_SECONDS: u64 = (1 << 53) - 1;
+
+/// A verification time given as a number of unix seconds (fractions dropped), if it is
+/// one: finite, from 0 to [`MAX_UNIX_SECONDS`]. The bindings take `at` through this.
+pub fn unix_seconds(seconds: f64) -> Option<u64> {
+    // In range and finite: the cast is exact after floor().
+    (seconds.is_finite() && (0.0..=MAX_UNIX_SECONDS as f64).contains(&seconds))
+        .then(|| seconds.floor() as u64)
+}
+
 /// A SPIFFE bundle endpoint the policy names (`trust.spiffe_bundles.<domain>.endpoint`):
 /// what a binding needs to poll it and hand each answer to
 /// [`Verifier::update_spiffe_bundle`].
@@ -372,10 +384,13 @@ impl Verifier {
         chain: &[C],
         at: Option<u64>,
     ) -> Result<Identity, Rejection> {
+        // Every host converts `at` into this range; C's int64 saturates here (any time
+        // beyond it is equally far past every certificate).
         let now = match at {
             Some(seconds) => seconds,
             None => UnixTime::now().as_secs(),
-        };
+        }
+        .min(MAX_UNIX_SECONDS);
         let ders = decode_chain(chain)?;
         let parsed = ders
             .iter()

@@ -3,7 +3,7 @@
 
 mod common;
 
-use certgate::{Code, Verifier, MAX_CHAIN_CERTIFICATES};
+use certgate::{Code, Verifier, MAX_CHAIN_CERTIFICATES, MAX_UNIX_SECONDS};
 use common::{pem, Pki, AT, GOOD_SPIFFE_ID};
 use serde_json::json;
 
@@ -30,6 +30,32 @@ fn allowed_leaf_yields_identity_with_path_and_rule() {
         verification.chain_fingerprints[0],
         identity.fingerprint_sha256
     );
+}
+
+#[test]
+fn the_verification_time_has_one_range_for_every_binding() {
+    assert_eq!(MAX_UNIX_SECONDS, (1 << 53) - 1);
+    assert_eq!(certgate::unix_seconds(0.0), Some(0));
+    assert_eq!(certgate::unix_seconds(1.9), Some(1));
+    assert_eq!(
+        certgate::unix_seconds(MAX_UNIX_SECONDS as f64),
+        Some(MAX_UNIX_SECONDS)
+    );
+    for outside in [-0.5, -1.0, 2f64.powi(53), f64::NAN, f64::INFINITY] {
+        assert_eq!(certgate::unix_seconds(outside), None, "{outside}");
+    }
+    // Rust callers may pass any u64: beyond the range it saturates, equally expired.
+    let pki = Pki::new();
+    let verifier = verifier(&pki, json!([{ "spiffe_trust_domain": "example.org" }]));
+    for at in [MAX_UNIX_SECONDS, u64::MAX] {
+        let rejection = verifier.verify(&[&pki.good.der], Some(at)).unwrap_err();
+        assert_eq!(rejection.code(), Code::Expired, "{at}");
+        assert!(
+            rejection.message().contains("verification time"),
+            "{}",
+            rejection.message()
+        );
+    }
 }
 
 #[test]

@@ -1,21 +1,23 @@
+'use strict';
 // The public API of certgate-wasm over the raw wasm-bindgen module (src/lib.rs): the
 // same Verifier / inspect / CertgateError / CODES as the Node addon `certgate`, minus
 // its Node-only parts (verifyAsync, X509Certificate and getPeerCertificate inputs,
-// server helpers). scripts/package.js includes this file verbatim in
-// pkg/nodejs/index.js (CommonJS) and pkg/web/index.js (ES module), so it uses neither
-// `require` nor `import`. It checks argument types, converts and re-throws; every
-// decision comes from the Rust core. The glue shared with the Node addon (policy JSON,
-// `at`, CertgateError, ...) is bindings-node/lib/portable.js, embedded beside it.
+// server helpers). It checks argument types, converts and re-throws; every decision
+// comes from the Rust core. The glue shared with the Node addon (policy JSON, `at`,
+// CertgateError, ...) is bindings-js/portable.js. scripts/package.js bundles this
+// module into each target's index.js with esbuild (entries: node.js, web.mjs).
+
+const portable = require('../../bindings-js/portable.js');
+
+const { CertgateError, describe, isBytes, policyJson } = portable;
 
 /**
  * @param raw the wasm-bindgen module (RawVerifier, inspect)
  * @param codes every code string, in number order (core's Code::ALL)
  * @param ensureReady throws while the wasm module cannot be used yet (web: before init)
- * @param portable the exports of bindings-node/lib/portable.js
  */
-function createApi(raw, codes, ensureReady, portable) {
+function createApi(raw, codes, ensureReady) {
   const CODES = Object.freeze(codes.slice());
-  const { CertgateError, describe, isBytes, policyJson } = portable;
 
   const rejection = (outcome) => new CertgateError(outcome.code, outcome.message, outcome.certIndex);
 
@@ -135,3 +137,5 @@ function createApi(raw, codes, ensureReady, portable) {
 
   return { Verifier, inspect, CertgateError, CODES };
 }
+
+module.exports = { createApi };

@@ -1,8 +1,9 @@
 'use strict';
-// The JavaScript glue both packages share: the Node addon `certgate` requires this file,
-// and certgate-wasm embeds it verbatim (bindings-wasm/scripts/package.js wraps it in a
-// function that supplies `module`), so it uses neither `require` nor `import` and
-// nothing host-specific. Wrong types throw TypeError; values are judged by the core.
+// The JavaScript glue certgate's two JS packages share: the policy as JSON, `at`,
+// argument descriptions and CertgateError. The Node addon `certgate` ships a copy as
+// lib/portable.js (copied by its `npm run build`); certgate-wasm's esbuild bundles it
+// into each target's index.js. It uses nothing host-specific, so it runs in Node and in
+// browsers alike. Wrong types throw TypeError; values are judged by the core.
 
 /** A Uint8Array (or Node Buffer), also from another realm; other typed arrays are not. */
 function isBytes(value) {
@@ -20,7 +21,10 @@ function describe(value) {
   return `${typeof value} ${String(value)}`;
 }
 
-/** `options.at` as unix seconds (a Date or a number), or null when absent. */
+/** The latest `at` certgate takes, in unix seconds (core's MAX_UNIX_SECONDS, 2^53 - 1). */
+const MAX_UNIX_SECONDS = Number.MAX_SAFE_INTEGER;
+
+/** `options.at` as unix seconds (a Date, or a number from 0 to MAX_UNIX_SECONDS), or null when absent. */
 function atSeconds(options) {
   if (options === undefined) return null;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -36,8 +40,8 @@ function atSeconds(options) {
     if (Number.isFinite(millis) && millis >= 0) return millis / 1000;
     throw new TypeError('options.at is an invalid or pre-1970 Date');
   }
-  if (typeof at === 'number' && Number.isFinite(at) && at >= 0) return at;
-  throw new TypeError(`options.at must be a Date or unix seconds (a finite number >= 0), not ${describe(at)}`);
+  if (typeof at === 'number' && at >= 0 && at <= MAX_UNIX_SECONDS) return at;
+  throw new TypeError(`options.at must be a Date or unix seconds (a number from 0 to ${MAX_UNIX_SECONDS}), not ${describe(at)}`);
 }
 
 /**

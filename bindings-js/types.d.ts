@@ -1,0 +1,170 @@
+// The TypeScript declarations certgate's two JavaScript packages share: the Node addon
+// (`certgate`) and the WebAssembly build (`certgate-wasm`). Each package ships a copy
+// beside its own index.d.ts, which re-exports these and adds its API. The reference
+// is docs/; the tests of both packages fail when `Code` drifts from the core's CODES.
+
+/** A stable rejection code (docs/errors.md), in number order. */
+export type Code =
+  | 'INVALID_POLICY'
+  | 'MALFORMED_CERTIFICATE'
+  | 'EMPTY_CHAIN'
+  | 'INPUT_TOO_LARGE'
+  | 'UNKNOWN_ISSUER'
+  | 'BAD_SIGNATURE'
+  | 'UNSUPPORTED_ALGORITHM'
+  | 'EXPIRED'
+  | 'NOT_YET_VALID'
+  | 'INVALID_USAGE'
+  | 'CA_CONSTRAINT_VIOLATION'
+  | 'NAME_CONSTRAINT_VIOLATION'
+  | 'REVOKED'
+  | 'REVOCATION_UNKNOWN'
+  | 'CRL_EXPIRED'
+  | 'NOT_AUTHORIZED'
+  | 'INTERNAL';
+
+/** Every code, in number order (the core's `Code::ALL`). */
+export declare const CODES: readonly Code[];
+
+/** A value or a list of values (a matcher given a list matches when any value does). */
+export type OneOrMany<T> = T | T[];
+
+/** Subject attributes a `subject` matcher can test. */
+export type SubjectAttribute =
+  | 'CN' | 'O' | 'OU' | 'C' | 'ST' | 'L' | 'STREET' | 'DC' | 'UID' | 'serialNumber' | 'emailAddress';
+
+/** A rule: every matcher given must match (AND); a list matches when any value does (OR). */
+export interface Rule {
+  spiffe_id?: OneOrMany<string>;
+  spiffe_trust_domain?: OneOrMany<string>;
+  dns?: OneOrMany<string>;
+  uri?: OneOrMany<string>;
+  email?: OneOrMany<string>;
+  ip?: OneOrMany<string>;
+  subject?: Partial<Record<SubjectAttribute, OneOrMany<string>>>;
+  fingerprint_sha256?: OneOrMany<string>;
+  spki_sha256?: OneOrMany<string>;
+}
+
+/** Which EKU the leaf must allow. */
+export type Usage = 'client' | 'server';
+
+/** A SPIFFE trust bundle (the JWK set SPIRE exports), as an object or its JSON text. */
+export type SpiffeBundle = { keys: Array<Record<string, unknown>>; [key: string]: unknown } | string;
+
+/**
+ * Where certificates or CRLs come from: PEM text (explanatory text, BOM and CRLF
+ * allowed), bytes `B` (DER, PEM or a PKCS#7 bundle), DER as an array of byte values, or
+ * an object naming a file or folder (read by a policy loaded from a file) or holding a
+ * SPIFFE bundle (where anchors are read).
+ */
+export type SourceItem<B = Uint8Array> =
+  | string
+  | B
+  | number[]
+  | { file: string }
+  | { dir: string }
+  | { spiffe_bundle: SpiffeBundle };
+
+/** One source, or a list of them. */
+export type Sources<B = Uint8Array> = SourceItem<B> | SourceItem<B>[];
+
+/** A SPIFFE bundle endpoint (https_web profile), polled by BundleRefresher (Node). */
+export interface BundleEndpoint<B = Uint8Array> {
+  endpoint: string;
+  /** Upper bound on the refresh interval, seconds (the bundle's spiffe_refresh_hint may be shorter). */
+  refresh_seconds?: number;
+  /** CAs that authenticate the endpoint's HTTPS server (default: the system's roots). */
+  endpoint_ca?: Sources<B>;
+  /** The bundle in force until the first fetch succeeds. */
+  bundle?: Sources<B>;
+}
+
+/** The one policy schema (docs/policy.md). Unknown keys are refused with INVALID_POLICY. */
+export interface Policy<B = Uint8Array> {
+  trust: {
+    /** CAs that vouch for leaves without a SPIFFE ID (and, bound by their own SPIFFE ID, for SPIFFE leaves). */
+    anchors?: Sources<B>;
+    intermediates?: Sources<B>;
+    /** Per SPIFFE trust domain, the authorities that alone may vouch for its SPIFFE IDs. */
+    spiffe_bundles?: Record<string, Sources<B> | BundleEndpoint<B>>;
+  };
+  usage?: OneOrMany<Usage>;
+  revocation?: {
+    crls?: Sources<B>;
+    depth?: 'chain' | 'leaf';
+    unknown_status?: 'deny' | 'allow';
+    expired_crl?: 'deny' | 'allow';
+  };
+  allow?: Rule[];
+  deny?: Rule[];
+  max_chain_length?: number;
+  clock_skew_seconds?: number;
+}
+
+/** The subject public key's algorithm and size. */
+export type PublicKey =
+  | { algorithm: 'EC'; curve: string }
+  | { algorithm: 'RSA'; bits: number }
+  | { algorithm: 'Ed25519' }
+  | { algorithm: 'Ed448' }
+  | { algorithm: string };
+
+/** Who a certificate names (docs/identity.md): exactly the canonical snake_case keys. */
+export interface Identity {
+  subject: string;
+  subject_fields: Record<string, string[]>;
+  issuer: string;
+  serial: string;
+  fingerprint_sha256: string;
+  spki_sha256: string;
+  not_before: number;
+  not_after: number;
+  san: { dns: string[]; uri: string[]; email: string[]; ip: string[] };
+  spiffe_id: string | null;
+  public_key: PublicKey;
+  key_usage: string[];
+  extended_key_usage: string[];
+  is_ca: boolean;
+}
+
+/** An Identity returned by verification: adds the built path and the matched allow rule. */
+export interface VerifiedIdentity extends Identity {
+  /** SHA-256 of each certificate of the built path: leaf, intermediates, anchor. */
+  chain_fingerprints: string[];
+  /** Index into the policy's `allow` of the first rule that matched; null without `allow`. */
+  matched_rule: number | null;
+}
+
+/** The result of check(): never thrown. */
+export type Outcome =
+  | { ok: true; code: null; message: null; certIndex: null; identity: VerifiedIdentity }
+  | { ok: false; code: Code; message: string; certIndex: number | null; identity: null };
+
+export interface VerifyOptions {
+  /** Verification time: a Date or unix seconds (0 to 2^53 - 1). Default: now. */
+  at?: Date | number;
+}
+
+/** Something the policy load or a CRL update left out, and why (e.g. an unusable CRL). */
+export interface Warning {
+  /** Where it came from: a policy path such as `revocation.crls[1] (crls/a.crl)`, or `crls[0]`. */
+  source: string;
+  message: string;
+}
+
+/** What updateSpiffeBundle took in. */
+export interface SpiffeBundleUpdate {
+  authorities: number;
+  refreshHint: number | null;
+  sequence: number | null;
+}
+
+/** A rejection: a real Error with the stable `code` and the position of the certificate concerned. */
+export declare class CertgateError extends Error {
+  constructor(code: Code, message: string, certIndex?: number | null);
+  readonly name: 'CertgateError';
+  readonly code: Code;
+  /** Position in the input chain (0 = leaf) of the certificate the rejection is about, or null. */
+  readonly certIndex: number | null;
+}
