@@ -2,6 +2,9 @@
 #   make demo   build the CLI and show it admitting and refusing clients
 #   make test   format check, clippy, and every test of every language
 #   make bench  benchmarks with ratios against the libraries users would otherwise pick
+#   make dist   every publishable artifact into target/dist (npm, wheel + sdist, C tarball,
+#               WASM npm package, the certgate crate); `make test` installs each of them
+#               into a fresh project (test-dist)
 # Each binding adds its own targets in bindings-*/rules.mk (included below).
 
 SHELL := /bin/bash
@@ -12,15 +15,17 @@ export CARGO_TERM_COLOR ?= never
 
 BINDING_TESTS :=
 BINDING_BENCHES :=
+BINDING_DISTS :=
 DEMO :=
+DIST := $(ROOT)/target/dist
 
-.PHONY: all test demo bench lint test-rust vectors demo-cli bench-core
+.PHONY: all test demo bench lint test-rust vectors demo-cli bench-core dist dist-clean dist-crate test-dist
 
 all: test
 
 include $(sort $(wildcard bindings-*/rules.mk))
 
-test: lint test-rust $(BINDING_TESTS)
+test: lint test-rust $(BINDING_TESTS) test-dist
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -43,3 +48,21 @@ bench: bench-core $(BINDING_BENCHES)
 
 bench-core:
 	$(CARGO) bench -p certgate --bench verify
+
+# Each binding's rules.mk adds its dist-* target; all write into $(DIST), emptied first.
+dist: dist-clean
+	$(MAKE) --no-print-directory $(BINDING_DISTS) dist-crate
+	@echo "target/dist:" && ls -l $(DIST)
+
+dist-clean:
+	rm -rf $(DIST) && mkdir -p $(DIST)
+
+# The core crate as crates.io would get it; `cargo package` builds the packed copy to
+# verify it. --allow-dirty: npm may rewrite a lockfile during the same `make test`.
+dist-crate:
+	$(CARGO) package -p certgate --allow-dirty
+	cp $(ROOT)/target/package/certgate-$$($(CARGO) pkgid -p certgate | sed 's/.*[@#]//').crate $(DIST)/
+
+# Installs every artifact of `make dist` into a fresh project and uses it there.
+test-dist: dist
+	tests/dist/run.sh $(DIST)

@@ -5,14 +5,15 @@
 #                     (plain and under valgrind)
 #   make bench-c      certgate_verify vs OpenSSL X509_verify_cert, without and with a 100k CRL
 #   make install      installs the libraries, certgate.h and certgate.pc under
-#                     PREFIX (default /usr/local); also DESTDIR, LIBDIR, INCLUDEDIR
+#                     PREFIX (default /usr/local); also DESTDIR, LIBDIR, INCLUDEDIR, RELOCATABLE
+#   make dist-c       the C tarball (lib, include, certgate.pc) into target/dist
 #   make c-header     regenerates include/certgate_codes.h (from core's code table) and
 #                     include/certgate.h (cbindgen 0.29) after editing src/lib.rs
 
 BINDING_TESTS += test-c
 BINDING_BENCHES += bench-c
 
-.PHONY: test-c bench-c install c-header c-header-check c-lib c-apt c-cbindgen c-build
+.PHONY: test-c bench-c install dist-c c-header c-header-check c-lib c-apt c-cbindgen c-build
 
 PREFIX ?= /usr/local
 LIBDIR ?= $(PREFIX)/lib
@@ -97,16 +98,32 @@ test-c: c-header-check c-build
 	$(C_DIR)/tests/tls_e2e.sh $(C_BUILD)/openssl_server $(C_RELEASE)/certgate-vectors
 	$(C_DIR)/tests/tls_e2e.sh $(C_BUILD)/openssl_server $(C_RELEASE)/certgate-vectors $(C_VALGRIND)
 
+# RELOCATABLE=1: certgate.pc names its folders relative to itself (${pcfiledir}), so the
+# tree works wherever it is unpacked (the C tarball of `make dist`).
 install: c-lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
 	install -m 0755 $(C_RELEASE)/libcertgate.so $(DESTDIR)$(LIBDIR)/libcertgate.so
 	install -m 0644 $(C_RELEASE)/libcertgate.a $(DESTDIR)$(LIBDIR)/libcertgate.a
 	install -m 0644 $(C_DIR)/include/certgate.h $(C_DIR)/include/certgate_codes.h $(DESTDIR)$(INCLUDEDIR)/
 	version=$$($(CARGO) pkgid -p certgate-c | sed 's/.*[@#]//'); \
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	prefix='$(PREFIX)'; libdir='$(LIBDIR)'; includedir='$(INCLUDEDIR)'; \
+	if [ -n "$(RELOCATABLE)" ]; then \
+	  prefix='$${pcfiledir}/../..'; libdir='$${prefix}/lib'; includedir='$${prefix}/include'; fi; \
+	sed -e "s|@PREFIX@|$$prefix|" -e "s|@LIBDIR@|$$libdir|" -e "s|@INCLUDEDIR@|$$includedir|" \
 	  -e "s|@VERSION@|$$version|" -e 's|@LIBS_PRIVATE@|$(C_NATIVE_LIBS)|' \
 	  $(C_DIR)/certgate.pc.in >$(DESTDIR)$(LIBDIR)/pkgconfig/certgate.pc
 	@echo "installed libcertgate, certgate.h and certgate.pc under $(DESTDIR)$(PREFIX)"
+
+# The C tarball: certgate-c-<version>-<arch>-linux-gnu/{lib,include,README.md,LICENSE-*}.
+BINDING_DISTS += dist-c
+dist-c: c-lib
+	version=$$($(CARGO) pkgid -p certgate-c | sed 's/.*[@#]//'); \
+	name=certgate-c-$$version-$$(uname -m)-linux-gnu; \
+	stage=$$(mktemp -d); trap 'rm -rf "$$stage"' EXIT; \
+	$(MAKE) --no-print-directory install RELOCATABLE=1 PREFIX=$$stage/$$name >/dev/null; \
+	cp $(C_DIR)/README.md $(ROOT)/LICENSE-APACHE $(ROOT)/LICENSE-MIT $$stage/$$name/; \
+	mkdir -p $(DIST) && tar -czf $(DIST)/$$name.tar.gz -C $$stage --owner=0 --group=0 $$name; \
+	echo "$$name.tar.gz: $$(tar -tzf $(DIST)/$$name.tar.gz | grep -v '/$$' | tr '\n' ' ')"
 
 bench-c: c-apt c-lib
 	$(CARGO) build -q --release -p certgate-vectors

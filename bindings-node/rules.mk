@@ -11,7 +11,7 @@ DEMO := demo-node
 BINDING_TESTS += test-node
 BINDING_BENCHES += bench-node
 
-.PHONY: node-setup node-build test-node demo-node bench-node
+.PHONY: node-setup node-build test-node demo-node bench-node dist-node
 
 # Installs the locked devDependencies, only when package(-lock).json changed since the last
 # install. `npm install`, not `npm ci`: the registry reachable here lacks some other-platform
@@ -39,3 +39,7 @@ demo-node: node-build
 bench-node: node-build
 	CARGO="$(CARGO)" $(NODE_DIR)/scripts/bench.sh
 
+# The main package and the linux-x64-gnu platform package (napi-rs layout), packed.
+BINDING_DISTS += dist-node
+dist-node: node-build
+	node $(NODE_DIR)/scripts/dist.js $(DIST)

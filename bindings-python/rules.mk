@@ -16,7 +16,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 BINDING_TESTS += test-python
 BINDING_BENCHES += bench-python
 
-.PHONY: python-setup python-wheel test-python bench-python
+.PHONY: python-setup python-wheel test-python bench-python dist-python
 
 $(PY_VENV)/.installed: $(PY_DIR)/requirements-dev.txt
 	$(PYTHON3) -m venv $(PY_VENV)
@@ -42,3 +42,9 @@ bench-python: python-wheel
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  $(ROOT)/target/release/certgate-vectors bench $$tmp >/dev/null && \
 	  cd $(PY_OUT) && $(PY) $(PY_DIR)/bench/bench.py $$tmp
+
+# The abi3 wheel (as built for the tests) and the sdist.
+BINDING_DISTS += dist-python
+dist-python: python-wheel
+	mkdir -p $(DIST) && cp $(PY_OUT)/dist/certgate-*.whl $(DIST)/
+	$(PY_VENV)/bin/maturin sdist --manifest-path $(PY_DIR)/Cargo.toml --out $(DIST)

@@ -16,7 +16,7 @@ WASM_NODE_MODULES := $(WASM_DIR)/node_modules/.package-lock.json
 BINDING_TESTS += test-wasm
 BINDING_BENCHES += bench-wasm
 
-.PHONY: wasm wasm-setup test-wasm test-wasm-shared test-wasm-own bench-wasm
+.PHONY: wasm wasm-setup test-wasm test-wasm-shared test-wasm-own bench-wasm dist-wasm
 
 # Idempotent: each step is skipped when already satisfied.
 wasm-setup:
@@ -57,3 +57,7 @@ bench-wasm: wasm node-build
 	  (cd $(ROOT) && $(CARGO) run -q --release -p certgate-vectors -- bench $$tmp) && \
 	  node $(WASM_DIR)/bench/verify.mjs $$tmp
 
+# The certgate-wasm npm package, packed.
+BINDING_DISTS += dist-wasm
+dist-wasm: wasm
+	mkdir -p $(DIST) && cd $(DIST) && npm pack --silent $(WASM_DIR)/pkg
