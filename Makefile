@@ -63,6 +63,7 @@ dist-crate:
 	$(CARGO) package -p certgate --allow-dirty
 	cp $(ROOT)/target/package/certgate-$$($(CARGO) pkgid -p certgate | sed 's/.*[@#]//').crate $(DIST)/
 
-# Installs every artifact of `make dist` into a fresh project and uses it there.
-test-dist: dist
+# Installs every artifact of `make dist` into a fresh project and uses it there (the C
+# check compiles the vector replay, which needs libcjson: c-apt).
+test-dist: dist c-apt
 	tests/dist/run.sh $(DIST)
