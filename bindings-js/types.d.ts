@@ -21,7 +21,8 @@ export type Code =
   | 'REVOCATION_UNKNOWN'
   | 'CRL_EXPIRED'
   | 'NOT_AUTHORIZED'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'UNSUPPORTED_EXTENSION';
 
 /** Every code, in number order (the core's `Code::ALL`). */
 export declare const CODES: readonly Code[];
@@ -100,6 +101,8 @@ export interface Policy<B = Uint8Array> {
   deny?: Rule[];
   max_chain_length?: number;
   clock_skew_seconds?: number;
+  /** The certificate profile (docs/profile.md): "strict" (the default) or "webpki" for legacy private PKIs. */
+  profile?: 'strict' | 'webpki';
 }
 
 /** The subject public key's algorithm and size. */

@@ -47,6 +47,8 @@ typedef enum certgate_code {
   CERTGATE_NOT_AUTHORIZED = 16,
   /* Never expected; always a rejection (fail closed). */
   CERTGATE_INTERNAL = 17,
+  /* A certificate in the path has a critical extension that certgate does not process. */
+  CERTGATE_UNSUPPORTED_EXTENSION = 18,
   /* A required pointer argument was NULL (C only). */
   CERTGATE_NULL_ARGUMENT = 100,
   /* certgate panicked; the call was refused (C only; fail closed). */

@@ -92,20 +92,22 @@ static void test_codes(void) {
   CHECK(CERTGATE_CRL_EXPIRED == 15);
   CHECK(CERTGATE_NOT_AUTHORIZED == 16);
   CHECK(CERTGATE_INTERNAL == 17);
+  CHECK(CERTGATE_UNSUPPORTED_EXTENSION == 18);
   CHECK(CERTGATE_NULL_ARGUMENT == 100);
   CHECK(CERTGATE_PANIC == 101);
   static const char *const names[] = {
       "OK", "INVALID_POLICY", "MALFORMED_CERTIFICATE", "EMPTY_CHAIN", "INPUT_TOO_LARGE",
       "UNKNOWN_ISSUER", "BAD_SIGNATURE", "UNSUPPORTED_ALGORITHM", "EXPIRED", "NOT_YET_VALID",
       "INVALID_USAGE", "CA_CONSTRAINT_VIOLATION", "NAME_CONSTRAINT_VIOLATION", "REVOKED",
-      "REVOCATION_UNKNOWN", "CRL_EXPIRED", "NOT_AUTHORIZED", "INTERNAL"};
-  for (int i = 0; i <= 17; i++) {
+      "REVOCATION_UNKNOWN", "CRL_EXPIRED", "NOT_AUTHORIZED", "INTERNAL",
+      "UNSUPPORTED_EXTENSION"};
+  for (int i = 0; i <= 18; i++) {
     CHECK(strcmp(certgate_code_name((certgate_code)i), names[i]) == 0);
   }
   CHECK(strcmp(certgate_code_name(CERTGATE_NULL_ARGUMENT), "NULL_ARGUMENT") == 0);
   CHECK(strcmp(certgate_code_name(CERTGATE_PANIC), "PANIC") == 0);
   /* Any other number is defined behaviour: "UNKNOWN". */
-  CHECK(strcmp(certgate_code_name((certgate_code)18), "UNKNOWN") == 0);
+  CHECK(strcmp(certgate_code_name((certgate_code)19), "UNKNOWN") == 0);
   CHECK(strcmp(certgate_code_name((certgate_code)99), "UNKNOWN") == 0);
   CHECK(strcmp(certgate_code_name((certgate_code)102), "UNKNOWN") == 0);
   CHECK(strcmp(certgate_code_name((certgate_code)-1), "UNKNOWN") == 0);

@@ -19,6 +19,7 @@ FAMILIES = {
         "UNSUPPORTED_ALGORITHM",
         "CA_CONSTRAINT_VIOLATION",
         "NAME_CONSTRAINT_VIOLATION",
+        "UNSUPPORTED_EXTENSION",
     },
     certgate.ExpiredError: {"EXPIRED", "NOT_YET_VALID"},
     certgate.UsageError: {"INVALID_USAGE"},

@@ -48,7 +48,7 @@ struct VerifyArgs {
     chain: Vec<PathBuf>,
     /// Policy JSON file (docs/policy.md); it may name files ({"file": ...}, {"dir": ...})
     /// relative to its own folder. Excludes the shortcut options below.
-    #[arg(long, conflicts_with_all = ["ca", "intermediates", "crl", "usage", "allow_spiffe", "allow_dns", "allow_uri", "allow_email", "allow_ip", "allow_cn"])]
+    #[arg(long, conflicts_with_all = ["ca", "intermediates", "crl", "usage", "profile", "allow_spiffe", "allow_dns", "allow_uri", "allow_email", "allow_ip", "allow_cn"])]
     policy: Option<PathBuf>,
     /// Trust anchors (PEM, DER, PKCS#7 or a SPIFFE bundle). Repeatable.
     #[arg(long, value_name = "FILE")]
@@ -80,6 +80,10 @@ struct VerifyArgs {
     /// Required usage: client (default), server, or client,server for either.
     #[arg(long, value_delimiter = ',', value_name = "USAGE")]
     usage: Vec<String>,
+    /// Certificate profile: strict (default) or webpki, which relaxes RFC 5280
+    /// conformance rules for legacy private PKIs (docs/profile.md).
+    #[arg(long, value_name = "PROFILE")]
+    profile: Option<String>,
     /// Verification time, RFC 3339 (default: now), e.g. 2026-06-01T00:00:00Z.
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
@@ -282,6 +286,9 @@ fn shortcut_policy(args: &VerifyArgs) -> Result<Value, UsageError> {
     }
     if !args.usage.is_empty() {
         policy["usage"] = json!(args.usage);
+    }
+    if let Some(profile) = &args.profile {
+        policy["profile"] = json!(profile);
     }
     let rules: Vec<Value> = [
         ("spiffe_id", &args.allow_spiffe),

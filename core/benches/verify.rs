@@ -54,7 +54,14 @@ impl Fixture {
     }
 
     fn policy(&self, crls: Option<&[&[u8]]>) -> Policy {
-        let mut policy = serde_json::json!({ "trust": { "anchors": self.pki.root.pem() } });
+        self.policy_with_profile(crls, "strict")
+    }
+
+    fn policy_with_profile(&self, crls: Option<&[&[u8]]>, profile: &str) -> Policy {
+        let mut policy = serde_json::json!({
+            "trust": { "anchors": self.pki.root.pem() },
+            "profile": profile,
+        });
         if let Some(crls) = crls {
             let crls: Vec<String> = crls.iter().map(|der| pem("X509 CRL", der)).collect();
             policy["revocation"] = serde_json::json!({ "crls": crls });
@@ -128,6 +135,12 @@ fn benches(c: &mut Criterion, fixture: &Fixture) {
     let plain = Verifier::new(fixture.policy(None)).unwrap();
     c.bench_function("verify", |b| {
         b.iter(|| plain.verify(black_box(&fixture.chain), Some(AT)).unwrap())
+    });
+
+    // The same verification without the strict profile's checks (docs/profile.md).
+    let relaxed = Verifier::new(fixture.policy_with_profile(None, "webpki")).unwrap();
+    c.bench_function("verify_profile_webpki", |b| {
+        b.iter(|| relaxed.verify(black_box(&fixture.chain), Some(AT)).unwrap())
     });
 
     let with_crl =
@@ -244,6 +257,7 @@ fn main() {
     for name in [
         "floor_two_p256_signatures",
         "verify",
+        "verify_profile_webpki",
         "verify_crl_100k",
         "inspect",
         "webpki_verify",
@@ -258,6 +272,17 @@ fn main() {
             };
             println!("{name:<28} {shown:>12} {:>9.2}x", ns / floor);
         }
+    }
+    if let (Some(strict), Some(relaxed)) = (
+        median_ns(&dir, "verify"),
+        median_ns(&dir, "verify_profile_webpki"),
+    ) {
+        let cost = (strict / relaxed - 1.0) * 100.0;
+        println!(
+            "strict profile (the default) vs \"webpki\": {cost:+.1}% per verify \
+             (target: at most +5%) {}",
+            if cost <= 5.0 { "met" } else { "MISSED" }
+        );
     }
     let mib = |bytes: usize| bytes as f64 / 1_048_576.0;
     println!(

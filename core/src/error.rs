@@ -77,6 +77,8 @@ codes! {
     NotAuthorized = 16 => "NOT_AUTHORIZED",
     /// Never expected; always a rejection (fail closed).
     Internal = 17 => "INTERNAL",
+    /// A certificate in the path has a critical extension that certgate does not process.
+    UnsupportedExtension = 18 => "UNSUPPORTED_EXTENSION",
 }
 
 impl Code {

@@ -258,7 +258,8 @@ fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
     }
 }
 
-fn public_key_info(cert: &X509Certificate<'_>) -> PublicKeyInfo {
+/// The subject key's algorithm and size, as the identity reports it.
+pub(crate) fn public_key_info(cert: &X509Certificate<'_>) -> PublicKeyInfo {
     let spki = cert.public_key();
     let algorithm = spki.algorithm.algorithm.to_id_string();
     match algorithm.as_str() {

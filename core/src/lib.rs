@@ -18,6 +18,7 @@
 //! time.
 #![deny(missing_docs)]
 
+mod constraints;
 mod error;
 #[cfg(feature = "fs")]
 mod fs;
@@ -26,6 +27,7 @@ mod input;
 mod matchers;
 mod path;
 mod policy;
+mod profile;
 mod revocation;
 #[cfg(feature = "rustls")]
 pub mod rustls;

@@ -43,9 +43,9 @@ pub(crate) fn code_for(error: &webpki::Error) -> Code {
         | E::InvalidSerialNumber
         | E::InvalidCertValidity
         | E::UnsupportedCertVersion
-        | E::UnsupportedCriticalExtension
         | E::MalformedDnsIdentifier
         | E::UnsupportedNameType => Code::MalformedCertificate,
+        E::UnsupportedCriticalExtension => Code::UnsupportedExtension,
         E::CertRevoked => Code::Revoked,
         // Revocation and name checks are certgate's own, so webpki never reports these here.
         _ => Code::Internal,

@@ -32,6 +32,8 @@ pub struct Policy {
     pub(crate) max_chain_length: ChainLength,
     #[serde(default)]
     pub(crate) clock_skew_seconds: u32,
+    #[serde(default)]
+    pub(crate) profile: Profile,
 }
 
 impl Policy {
@@ -266,6 +268,17 @@ pub(crate) enum Decision {
     #[default]
     Deny,
     Allow,
+}
+
+/// `profile`: the certificate profile the path is held to (docs/profile.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Profile {
+    /// RFC 5280 conformance checks on every certificate of the path, anchor included.
+    #[default]
+    Strict,
+    /// rustls-webpki's checks and RFC 5280's MUSTs only, for legacy private PKIs.
+    Webpki,
 }
 
 #[cfg(test)]

@@ -17,7 +17,10 @@ use std::sync::Arc;
 
 use rustls_pki_types::{Der, TrustAnchor};
 
-use crate::error::{invalid_policy, Rejection, Warning};
+use crate::constraints::{Names, OwnConstraints};
+use crate::error::{invalid_policy, Code, Rejection, Warning};
+use crate::policy::{Profile, Usage};
+use crate::profile::{is_self_issued, path_len_constraint, Breach, Conformance, Role};
 use crate::revocation::CertFacts;
 use crate::x509::{parse_certificate, sha256_hex};
 
@@ -27,20 +30,113 @@ pub(crate) struct PolicyCert {
     pub(crate) der: rustls_pki_types::CertificateDer<'static>,
     pub(crate) facts: CertFacts,
     pub(crate) fingerprint: String,
+    pub(crate) path_facts: PathFacts,
+}
+
+/// What the profile and name-constraint checks of a path read of one certificate.
+#[derive(Debug, Default)]
+pub(crate) struct PathFacts {
+    pub(crate) conformance: Conformance,
+    /// The name constraints certgate evaluates for the certificates below it.
+    pub(crate) constraints: OwnConstraints,
+    pub(crate) names: Names,
+    pub(crate) self_issued: bool,
+    pub(crate) path_len: Option<u32>,
+    pub(crate) not_before: i64,
+    pub(crate) not_after: i64,
+}
+
+impl PathFacts {
+    /// Reads `cert` in `role`; `constraints` are the subtrees certgate evaluates (an
+    /// anchor's are split off before webpki sees them, an intermediate's read here).
+    pub(crate) fn of(
+        cert: &x509_parser::prelude::X509Certificate<'_>,
+        role: Role,
+        reading: Reading,
+        constraints: Option<Result<OwnConstraints, String>>,
+    ) -> PathFacts {
+        let (usage, strict, with_names) = match reading {
+            Reading::Policy => (Usage::default(), true, true),
+            Reading::Peer(usage, profile) => (usage, profile == Profile::Strict, false),
+        };
+        let mut conformance = Conformance::of(cert, role, usage, strict);
+        let constraints = match constraints {
+            Some(Ok(constraints)) => constraints,
+            Some(Err(why)) => {
+                conformance.add_strict(Breach {
+                    code: Code::NameConstraintViolation,
+                    rule: format!("its {why} (RFC 5280 §4.2.1.10)"),
+                });
+                OwnConstraints::default()
+            }
+            None => OwnConstraints::default(),
+        };
+        let validity = cert.validity();
+        PathFacts {
+            conformance,
+            constraints,
+            names: if with_names {
+                Names::of(cert)
+            } else {
+                Names::default()
+            },
+            self_issued: is_self_issued(cert),
+            path_len: path_len_constraint(cert),
+            not_before: validity.not_before.timestamp(),
+            not_after: validity.not_after.timestamp(),
+        }
+    }
+}
+
+/// Whose certificate [`PathFacts::of`] reads, which decides how much it reads.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Reading {
+    /// A policy certificate, read once at load: every rule (the profile is chosen when
+    /// it is used) and its names.
+    Policy,
+    /// A certificate the peer sent, read on every verification: the rules of the
+    /// verifier's profile for its usage; names only when a constraint asks (later).
+    Peer(Usage, Profile),
+}
+
+/// The value (DER) of a certificate's nameConstraints extension, if it has one.
+pub(crate) fn name_constraints_value<'a>(
+    cert: &x509_parser::prelude::X509Certificate<'a>,
+) -> Option<&'a [u8]> {
+    cert.extensions()
+        .iter()
+        .find(|extension| extension.oid.to_id_string() == crate::constraints::NAME_CONSTRAINTS_OID)
+        .map(|extension| extension.value)
 }
 
 impl PolicyCert {
-    /// Parses a certificate of the policy; errors are `INVALID_POLICY` at `path`.
-    pub(crate) fn new(
+    /// Parses a certificate of the policy in `role` (anchor or pooled intermediate);
+    /// errors are `INVALID_POLICY` at `path`. Returns also the value of its
+    /// nameConstraints extension.
+    fn parse(
         der: &rustls_pki_types::CertificateDer<'_>,
         path: &str,
+        role: Role,
+        constraints: impl FnOnce(Option<&[u8]>) -> Option<Result<OwnConstraints, String>>,
     ) -> Result<PolicyCert, Rejection> {
         let cert = parse_certificate(der, 0)
             .map_err(|e| invalid_policy(format!("{path}: {}", e.message())))?;
+        let constraints = constraints(name_constraints_value(&cert));
         Ok(PolicyCert {
             der: der.clone().into_owned(),
             facts: CertFacts::of(&cert),
             fingerprint: sha256_hex(der),
+            path_facts: PathFacts::of(&cert, role, Reading::Policy, constraints),
+        })
+    }
+
+    /// A pooled intermediate of the policy; errors are `INVALID_POLICY` at `path`.
+    pub(crate) fn intermediate(
+        der: &rustls_pki_types::CertificateDer<'_>,
+        path: &str,
+    ) -> Result<PolicyCert, Rejection> {
+        PolicyCert::parse(der, path, Role::Intermediate, |value| {
+            value.map(OwnConstraints::of_extension)
         })
     }
 }
@@ -60,10 +156,23 @@ impl Anchor {
         der: &rustls_pki_types::CertificateDer<'_>,
         path: &str,
     ) -> Result<Anchor, Rejection> {
-        let trust_anchor = webpki::anchor_from_trusted_cert(der)
+        let mut trust_anchor = webpki::anchor_from_trusted_cert(der)
             .map_err(|e| invalid_policy(format!("{path}: not a usable trust anchor ({e:?})")))?
             .to_owned();
-        let cert = PolicyCert::new(der, path)?;
+        // webpki gets the subtrees it evaluates; certgate keeps the rfc822Name,
+        // directoryName and URI ones, which webpki would refuse every path under.
+        let mut for_webpki = None;
+        let cert = PolicyCert::parse(der, path, Role::Anchor, |value| {
+            value.map(|value| {
+                crate::constraints::split(value).map(|split| {
+                    for_webpki = Some(split.for_webpki);
+                    split.own
+                })
+            })
+        })?;
+        if let Some(for_webpki) = for_webpki {
+            trust_anchor.name_constraints = for_webpki.map(Der::from);
+        }
         let bound_to = match cert.facts.spiffe_domains.as_slice() {
             [only] => Some(only.clone()),
             _ => None,

@@ -10,16 +10,20 @@ use x509_parser::prelude::X509Certificate;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::constraints::{normalised_rdns, Names, OwnConstraints};
 use crate::error::{invalid_policy, Code, Rejection, Warning};
 use crate::identity::{Identity, Verification};
 use crate::input::{decode, decode_chain, Expect};
 use crate::matchers::Rule;
 use crate::path::{code_for, UsageValidator};
-use crate::policy::{BundleSpec, Policy, Usage};
+use crate::policy::{BundleSpec, Policy, Profile, Usage};
+use crate::profile::{critical_extension_webpki_refuses, key_rule, Role};
 use crate::revocation::{CertFacts, CrlSet, PathMember, RevocationRules};
 use crate::schema::{Source, Sources};
 use crate::spiffe;
-use crate::trust::{Anchor, DomainBundle, PolicyCert, TrustStore};
+use crate::trust::{
+    name_constraints_value, Anchor, DomainBundle, PathFacts, PolicyCert, Reading, TrustStore,
+};
 use crate::x509::{format_time, parse_certificate, rfc4514, sha256_hex, SIGNATURE_ALGORITHMS};
 
 /// A compiled policy. Anchors, intermediates, CRLs and patterns are parsed once here;
@@ -41,6 +45,7 @@ pub struct Verifier {
     deny: Vec<Rule>,
     max_chain_length: usize,
     clock_skew_seconds: u64,
+    profile: Profile,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -63,6 +68,7 @@ impl std::fmt::Debug for Verifier {
             .field("deny_rules", &self.deny.len())
             .field("max_chain_length", &self.max_chain_length)
             .field("clock_skew_seconds", &self.clock_skew_seconds)
+            .field("profile", &self.profile)
             .finish()
     }
 }
@@ -200,7 +206,7 @@ impl Verifier {
             for (der, path) in
                 policy_certs(intermediates, "trust.intermediates", Expect::Certificates)?
             {
-                pool_certs.push(PolicyCert::new(&der, &path)?);
+                pool_certs.push(PolicyCert::intermediate(&der, &path)?);
                 pool.push(der);
             }
         }
@@ -223,6 +229,7 @@ impl Verifier {
             deny: policy.deny,
             max_chain_length: policy.max_chain_length.0,
             clock_skew_seconds: u64::from(policy.clock_skew_seconds),
+            profile: policy.profile,
         };
         if let Some(crls) = policy.revocation.as_ref().and_then(|r| r.crls.as_ref()) {
             let mut sources = Vec::with_capacity(crls.0.len());
@@ -506,13 +513,8 @@ impl Verifier {
         now: u64,
     ) -> Result<Vec<Origin>, Rejection> {
         let trust_anchors: Vec<TrustAnchor<'_>> = anchors.iter().map(|a| a.view()).collect();
-        let leaf = EndEntityCert::try_from(&ders[0]).map_err(|e| {
-            Rejection::at_cert(
-                code_for(&e),
-                0,
-                format!("certificate #0 ({}): {e:?}", identity.subject),
-            )
-        })?;
+        let leaf = EndEntityCert::try_from(&ders[0])
+            .map_err(|e| self.explain(&e, parsed, identity, anchors, now))?;
         // Candidates: what the peer sent first, then the policy's pool; borrowed, not copied.
         let mut intermediates: Vec<CertificateDer<'_>> =
             Vec::with_capacity(ders.len() + self.pool.len());
@@ -529,18 +531,42 @@ impl Verifier {
             Some(_) => parsed.iter().map(CertFacts::of).collect(),
             None => Vec::new(),
         };
+        let peer_path: Vec<PathFacts> = parsed
+            .iter()
+            .enumerate()
+            .map(|(index, cert)| {
+                let role = if index == 0 {
+                    Role::Leaf
+                } else {
+                    Role::Intermediate
+                };
+                let constraints = name_constraints_value(cert).map(OwnConstraints::of_extension);
+                PathFacts::of(
+                    cert,
+                    role,
+                    Reading::Peer(self.usage, self.profile),
+                    constraints,
+                )
+            })
+            .collect();
         let crls = self.crls.load();
+        // The first candidate path's refusal is kept: webpki tries the certificates the
+        // peer sent first, and a later detour (through a copy of the anchor the peer also
+        // sent, say) would only hide the reason.
         let refused: RefCell<Option<Rejection>> = RefCell::new(None);
+        let refuse = |rejection: Rejection| {
+            refused.borrow_mut().get_or_insert(rejection);
+        };
         let check_path = |path: &VerifiedPath<'_>| -> Result<(), webpki::Error> {
             let members = match path_origins(path, &trust_anchors, &intermediates, &origins) {
                 Ok(members) => members,
                 Err(rejection) => {
-                    *refused.borrow_mut() = Some(rejection);
+                    refuse(rejection);
                     return Err(webpki::Error::UnknownIssuer);
                 }
             };
             if members.len() > self.max_chain_length {
-                *refused.borrow_mut() = Some(Rejection::new(
+                refuse(Rejection::new(
                     Code::CaConstraintViolation,
                     format!(
                         "the path from certificate #0 ({}) to a trust anchor has {} certificates; \
@@ -551,6 +577,12 @@ impl Verifier {
                     ),
                 ));
                 return Err(webpki::Error::MaximumPathDepthExceeded);
+            }
+            if let Err(rejection) =
+                self.check_conformance(&members, &peer_path, parsed, anchors, now)
+            {
+                refuse(rejection);
+                return Err(webpki::Error::UnknownIssuer);
             }
             if let Some(rules) = self.revocation {
                 let path_members: Vec<PathMember<'_>> = members
@@ -571,7 +603,7 @@ impl Verifier {
                     })
                     .collect();
                 if let Err(rejection) = crls.check(&path_members, rules, clamp(now)) {
-                    *refused.borrow_mut() = Some(rejection);
+                    refuse(rejection);
                     return Err(webpki::Error::CertRevoked);
                 }
             }
@@ -607,9 +639,298 @@ impl Verifier {
             Ok(path) => path_origins(&path, &trust_anchors, &intermediates, &origins),
             Err(error) => Err(match refused.into_inner() {
                 Some(rejection) => rejection,
-                None => self.explain(&error, parsed, identity, now),
+                None => self.explain(&error, parsed, identity, anchors, now),
             }),
         }
+    }
+
+    /// The profile rules and the name constraints certgate evaluates itself, on a path
+    /// webpki built (leaf first): the first certificate that breaks one refuses the path.
+    fn check_conformance(
+        &self,
+        members: &[Origin],
+        peer: &[PathFacts],
+        parsed: &[X509Certificate<'_>],
+        anchors: &[&Anchor],
+        now: u64,
+    ) -> Result<(), Rejection> {
+        let facts = |origin: Origin| match origin {
+            Origin::Peer(index) => &peer[index],
+            Origin::Pool(index) => &self.pool_certs[index].path_facts,
+            Origin::Anchor(index) => &anchors[index].cert.path_facts,
+        };
+        let label = |origin: Origin| match origin {
+            Origin::Peer(index) => {
+                format!(
+                    "certificate #{index} ({})",
+                    rfc4514(parsed[index].subject())
+                )
+            }
+            Origin::Pool(index) => format!(
+                "the pooled intermediate {} (trust.intermediates)",
+                self.pool_certs[index].facts.label
+            ),
+            Origin::Anchor(index) => {
+                format!("the trust anchor {}", anchors[index].cert.facts.label)
+            }
+        };
+        let refuse = |origin: Origin, code: Code, why: String| match origin {
+            Origin::Peer(index) => {
+                Rejection::at_cert(code, index, format!("{} {why}", label(origin)))
+            }
+            _ => Rejection::new(
+                code,
+                format!("{} on the path of certificate #0 {why}", label(origin)),
+            ),
+        };
+        let strict = self.profile == Profile::Strict;
+        const RELAX: &str = "; \"profile\": \"webpki\" does not apply this rule";
+        for &origin in members {
+            if let Some((breach, strict_only)) = facts(origin).conformance.breach(self.profile) {
+                let relax = if strict_only { RELAX } else { "" };
+                return Err(refuse(
+                    origin,
+                    breach.code,
+                    format!("is refused: {}{relax}", breach.rule),
+                ));
+            }
+        }
+        let (Some(&anchor), Some(below)) = (members.last(), members.len().checked_sub(1)) else {
+            return Ok(());
+        };
+        if strict {
+            let anchor_facts = facts(anchor);
+            let skew = i64::try_from(self.clock_skew_seconds).unwrap_or(i64::MAX);
+            let now = clamp(now);
+            if anchor_facts.not_after.saturating_add(skew) < now {
+                return Err(refuse(
+                    anchor,
+                    Code::Expired,
+                    format!(
+                        "expired at {} (verification time {}){RELAX}",
+                        format_time(anchor_facts.not_after),
+                        format_time(now)
+                    ),
+                ));
+            }
+            if anchor_facts.not_before.saturating_sub(skew) > now {
+                return Err(refuse(
+                    anchor,
+                    Code::NotYetValid,
+                    format!(
+                        "is not valid before {} (verification time {}){RELAX}",
+                        format_time(anchor_facts.not_before),
+                        format_time(now)
+                    ),
+                ));
+            }
+            if let Some(limit) = anchor_facts.path_len {
+                // RFC 5280 §4.2.1.9: self-issued intermediates do not count.
+                let counted = members[1..below]
+                    .iter()
+                    .filter(|origin| !facts(**origin).self_issued)
+                    .count();
+                if counted > usize::try_from(limit).unwrap_or(usize::MAX) {
+                    return Err(refuse(
+                        anchor,
+                        Code::CaConstraintViolation,
+                        format!(
+                            "allows {limit} intermediate(s) below it (pathLenConstraint), and the \
+                         path has {counted}{RELAX}"
+                        ),
+                    ));
+                }
+            }
+        }
+        for (position, &ca) in members.iter().enumerate().skip(1) {
+            let constraints = &facts(ca).constraints;
+            if constraints.is_empty() {
+                continue;
+            }
+            for (below_position, &subject) in members[..position].iter().enumerate() {
+                // RFC 5280 §6.1.3 (b): not applied to self-issued intermediates.
+                if below_position > 0 && facts(subject).self_issued {
+                    continue;
+                }
+                let peer_names;
+                let names = match subject {
+                    Origin::Peer(index) => {
+                        peer_names = Names::of(&parsed[index]);
+                        &peer_names
+                    }
+                    _ => &facts(subject).names,
+                };
+                if let Some(why) = constraints.violation(names) {
+                    return Err(refuse(
+                        subject,
+                        Code::NameConstraintViolation,
+                        format!("is outside the name constraints of {}: {why}", label(ca)),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// When webpki refused a path for a rule it cannot apply (a critical extension it
+    /// does not process, a key too weak for ring, a name-constraint form it does not
+    /// evaluate below an intermediate), the rejection that says so.
+    fn explain_webpki_limit(
+        &self,
+        error: &webpki::Error,
+        parsed: &[X509Certificate<'_>],
+        anchors: &[&Anchor],
+    ) -> Option<Rejection> {
+        use webpki::Error as E;
+        let label = |index: usize| {
+            format!(
+                "certificate #{index} ({})",
+                rfc4514(parsed[index].subject())
+            )
+        };
+        let parsed_pool = || {
+            self.pool_certs.iter().filter_map(|cert| {
+                parse_certificate(&cert.der, 0)
+                    .ok()
+                    .map(|parsed| (cert, parsed))
+            })
+        };
+        #[allow(deprecated)] // the unit variants are still what some paths return
+        match error {
+            E::UnsupportedCriticalExtension => {
+                if let Some((index, breach)) =
+                    parsed.iter().enumerate().find_map(|(index, cert)| {
+                        critical_extension_webpki_refuses(cert).map(|breach| (index, breach))
+                    })
+                {
+                    return Some(Rejection::at_cert(
+                        breach.code,
+                        index,
+                        format!("{} {}", label(index), breach.rule),
+                    ));
+                }
+                parsed_pool().find_map(|(cert, parsed)| {
+                    critical_extension_webpki_refuses(&parsed).map(|breach| {
+                        Rejection::new(
+                            breach.code,
+                            format!(
+                                "the pooled intermediate {} {}",
+                                cert.facts.label, breach.rule
+                            ),
+                        )
+                    })
+                })
+            }
+            E::InvalidSignatureForPublicKey
+            | E::UnsupportedSignatureAlgorithmForPublicKey
+            | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+                let issuers: Vec<&[u8]> =
+                    parsed.iter().map(|cert| cert.issuer().as_raw()).collect();
+                if let Some((index, rule)) = parsed
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .find_map(|(index, cert)| key_rule(cert).map(|rule| (index, rule)))
+                {
+                    return Some(Rejection::at_cert(
+                        Code::UnsupportedAlgorithm,
+                        index,
+                        format!(
+                            "{} cannot vouch for the certificates below it: {rule}",
+                            label(index)
+                        ),
+                    ));
+                }
+                let candidates = anchors
+                    .iter()
+                    .map(|anchor| &anchor.cert)
+                    .chain(&self.pool_certs)
+                    .filter(|cert| issuers.contains(&cert.facts.subject.as_slice()));
+                candidates.into_iter().find_map(|cert| {
+                    let parsed = parse_certificate(&cert.der, 0).ok()?;
+                    key_rule(&parsed).map(|rule| {
+                        Rejection::new(
+                            Code::UnsupportedAlgorithm,
+                            format!(
+                                "{} of the policy cannot vouch for the certificates below it: {rule}",
+                                cert.facts.label
+                            ),
+                        )
+                    })
+                })
+            }
+            E::NameConstraintViolation => {
+                let why = "constrains rfc822Name, directoryName or URI names, which certgate's \
+                           path builder (rustls-webpki) does not evaluate below an intermediate: \
+                           it refuses every name of such a form (every subject, for \
+                           directoryName). certgate evaluates these forms itself for a trust \
+                           anchor: to use this CA, list it in trust.anchors";
+                if let Some(index) = (1..parsed.len()).find(|index| {
+                    name_constraints_value(&parsed[*index])
+                        .and_then(|value| OwnConstraints::of_extension(value).ok())
+                        .is_some_and(|constraints| !constraints.is_empty())
+                }) {
+                    return Some(Rejection::at_cert(
+                        Code::NameConstraintViolation,
+                        index,
+                        format!("{} {why}", label(index)),
+                    ));
+                }
+                self.pool_certs
+                    .iter()
+                    .find(|cert| !cert.path_facts.constraints.is_empty())
+                    .map(|cert| {
+                        Rejection::new(
+                            Code::NameConstraintViolation,
+                            format!("the pooled intermediate {} {why}", cert.facts.label),
+                        )
+                    })
+            }
+            _ => None,
+        }
+    }
+
+    /// When a certificate's issuer name equals a candidate issuer's subject only after
+    /// RFC 5280 §7.1 normalisation (letter case, string type, white space), a sentence
+    /// saying so: webpki compares names byte for byte.
+    fn normalised_issuer_hint(
+        &self,
+        parsed: &[X509Certificate<'_>],
+        anchors: &[&Anchor],
+    ) -> Option<String> {
+        use x509_parser::prelude::{FromDer, X509Name};
+        let subjects: Vec<(String, Vec<u8>)> = parsed
+            .iter()
+            .map(|cert| (rfc4514(cert.subject()), cert.subject().as_raw().to_vec()))
+            .chain(
+                anchors
+                    .iter()
+                    .map(|anchor| &anchor.cert)
+                    .chain(&self.pool_certs)
+                    .map(|cert| (cert.facts.label.clone(), cert.facts.subject.clone())),
+            )
+            .collect();
+        parsed.iter().enumerate().find_map(|(index, cert)| {
+            let issuer = cert.issuer();
+            if subjects
+                .iter()
+                .any(|(_, raw)| raw.as_slice() == issuer.as_raw())
+            {
+                return None;
+            }
+            let wanted = normalised_rdns(issuer);
+            subjects.iter().find_map(|(label, raw)| {
+                let (_, name) = X509Name::from_der(raw).ok()?;
+                (normalised_rdns(&name) == wanted).then(|| {
+                    format!(
+                        "; certificate #{index}'s issuer name matches the subject of {label} only \
+                         after normalisation (letter case, string type or white space differ), \
+                         and certgate's path builder (rustls-webpki) compares names byte for \
+                         byte, as most verifiers do: reissue one of them with the same encoding"
+                    )
+                })
+            })
+        })
     }
 
     /// A rejection for a webpki error, naming the certificate where it can be told.
@@ -618,8 +939,12 @@ impl Verifier {
         error: &webpki::Error,
         parsed: &[X509Certificate<'_>],
         identity: &Identity,
+        anchors: &[&Anchor],
         now: u64,
     ) -> Rejection {
+        if let Some(rejection) = self.explain_webpki_limit(error, parsed, anchors) {
+            return rejection;
+        }
         let code = code_for(error);
         let label = |index: usize| {
             format!(
@@ -688,9 +1013,11 @@ impl Verifier {
                     code,
                     format!(
                         "no path from {} to {to}: its issuer {} is {among}, and no \
-                         intermediate sent or pooled links it to one",
+                         intermediate sent or pooled links it to one{}",
                         label(0),
-                        identity.issuer
+                        identity.issuer,
+                        self.normalised_issuer_hint(parsed, anchors)
+                            .unwrap_or_default()
                     ),
                 )
             }

@@ -15,6 +15,7 @@ const policy: Policy = {
   deny: [{ ip: '10.0.0.0/8' }],
   max_chain_length: 4,
   clock_skew_seconds: 30,
+  profile: 'webpki',
 };
 const verifier = new Verifier(policy);
 const fromJson = new Verifier(JSON.stringify(policy));
@@ -54,5 +55,7 @@ const codes: readonly Code[] = CODES;
 const wrong: Code = 'NOT_A_CODE';
 // @ts-expect-error: unknown policy key
 const typo: Policy = { trust: { anchors: 'x' }, alow: [] };
+// @ts-expect-error: not a profile
+const lenient: Policy = { trust: { anchors: 'x' }, profile: 'lenient' };
 
-export { attribute, codes, fingerprints, key, made, matched, spiffe, typo, update, wrong };
+export { attribute, codes, fingerprints, key, lenient, made, matched, spiffe, typo, update, wrong };

@@ -12,7 +12,8 @@ class                       codes
                             ``INPUT_TOO_LARGE``
 ``UntrustedError``          ``UNKNOWN_ISSUER``, ``BAD_SIGNATURE``,
                             ``UNSUPPORTED_ALGORITHM``, ``CA_CONSTRAINT_VIOLATION``,
-                            ``NAME_CONSTRAINT_VIOLATION``
+                            ``NAME_CONSTRAINT_VIOLATION``,
+                            ``UNSUPPORTED_EXTENSION``
 ``ExpiredError``            ``EXPIRED``, ``NOT_YET_VALID``
 ``UsageError``              ``INVALID_USAGE``
 ``RevokedError``            ``REVOKED``
@@ -59,7 +60,7 @@ class CertgateError(Exception):
       ``INPUT_TOO_LARGE``;
       ``UntrustedError``: ``UNKNOWN_ISSUER``, ``BAD_SIGNATURE``,
       ``UNSUPPORTED_ALGORITHM``, ``CA_CONSTRAINT_VIOLATION``,
-      ``NAME_CONSTRAINT_VIOLATION``;
+      ``NAME_CONSTRAINT_VIOLATION``, ``UNSUPPORTED_EXTENSION``;
       ``ExpiredError``: ``EXPIRED``, ``NOT_YET_VALID``;
       ``UsageError``: ``INVALID_USAGE``;
       ``RevokedError``: ``REVOKED``;
@@ -114,7 +115,7 @@ class MalformedInputError(VerificationError):
 class UntrustedError(VerificationError):
     """No valid path to a trust anchor: ``UNKNOWN_ISSUER``, ``BAD_SIGNATURE``,
     ``UNSUPPORTED_ALGORITHM``, ``CA_CONSTRAINT_VIOLATION``,
-    ``NAME_CONSTRAINT_VIOLATION``."""
+    ``NAME_CONSTRAINT_VIOLATION``, ``UNSUPPORTED_EXTENSION``."""
 
     codes = frozenset(
         {
@@ -123,6 +124,7 @@ class UntrustedError(VerificationError):
             "UNSUPPORTED_ALGORITHM",
             "CA_CONSTRAINT_VIOLATION",
             "NAME_CONSTRAINT_VIOLATION",
+            "UNSUPPORTED_EXTENSION",
         }
     )
 

@@ -45,6 +45,7 @@ Code: TypeAlias = Literal[
     "CRL_EXPIRED",
     "NOT_AUTHORIZED",
     "INTERNAL",
+    "UNSUPPORTED_EXTENSION",
 ]
 
 class _HasPublicBytes(Protocol):

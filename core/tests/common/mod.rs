@@ -36,7 +36,8 @@ impl Ca {
     }
 
     pub fn intermediate(&self, name: &str) -> Ca {
-        let params = ca_params(name, self.center);
+        let mut params = ca_params(name, self.center);
+        params.use_authority_key_identifier_extension = true;
         Ca {
             issuer: CertifiedIssuer::signed_by(params, KeyPair::generate().unwrap(), &self.issuer)
                 .unwrap(),
@@ -65,7 +66,9 @@ impl Ca {
         self.sign_leaf(params)
     }
 
-    pub fn sign_leaf(&self, params: CertificateParams) -> Leaf {
+    /// Signs a leaf, with the authorityKeyIdentifier every CA-issued certificate carries.
+    pub fn sign_leaf(&self, mut params: CertificateParams) -> Leaf {
+        params.use_authority_key_identifier_extension = true;
         let key = KeyPair::generate().unwrap();
         let cert = params.signed_by(&key, &self.issuer).unwrap();
         Leaf {
