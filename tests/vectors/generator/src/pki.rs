@@ -242,10 +242,109 @@ pub enum KeyKind {
     Rsa2048,
     /// Ed25519.
     Ed25519,
+    /// RSA with a 1024-bit modulus (too weak for certgate; `openssl`, subject key only).
+    Rsa1024,
+    /// ECDSA on P-192 (too weak for certgate; `openssl`, subject key only).
+    P192,
+    /// DSA with a 2048-bit prime (not accepted by certgate; `openssl`, subject key only).
+    Dsa2048,
+}
+
+/// A certificate's subject key: a key rcgen can sign with, or one only the `openssl`
+/// CLI can make (kept as its SubjectPublicKeyInfo and PKCS#8 PEM).
+pub enum SubjectKey {
+    /// A key rcgen (ring) signs with.
+    Pair(KeyPair),
+    /// A key rcgen cannot handle: the certificate is made for `stand_in` and then given
+    /// this SubjectPublicKeyInfo and signed again (see [`Issued::signed_by`]).
+    Foreign {
+        /// SubjectPublicKeyInfo DER.
+        spki: Vec<u8>,
+        /// The private key, PKCS#8 PEM.
+        pem: String,
+        /// The P-256 key rcgen builds the certificate for first.
+        stand_in: KeyPair,
+    },
+}
+
+impl SubjectKey {
+    /// The SubjectPublicKeyInfo DER.
+    pub fn spki(&self) -> Vec<u8> {
+        match self {
+            SubjectKey::Pair(pair) => pair.subject_public_key_info(),
+            SubjectKey::Foreign { spki, .. } => spki.clone(),
+        }
+    }
+
+    /// The key rcgen builds the certificate for (a foreign key's stand-in).
+    fn signing(&self) -> &KeyPair {
+        match self {
+            SubjectKey::Pair(pair) | SubjectKey::Foreign { stand_in: pair, .. } => pair,
+        }
+    }
+
+    /// The key rcgen signs with; a foreign key never signs here (a generator bug).
+    pub fn pair(&self) -> &KeyPair {
+        match self {
+            SubjectKey::Pair(pair) => pair,
+            SubjectKey::Foreign { .. } => panic!("a key only openssl makes cannot sign with rcgen"),
+        }
+    }
 }
 
 impl KeyKind {
-    fn generate(self) -> Result<KeyPair> {
+    fn generate(self) -> Result<SubjectKey> {
+        let foreign = |args: &[&str]| -> Result<SubjectKey> {
+            let pem = String::from_utf8(openssl(args)?)?;
+            let spki = openssl_public_key(&pem)?;
+            let stand_in = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+            Ok(SubjectKey::Foreign {
+                spki,
+                pem,
+                stand_in,
+            })
+        };
+        Ok(match self {
+            KeyKind::Rsa1024 => {
+                return foreign(&[
+                    "genpkey",
+                    "-algorithm",
+                    "RSA",
+                    "-pkeyopt",
+                    "rsa_keygen_bits:1024",
+                ])
+            }
+            KeyKind::P192 => {
+                return foreign(&[
+                    "genpkey",
+                    "-algorithm",
+                    "EC",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:P-192",
+                ])
+            }
+            KeyKind::Dsa2048 => {
+                // DSA keys need domain parameters first.
+                let dir = TempDir::new()?;
+                let params = dir.path().join("dsa-params.pem");
+                let params = params.to_str().ok_or("non-UTF-8 temp path")?;
+                openssl(&[
+                    "genpkey",
+                    "-genparam",
+                    "-algorithm",
+                    "DSA",
+                    "-pkeyopt",
+                    "dsa_paramgen_bits:2048",
+                    "-out",
+                    params,
+                ])?;
+                return foreign(&["genpkey", "-paramfile", params]);
+            }
+            _ => SubjectKey::Pair(self.generate_pair()?),
+        })
+    }
+
+    fn generate_pair(self) -> Result<KeyPair> {
         Ok(match self {
             KeyKind::P256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?,
             KeyKind::P384 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384)?,
@@ -261,6 +360,9 @@ impl KeyKind {
                 ])?;
                 KeyPair::from_pem(&String::from_utf8(pem)?)?
             }
+            KeyKind::Rsa1024 | KeyKind::P192 | KeyKind::Dsa2048 => {
+                return Err("a weak key is a foreign key".into())
+            }
         })
     }
 
@@ -270,6 +372,9 @@ impl KeyKind {
             KeyKind::P384 => ("EC", Some("P-384"), None),
             KeyKind::Rsa2048 => ("RSA", None, Some(2048)),
             KeyKind::Ed25519 => ("Ed25519", None, None),
+            KeyKind::Rsa1024 => ("RSA", None, Some(1024)),
+            KeyKind::P192 => ("EC", Some("1.2.840.10045.3.1.1"), None),
+            KeyKind::Dsa2048 => ("1.2.840.10040.4.1", None, None),
         };
         PublicKey {
             algorithm,
@@ -313,6 +418,30 @@ pub struct CertSpec {
     pub basic: Basic,
     /// Permitted dNSName subtrees of a nameConstraints extension.
     pub permitted_dns: Vec<String>,
+    /// Departures from the extensions rcgen writes (profile vectors).
+    pub deviations: Deviations,
+}
+
+/// How a certificate departs from what rcgen writes, to break one profile rule. The
+/// identity-relevant fields stay in [`CertSpec`] (basicConstraints' cA, the SANs).
+#[derive(Debug, Clone, Default)]
+pub struct Deviations {
+    /// No authorityKeyIdentifier (rcgen writes one in every issued certificate).
+    pub no_aki: bool,
+    /// The authorityKeyIdentifier marked critical.
+    pub critical_aki: bool,
+    /// subjectKeyIdentifier: `None` as rcgen writes it (CAs only), `Some(None)` absent,
+    /// `Some(Some(critical))` present with that criticality.
+    pub ski: Option<Option<bool>>,
+    /// basicConstraints: `None` as rcgen writes it, `Some(None)` absent,
+    /// `Some(Some(critical))` present with that criticality.
+    pub basic: Option<Option<bool>>,
+    /// The subjectAltName (dNSNames only) with this criticality instead of rcgen's.
+    pub san_critical: Option<bool>,
+    /// The extKeyUsage with this criticality instead of rcgen's (non-critical).
+    pub eku_critical: Option<bool>,
+    /// More extensions: OID arcs, criticality, DER value.
+    pub extra: Vec<(Vec<u64>, bool, Vec<u8>)>,
 }
 
 impl CertSpec {
@@ -329,6 +458,7 @@ impl CertSpec {
             eku: vec![ExtendedKeyUsagePurpose::ClientAuth],
             basic: Basic::Absent,
             permitted_dns: Vec::new(),
+            deviations: Deviations::default(),
         }
     }
 
@@ -378,7 +508,16 @@ impl CertSpec {
         self
     }
 
-    fn params(&self, has_issuer: bool) -> Result<CertificateParams> {
+    /// Sets the departures from rcgen's extensions.
+    pub fn deviate(mut self, deviations: Deviations) -> Self {
+        self.deviations = deviations;
+        self
+    }
+
+    /// rcgen's parameters for this spec; `key` is the subject key, `issuer` the signer
+    /// (None: self-signed).
+    fn params(&self, key: &SubjectKey, issuer: Option<&Issued>) -> Result<CertificateParams> {
+        let has_issuer = issuer.is_some();
         let mut params = CertificateParams::default();
         params.not_before = OffsetDateTime::from_unix_timestamp(self.not_before)?;
         params.not_after = OffsetDateTime::from_unix_timestamp(self.not_after)?;
@@ -415,7 +554,102 @@ impl CertSpec {
         }
         params.use_authority_key_identifier_extension = has_issuer;
         params.key_identifier_method = KeyIdMethod::Sha256;
+        self.apply_deviations(&mut params, key, issuer)?;
         Ok(params)
+    }
+
+    /// Rewrites the extensions the deviations name as custom extensions.
+    fn apply_deviations(
+        &self,
+        params: &mut CertificateParams,
+        key: &SubjectKey,
+        issuer: Option<&Issued>,
+    ) -> Result<()> {
+        use x509_cert::ext::pkix::{
+            AuthorityKeyIdentifier, BasicConstraints as Bc, SubjectAltName, SubjectKeyIdentifier,
+        };
+        let d = &self.deviations;
+        let mut extensions = Vec::new();
+        let mut custom = |oid: &[u64], critical: bool, value: Vec<u8>| {
+            let mut extension = rcgen::CustomExtension::from_oid_content(oid, value);
+            extension.set_criticality(critical);
+            extensions.push(extension);
+        };
+        if d.no_aki || d.critical_aki {
+            params.use_authority_key_identifier_extension = false;
+        }
+        if d.critical_aki {
+            let issuer = issuer.ok_or("a critical AKI needs an issuer")?;
+            let id = issuer.params.key_identifier(issuer.key.pair());
+            let aki = AuthorityKeyIdentifier {
+                key_identifier: Some(der::asn1::OctetString::new(id)?),
+                authority_cert_issuer: None,
+                authority_cert_serial_number: None,
+            };
+            custom(&[2, 5, 29, 35], true, aki.to_der()?);
+        }
+        if d.ski.is_some() || d.basic.is_some() {
+            // rcgen writes subjectKeyIdentifier and basicConstraints together (CAs) or not
+            // at all: write both here instead.
+            let is_ca = matches!(self.basic, Basic::Ca(_));
+            let ski = d.ski.unwrap_or(if is_ca { Some(false) } else { None });
+            if let Some(critical) = ski {
+                let id = params.key_identifier(key.signing());
+                let value = SubjectKeyIdentifier(der::asn1::OctetString::new(id)?).to_der()?;
+                custom(&[2, 5, 29, 14], critical, value);
+            }
+            let basic = d.basic.unwrap_or(Some(true));
+            if let (Some(critical), false) = (basic, self.basic == Basic::Absent) {
+                let value = Bc {
+                    ca: is_ca,
+                    path_len_constraint: match self.basic {
+                        Basic::Ca(length) => length,
+                        _ => None,
+                    },
+                }
+                .to_der()?;
+                custom(&[2, 5, 29, 19], critical, value);
+            }
+            params.is_ca = IsCa::NoCa;
+        }
+        if let Some(critical) = d.san_critical {
+            let names = self
+                .sans
+                .iter()
+                .map(|san| match san {
+                    San::Dns(name) => Ok(x509_cert::ext::pkix::name::GeneralName::DnsName(
+                        der::asn1::Ia5String::new(name)?,
+                    )),
+                    _ => Err("san_critical takes dNSNames only".into()),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            custom(&[2, 5, 29, 17], critical, SubjectAltName(names).to_der()?);
+            params.subject_alt_names.clear();
+        }
+        if let Some(critical) = d.eku_critical {
+            let purposes = self
+                .eku
+                .iter()
+                .map(|purpose| match purpose {
+                    ExtendedKeyUsagePurpose::ClientAuth => {
+                        Ok(ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2"))
+                    }
+                    ExtendedKeyUsagePurpose::ServerAuth => {
+                        Ok(ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1"))
+                    }
+                    ExtendedKeyUsagePurpose::Any => Ok(ObjectIdentifier::new_unwrap("2.5.29.37.0")),
+                    other => Err(format!("eku_critical does not know {other:?}")),
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            let value = x509_cert::ext::pkix::ExtendedKeyUsage(purposes).to_der()?;
+            custom(&[2, 5, 29, 37], critical, value);
+            params.extended_key_usages.clear();
+        }
+        for (oid, critical, value) in &d.extra {
+            custom(oid, *critical, value.clone());
+        }
+        params.custom_extensions.extend(extensions);
+        Ok(())
     }
 }
 
@@ -427,8 +661,8 @@ pub struct Issued {
     pub issuer_subject: Dn,
     /// The certificate DER (possibly altered after signing; see [`Issued::corrupt_signature`]).
     pub der: Vec<u8>,
-    /// The subject's private key.
-    pub key: KeyPair,
+    /// The subject's key.
+    pub key: SubjectKey,
     params: CertificateParams,
 }
 
@@ -436,8 +670,8 @@ impl Issued {
     /// Generates a key and a self-signed certificate.
     pub fn self_signed(spec: CertSpec) -> Result<Issued> {
         let key = spec.key.generate()?;
-        let params = spec.params(false)?;
-        let der = params.self_signed(&key)?.der().to_vec();
+        let params = spec.params(&key, None)?;
+        let der = params.self_signed(key.pair())?.der().to_vec();
         let issued = Issued {
             issuer_subject: spec.subject.clone(),
             spec,
@@ -452,10 +686,53 @@ impl Issued {
     /// Generates a key and a certificate signed by `issuer`.
     pub fn signed_by(spec: CertSpec, issuer: &Issued) -> Result<Issued> {
         let key = spec.key.generate()?;
-        let params = spec.params(true)?;
-        let der = params.signed_by(&key, &issuer.issuer())?.der().to_vec();
+        Issued::certify(spec, key, issuer, None)
+    }
+
+    /// A certificate for an existing `key` signed by `issuer` (a key rollover certifies
+    /// a CA's key again).
+    pub fn signed_by_with_key(spec: CertSpec, key: SubjectKey, issuer: &Issued) -> Result<Issued> {
+        Issued::certify(spec, key, issuer, None)
+    }
+
+    /// A certificate signed by `issuer`'s key that names `issuer_name` as its issuer
+    /// instead of the issuer's subject (a name that matches only after normalisation).
+    pub fn signed_by_as(spec: CertSpec, issuer: &Issued, issuer_name: Dn) -> Result<Issued> {
+        let key = spec.key.generate()?;
+        Issued::certify(spec, key, issuer, Some(issuer_name))
+    }
+
+    fn certify(
+        spec: CertSpec,
+        key: SubjectKey,
+        issuer: &Issued,
+        issuer_name: Option<Dn>,
+    ) -> Result<Issued> {
+        let params = spec.params(&key, Some(issuer))?;
+        let renamed;
+        let signer = match &issuer_name {
+            None => issuer.issuer(),
+            Some(name) => {
+                let mut params = issuer.params.clone();
+                params.distinguished_name = CertSpec {
+                    subject: name.clone(),
+                    ..issuer.spec.clone()
+                }
+                .params(&issuer.key, None)?
+                .distinguished_name;
+                renamed = params;
+                Issuer::from_params(&renamed, issuer.key.pair())
+            }
+        };
+        let mut der = params.signed_by(key.signing(), &signer)?.der().to_vec();
+        if let SubjectKey::Foreign { spki, .. } = &key {
+            let mut cert = decode_cert(&der)?;
+            cert.tbs_certificate.subject_public_key_info =
+                x509_cert::spki::SubjectPublicKeyInfoOwned::from_der(spki)?;
+            der = sign_tbs(cert, issuer, "-sha256")?;
+        }
         let issued = Issued {
-            issuer_subject: issuer.spec.subject.clone(),
+            issuer_subject: issuer_name.unwrap_or_else(|| issuer.spec.subject.clone()),
             spec,
             der,
             key,
@@ -465,9 +742,14 @@ impl Issued {
         Ok(issued)
     }
 
+    /// A copy of this certificate's key (for a key rollover).
+    pub fn key_copy(&self) -> Result<SubjectKey> {
+        Ok(SubjectKey::Pair(KeyPair::from_pem(&self.key_pem()?)?))
+    }
+
     /// This certificate as an rcgen issuer (for certificates and CRLs).
     pub fn issuer(&self) -> Issuer<'_, &KeyPair> {
-        Issuer::from_params(&self.params, &self.key)
+        Issuer::from_params(&self.params, self.key.pair())
     }
 
     /// The certificate as PEM.
@@ -477,10 +759,12 @@ impl Issued {
 
     /// The private key as PKCS#8 PEM (version 1 layout, which every TLS stack reads).
     pub fn key_pem(&self) -> Result<String> {
-        Ok(pem_encode(
-            "PRIVATE KEY",
-            &pkcs8_v1(self.key.serialized_der())?,
-        ))
+        match &self.key {
+            SubjectKey::Pair(pair) => {
+                Ok(pem_encode("PRIVATE KEY", &pkcs8_v1(pair.serialized_der())?))
+            }
+            SubjectKey::Foreign { pem, .. } => Ok(pem.clone()),
+        }
     }
 
     /// Lowercase hex SHA-256 of the certificate DER.
@@ -518,7 +802,7 @@ impl Issued {
             issuer: rfc4514(&self.issuer_subject)?,
             serial: serial_hex(&spec.serial),
             fingerprint_sha256: self.fingerprint(),
-            spki_sha256: identity::sha256_hex(&self.key.subject_public_key_info()),
+            spki_sha256: identity::sha256_hex(&self.key.spki()),
             not_before: spec.not_before,
             not_after: spec.not_after,
             san,
@@ -553,7 +837,7 @@ impl Issued {
         if hex::encode(serial) != serial_hex(&self.spec.serial) {
             return Err(format!("serial of {:?} encoded unexpectedly", self.spec.subject).into());
         }
-        if tbs.subject_public_key_info.to_der()? != self.key.subject_public_key_info() {
+        if tbs.subject_public_key_info.to_der()? != self.key.spki() {
             return Err(format!("SPKI of {:?} encoded unexpectedly", self.spec.subject).into());
         }
         Ok(())
@@ -576,7 +860,7 @@ impl Issued {
             .ok_or("signature BIT STRING has unused bits")?;
         let key = ring::signature::UnparsedPublicKey::new(
             &ring::signature::ECDSA_P256_SHA256_ASN1,
-            issuer.key.public_key_raw(),
+            issuer.key.pair().public_key_raw(),
         );
         Ok(key.verify(&cert.tbs_certificate.to_der()?, sig).is_ok())
     }
@@ -607,12 +891,18 @@ impl Issued {
         }
         cert.tbs_certificate.signature = algorithm(ECDSA_WITH_SHA512);
         cert.signature_algorithm = algorithm(ECDSA_WITH_SHA512);
-        let tbs = cert.tbs_certificate.to_der()?;
-        let signature = openssl_sign(&issuer.key_pem()?, &tbs, "-sha512")?;
-        cert.signature = BitString::from_bytes(&signature)?;
-        self.der = cert.to_der()?;
+        self.der = sign_tbs(cert, issuer, "-sha512")?;
         self.check_encoding()
     }
+}
+
+/// Signs `cert`'s TBSCertificate again with `issuer`'s key (digest flag as `openssl
+/// dgst` takes it) and returns the certificate DER.
+fn sign_tbs(mut cert: Certificate, issuer: &Issued, digest: &str) -> Result<Vec<u8>> {
+    let tbs = cert.tbs_certificate.to_der()?;
+    let signature = openssl_sign(&issuer.key_pem()?, &tbs, digest)?;
+    cert.signature = BitString::from_bytes(&signature)?;
+    Ok(cert.to_der()?)
 }
 
 /// ecdsa-with-SHA256 (RFC 5758).
@@ -689,7 +979,7 @@ fn eku_name(eku: &ExtendedKeyUsagePurpose) -> String {
         ExtendedKeyUsagePurpose::EmailProtection => "emailProtection".to_owned(),
         ExtendedKeyUsagePurpose::TimeStamping => "timeStamping".to_owned(),
         ExtendedKeyUsagePurpose::OcspSigning => "OCSPSigning".to_owned(),
-        ExtendedKeyUsagePurpose::Any => "2.5.29.37.0".to_owned(),
+        ExtendedKeyUsagePurpose::Any => "anyExtendedKeyUsage".to_owned(),
         ExtendedKeyUsagePurpose::Other(oid) => {
             let arcs: Vec<String> = oid.iter().map(u64::to_string).collect();
             arcs.join(".")
@@ -918,6 +1208,15 @@ fn openssl(args: &[&str]) -> Result<Vec<u8>> {
     Ok(out.stdout)
 }
 
+/// The SubjectPublicKeyInfo DER of the PKCS#8 key `key_pem`.
+fn openssl_public_key(key_pem: &str) -> Result<Vec<u8>> {
+    let dir = TempDir::new()?;
+    let key_path = dir.path().join("key.pem");
+    std::fs::write(&key_path, key_pem)?;
+    let key = key_path.to_str().ok_or("non-UTF-8 temp path")?;
+    openssl(&["pkey", "-in", key, "-pubout", "-outform", "DER"])
+}
+
 /// Signs `data` with the PKCS#8 key `key_pem` and digest flag `digest` (e.g. `-sha512`).
 fn openssl_sign(key_pem: &str, data: &[u8], digest: &str) -> Result<Vec<u8>> {
     let dir = TempDir::new()?;
@@ -1018,14 +1317,14 @@ mod tests {
         let cert = Issued::self_signed(spec).unwrap();
         let pem = cert.key_pem().unwrap();
         let reloaded = KeyPair::from_pem(&pem).unwrap();
-        assert_eq!(reloaded.public_key_raw(), cert.key.public_key_raw());
+        assert_eq!(reloaded.public_key_raw(), cert.key.pair().public_key_raw());
         let (label, der) = pem_decode(&pem).unwrap();
         assert_eq!(label, "PRIVATE KEY");
         let info = PrivateKeyInfo::try_from(der.as_slice()).unwrap();
         assert_eq!(info.version(), pkcs8::Version::V1);
         assert!(info.public_key.is_none());
         // ring's own Ed25519 key is v2 (it carries the public key).
-        let original = PrivateKeyInfo::try_from(cert.key.serialized_der()).unwrap();
+        let original = PrivateKeyInfo::try_from(cert.key.pair().serialized_der()).unwrap();
         assert_eq!(original.version(), pkcs8::Version::V2);
         assert_eq!(original.private_key, info.private_key);
     }

@@ -13,6 +13,8 @@ use crate::pki::{
 };
 use crate::Result;
 
+mod strict;
+
 /// The verification instant of every case: 2026-06-01T00:00:00Z.
 pub const AT: i64 = 1_780_272_000;
 const HOUR: i64 = 3_600;
@@ -559,6 +561,7 @@ fn build_pki() -> Result<Pki> {
     pki.crls = crls;
     pki.crls.extend(unusual_crls(&pki)?);
     pki.forms = forms(&pki)?;
+    strict::certificates(&mut pki)?;
     Ok(pki)
 }
 
@@ -677,7 +680,7 @@ fn spiffe_bundle(roots: &[&Issued], sequence: u64) -> Value {
         "x": "fK-wKTnKL7KFLM27lqq5DC-bxrVaH6rDV-IcCSEOeL4", "y": "wq-g3TQWxYlV51TCPH030yXsRxvujD4hUUaIQrXk4KI"
     })];
     for root in roots {
-        let point = root.key.public_key_raw();
+        let point = root.key.pair().public_key_raw();
         keys.push(json!({
             "use": "x509-svid", "kty": "EC", "crv": "P-256",
             "x": url.encode(&point[1..33]), "y": url.encode(&point[33..65]),
@@ -909,31 +912,54 @@ fn spiffe_cases(cs: &mut Cases<'_>) -> Result<()> {
             json!([{ "spiffe_id": "spiffe://example.org" }]),
         ),
     )?;
-    // The X509-SVID rules, each broken once: the leaf has no SPIFFE identity.
-    let svid_policy = cs.allow(
+    // The X509-SVID rules, each broken once: the leaf has no SPIFFE identity. Under the
+    // webpki profile, so that the strict profile's keyUsage/basicConstraints rule does not
+    // refuse the keyCertSign leaf first; a leaf without digitalSignature is refused
+    // under every profile (RFC 5280 §4.2.1.3), before any rule is looked at.
+    let mut svid_policy = cs.allow(
         &["intermediate"],
         json!([{ "spiffe_trust_domain": "example.org" }]),
     );
-    for (leaf, rule) in [
+    svid_policy["profile"] = json!("webpki");
+    for (leaf, rule, code) in [
         (
             "leaf-svid-no-digital-signature",
             "a leaf without digitalSignature",
+            "INVALID_USAGE",
         ),
-        ("leaf-svid-key-cert-sign", "a leaf asserting keyCertSign"),
-        ("leaf-svid-crl-sign", "a leaf asserting cRLSign"),
+        (
+            "leaf-svid-key-cert-sign",
+            "a leaf asserting keyCertSign",
+            "NOT_AUTHORIZED",
+        ),
+        (
+            "leaf-svid-crl-sign",
+            "a leaf asserting cRLSign",
+            "NOT_AUTHORIZED",
+        ),
         (
             "leaf-svid-no-key-usage",
             "a leaf without a keyUsage extension",
+            "NOT_AUTHORIZED",
         ),
-        ("leaf-svid-root-path", "a leaf whose SPIFFE ID has no path"),
+        (
+            "leaf-svid-root-path",
+            "a leaf whose SPIFFE ID has no path",
+            "NOT_AUTHORIZED",
+        ),
     ] {
         let short = leaf.trim_start_matches("leaf-svid-").replace('-', "_");
+        let description = if code == "INVALID_USAGE" {
+            format!("{rule} cannot authenticate with TLS: refused under every profile (RFC 5280 §4.2.1.3), before SPIFFE rules.")
+        } else {
+            format!("{rule} is no X509-SVID, so SPIFFE rules never match it.")
+        };
         cs.reject(
             &format!("svid_rule_{short}"),
-            &format!("{rule} is no X509-SVID, so SPIFFE rules never match it."),
+            &description,
             svid_policy.clone(),
             &[leaf],
-            "NOT_AUTHORIZED",
+            code,
             Some(0),
         )?;
         cs.inspect(
@@ -951,23 +977,20 @@ fn spiffe_cases(cs: &mut Cases<'_>) -> Result<()> {
     signer_policy["trust"]["intermediates"] = Value::String(pem("intermediate-no-cert-sign"));
     cs.reject(
         "svid_rule_signer_without_key_cert_sign",
-        "A leaf issued by a CA whose keyUsage lacks keyCertSign has no SPIFFE identity (X509-SVID §4.3).",
+        "A CA whose keyUsage lacks keyCertSign may not issue certificates (RFC 5280 §6.1.4 (n)), \
+         so the path through it is refused under every profile, whatever the rules.",
         signer_policy,
         &["leaf-under-no-cert-sign"],
-        "NOT_AUTHORIZED",
-        Some(0),
-    )?;
-    cs.pass(
-        "svid_rule_signer_without_key_cert_sign_identity",
-        "The same chain without rules verifies, with spiffe_id null.",
-        cs.policy(&["intermediate-no-cert-sign"]),
-        &["leaf-under-no-cert-sign"],
-        &[
-            "leaf-under-no-cert-sign",
-            "intermediate-no-cert-sign",
-            "root",
-        ],
+        "CA_CONSTRAINT_VIOLATION",
         None,
+    )?;
+    cs.reject(
+        "svid_rule_signer_without_key_cert_sign_sent",
+        "The same CA sent by the peer is refused at its position in the chain.",
+        cs.policy(&[]),
+        &["leaf-under-no-cert-sign", "intermediate-no-cert-sign"],
+        "CA_CONSTRAINT_VIOLATION",
+        Some(1),
     )?;
     cs.inspect(
         "inspect_svid_signer_unknown",
@@ -2273,6 +2296,15 @@ fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
         Some(0),
     )?;
     cs.reject(
+        "revoked_leaf_root_sent_too",
+        "The peer also sends the root: the refusal is still the revocation of the leaf, not \
+         a finding on the longer detour through the root's copy.",
+        with_revocation(&cs, &ALL_CRLS, "chain", "deny", "deny"),
+        &["leaf-revoked", "intermediate", "root"],
+        "REVOKED",
+        Some(0),
+    )?;
+    cs.reject(
         "revoked_leaf_depth_leaf",
         "Depth leaf still checks the leaf itself.",
         with_revocation(&cs, &ALL_CRLS, "leaf", "deny", "deny"),
@@ -2644,6 +2676,7 @@ fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
         cs.inspect(name, description, cert)?;
     }
 
+    strict::cases(&mut cs)?;
     Ok(cs.list)
 }
 
