@@ -67,6 +67,8 @@ int main(int argc, char **argv) {
   CHECK_CODE(decide(verifier, "client-with-key.pem"), CERTGATE_OK);
   CHECK_CODE(decide(verifier, "revoked.chain.pem"), CERTGATE_REVOKED);
   CHECK_CODE(decide(verifier, "client.p12"), CERTGATE_MALFORMED_CERTIFICATE);
+  /* A CA with an RSA-1024 key: ring refuses the key; certgate names it. */
+  CHECK_CODE(decide(verifier, "weak-leaf.chain.pem"), CERTGATE_UNSUPPORTED_ALGORITHM);
   certgate_verifier_free(verifier);
 
   const char *text_dumps[] = {"root-text.crl.pem", "intermediate-text.crl.pem", NULL};

@@ -61,6 +61,15 @@ describe('files written by the openssl CLI', () => {
     });
   });
 
+  test('a CA with an RSA-1024 key is named as UNSUPPORTED_ALGORITHM under both profiles', () => {
+    // ring refuses the key, which webpki calls a bad signature; certgate names the key.
+    for (const profile of ['strict', 'webpki']) {
+      const outcome = new Verifier({ trust: { anchors: text('root.pem') }, profile }).check(text('weak-leaf.chain.pem'));
+      assert.deepEqual([outcome.code, outcome.certIndex], ['UNSUPPORTED_ALGORITHM', 1], profile);
+      assert.match(outcome.message, /OpenSSL Weak RSA-1024 CA.*1024 bits/, profile);
+    }
+  });
+
   test('CRLs as openssl publishes them: scoped, text dumps, DER, without a number', () => {
     for (const [rootCrl, intermediateCrl] of [
       ['root.crl.pem', 'intermediate.crl.pem'],

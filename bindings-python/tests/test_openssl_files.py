@@ -67,6 +67,15 @@ def test_inspect_and_pkcs12(pki: Path) -> None:
         certgate.inspect((pki / "client.p12").read_bytes())
 
 
+@pytest.mark.parametrize("profile", ["strict", "webpki"])
+def test_a_ca_with_an_rsa_1024_key_is_named(pki: Path, profile: str) -> None:
+    # ring refuses the key, which webpki calls a bad signature; certgate names the key.
+    verifier = certgate.Verifier({"trust": {"anchors": (pki / "root.pem").read_text()}, "profile": profile})
+    outcome = verifier.check((pki / "weak-leaf.chain.pem").read_text())
+    assert (outcome.code, outcome.cert_index) == ("UNSUPPORTED_ALGORITHM", 1)
+    assert "OpenSSL Weak RSA-1024 CA" in outcome.message and "1024 bits" in outcome.message
+
+
 @pytest.mark.parametrize(
     "root_crl, intermediate_crl",
     [

@@ -75,6 +75,14 @@ fn openssl_made_files_are_read_like_openssl_reads_them() {
         revoked.starts_with("REJECTED REVOKED: certificate #0 (CN=revoked"),
         "{revoked}"
     );
+    // A CA with an RSA-1024 key, which `openssl verify` accepts: certgate names the key.
+    let weak = decision(&pki, &["verify", "--ca", "root.pem", "weak-leaf.chain.pem"]);
+    assert!(
+        weak.starts_with(
+            "REJECTED UNSUPPORTED_ALGORITHM: certificate #1 (CN=OpenSSL Weak RSA-1024 CA"
+        ),
+        "{weak}"
+    );
     // Every form of the root as the anchor.
     for anchor in [
         "root.pem",

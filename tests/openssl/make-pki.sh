@@ -244,6 +244,20 @@ q openssl ca -config openssl.cnf -name root_ca -batch \
     -in csr/intermediate.csr -out intermediate.pem -extensions ca_ext \
     -startdate "$NOW_MINUS_1D" -enddate "$CA_END"
 
+# ---------------------------------------------------------------- a CA with an RSA-1024 key, and a leaf under it
+# Too weak for certgate (UNSUPPORTED_ALGORITHM naming the CA); `openssl verify` accepts it
+# at OpenSSL's default security level. The leaf is signed with `openssl x509 -req`.
+q openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out weak-ca.key
+csr weak-ca "/O=$O/CN=OpenSSL Weak RSA-1024 CA"
+q openssl ca -config openssl.cnf -name root_ca -batch \
+    -in csr/weak-ca.csr -out weak-ca.pem -extensions ca_ext \
+    -startdate "$NOW_MINUS_1D" -enddate "$CA_END"
+ec_key weak-leaf
+csr weak-leaf "/O=$O/CN=weak-leaf"
+q openssl x509 -req -in csr/weak-leaf.csr -CA weak-ca.pem -CAkey weak-ca.key -set_serial 0x3000 \
+    -extfile openssl.cnf -extensions client_ext -days 365 -out weak-leaf.pem
+cat weak-leaf.pem weak-ca.pem > weak-leaf.chain.pem
+
 # ---------------------------------------------------------------- leaves (signed by the intermediate; text dump kept)
 leaf() { # leaf NAME KEYTYPE EXTSECTION
     "$2_key" "$1"
@@ -334,6 +348,8 @@ CRLS=(-crl_check_all -CRLfile root.crl.pem -CRLfile intermediate.crl.pem)
 expect_ok client.pem
 expect_ok server.pem
 expect_ok client-rsa.pem
+o=$(openssl verify -CAfile root.pem -untrusted weak-ca.pem weak-leaf.pem 2>&1) \
+    || die "openssl verify of the RSA-1024 CA's leaf failed: $o"
 expect_ok "${CRLS[@]}" client.pem
 expect_ok "${CRLS[@]}" client-rsa.pem
 expect_fail "certificate revoked" "${CRLS[@]}" revoked.pem
