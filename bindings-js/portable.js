@@ -80,6 +80,53 @@ function policyJson(policy, hostBytes = () => undefined) {
   return JSON.stringify(jsonValue(policy, 'policy', hostBytes));
 }
 
+/**
+ * A request's headers as `[name, value]` pairs, in order: Node's `req.rawHeaders` (a flat
+ * list), `req.headers` (values may be lists), a fetch `Headers`, a `Map`, or pairs.
+ * Names and values must be strings.
+ */
+function headerPairs(headers) {
+  const pairs = [];
+  const push = (name, value, where) => {
+    if (typeof name !== 'string') throw new TypeError(`${where}: a header name must be a string, not ${describe(name)}`);
+    if (Array.isArray(value)) {
+      value.forEach((one, index) => push(name, one, `${where}[${index}]`));
+      return;
+    }
+    if (value === undefined) return;
+    if (typeof value !== 'string') throw new TypeError(`${where}: the value of ${name} must be a string, not ${describe(value)}`);
+    pairs.push([name, value]);
+  };
+  if (Array.isArray(headers)) {
+    if (headers.every((entry) => typeof entry === 'string')) {
+      if (headers.length % 2 !== 0) throw new TypeError('headers: a flat list (rawHeaders) must hold name, value, name, value, …');
+      for (let i = 0; i < headers.length; i += 2) push(headers[i], headers[i + 1], `headers[${i}]`);
+    } else {
+      headers.forEach((entry, index) => {
+        if (!Array.isArray(entry) || entry.length !== 2) throw new TypeError(`headers[${index}] must be a [name, value] pair, not ${describe(entry)}`);
+        push(entry[0], entry[1], `headers[${index}]`);
+      });
+    }
+    return pairs;
+  }
+  if (headers !== null && typeof headers === 'object') {
+    const entries = typeof headers.entries === 'function' && !(Object.getPrototypeOf(headers) === Object.prototype || Object.getPrototypeOf(headers) === null)
+      ? Array.from(headers.entries())
+      : Object.entries(headers);
+    for (const [name, value] of entries) push(name, value, 'headers');
+    return pairs;
+  }
+  throw new TypeError(`headers must be an object, a Headers, or a list of [name, value] pairs, not ${describe(headers)}`);
+}
+
+/** The remote address of the connection a request came on (a string). */
+function peerAddress(peer) {
+  if (typeof peer !== 'string' || peer.length === 0) {
+    throw new TypeError(`peer must be the socket's remote address (a non-empty string), not ${describe(peer)}`);
+  }
+  return peer;
+}
+
 /** A rejection by certgate: a real Error carrying the stable `code` and `certIndex`. */
 class CertgateError extends Error {
   constructor(code, message, certIndex = null) {
@@ -91,4 +138,4 @@ class CertgateError extends Error {
 // On the prototype, so that the stack trace captured by Error() already says CertgateError.
 Object.defineProperty(CertgateError.prototype, 'name', { value: 'CertgateError', writable: true, configurable: true });
 
-module.exports = { CertgateError, atSeconds, describe, isBytes, policyJson };
+module.exports = { CertgateError, atSeconds, describe, headerPairs, isBytes, peerAddress, policyJson };

@@ -22,7 +22,8 @@ export type Code =
   | 'CRL_EXPIRED'
   | 'NOT_AUTHORIZED'
   | 'INTERNAL'
-  | 'UNSUPPORTED_EXTENSION';
+  | 'UNSUPPORTED_EXTENSION'
+  | 'UNTRUSTED_FORWARDER';
 
 /** Every code, in number order (the core's `Code::ALL`). */
 export declare const CODES: readonly Code[];
@@ -103,7 +104,41 @@ export interface Policy<B = Uint8Array> {
   clock_skew_seconds?: number;
   /** The certificate profile (docs/profile.md): "strict" (the default) or "webpki" for legacy private PKIs. */
   profile?: 'strict' | 'webpki';
+  /** Client certificates a TLS-terminating proxy forwards in a header (docs/forwarded.md). */
+  forwarded?: ForwardedPolicy;
 }
+
+/** How a proxy encodes the client certificate in a header. */
+export type ForwardedFormat = 'rfc9440' | 'xfcc' | 'nginx' | 'haproxy' | 'caddy' | 'apache' | 'alb' | 'traefik';
+
+/** The policy's `forwarded` section. */
+export interface ForwardedPolicy {
+  format: ForwardedFormat;
+  /** The certificate header (default per format, e.g. `x-client-cert`). */
+  header?: string;
+  /** The chain header (rfc9440, haproxy) or the numbered headers' prefix (apache). */
+  chain_header?: string;
+  /** The proxies' addresses or CIDR blocks: only their requests' headers are believed. */
+  trusted_proxies: OneOrMany<string>;
+}
+
+/** How a forwarded certificate reached certgate (`identity.forwarded`). */
+export interface Forwarded {
+  format: ForwardedFormat;
+  /** The header it was read from (lower case). */
+  header: string;
+  /** The address of the proxy that sent the request. */
+  proxy: string;
+  /** The fields of the XFCC element used (format `xfcc`). */
+  xfcc?: { by: string[]; hash: string | null; subject: string | null; uri: string[]; dns: string[] };
+}
+
+/** A request's headers: Node's `req.rawHeaders` or `req.headers`, a fetch `Headers`, or `[name, value]` pairs. */
+export type HeadersInput =
+  | string[]
+  | Array<[string, string]>
+  | Record<string, string | string[] | undefined>
+  | { entries(): IterableIterator<[string, string]> };
 
 /** The subject public key's algorithm and size. */
 export type PublicKey =
@@ -137,6 +172,8 @@ export interface VerifiedIdentity extends Identity {
   chain_fingerprints: string[];
   /** Index into the policy's `allow` of the first rule that matched; null without `allow`. */
   matched_rule: number | null;
+  /** Present when a proxy forwarded the certificate (verifyForwarded). */
+  forwarded?: Forwarded;
 }
 
 /** The result of check(): never thrown. */

@@ -10,7 +10,7 @@ import type { PeerCertificate, DetailedPeerCertificate, TlsOptions, Server as Tl
 
 export * from './lib/types';
 import type * as shared from './lib/types';
-import type { CODES, CertgateError, Identity, Outcome, SpiffeBundleUpdate, VerifiedIdentity, VerifyOptions, Warning } from './lib/types';
+import type { CODES, CertgateError, ForwardedFormat, HeadersInput, Identity, Outcome, SpiffeBundleUpdate, VerifiedIdentity, VerifyOptions, Warning } from './lib/types';
 
 /** DER bytes, as a Uint8Array / Buffer or a crypto.X509Certificate. */
 export type Der = Uint8Array | X509Certificate;
@@ -37,6 +37,17 @@ export class Verifier {
   check(chain: Chain, options?: VerifyOptions): Outcome;
   /** verify() on the libuv thread pool. */
   verifyAsync(chain: Chain, options?: VerifyOptions): Promise<VerifiedIdentity>;
+  /**
+   * The identity of a client whose certificate a TLS-terminating proxy forwarded in a
+   * header (the policy's `forwarded` section); throws CertgateError (`UNTRUSTED_FORWARDER`
+   * when `remoteAddress` is not a trusted proxy). `remoteAddress` is the connection's own
+   * address (`req.socket.remoteAddress`), never `X-Forwarded-For`.
+   */
+  verifyForwarded(headers: HeadersInput, remoteAddress: string, options?: VerifyOptions): VerifiedIdentity;
+  /** The non-throwing twin of `verifyForwarded`. */
+  checkForwarded(headers: HeadersInput, remoteAddress: string, options?: VerifyOptions): Outcome;
+  /** The format of the policy's `forwarded` section, or null without one. */
+  readonly forwardedFormat: ForwardedFormat | null;
   /** Replaces one trust domain's SPIFFE bundle atomically; on error (CertgateError) the old bundle stays. */
   updateSpiffeBundle(trustDomain: string, bundle: string | Uint8Array): SpiffeBundleUpdate;
   /** Replaces the CRL set atomically; on error the old set stays. */

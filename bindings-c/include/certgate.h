@@ -214,6 +214,35 @@ certgate_code certgate_verify(const struct certgate_verifier *verifier,
                               struct certgate_outcome **outcome_out);
 
 /*
+ Decides on a client certificate that a TLS-terminating proxy forwarded in an HTTP
+ header, as the policy's `forwarded` section says (docs/forwarded.md), and returns the
+ decision's code.
+
+ The request's headers are `n_headers` pairs: `header_names[i]` (NUL-terminated, any
+ case) and `header_value_lens[i]` bytes at `header_values[i]`, in request order.
+ `peer` (NUL-terminated) is the address of the connection the request came on, the
+ socket's remote address, never `X-Forwarded-For`. A peer outside
+ `forwarded.trusted_proxies` is `CERTGATE_UNTRUSTED_FORWARDER`; a trusted proxy that
+ forwarded no certificate `CERTGATE_EMPTY_CHAIN`; a policy without a `forwarded`
+ section `CERTGATE_INVALID_POLICY`. `unix_time` and `outcome_out` as in
+ `certgate_verify`; the identity JSON then has a `forwarded` object.
+
+ # Safety
+ `verifier` is NULL or live; `header_names`, `header_values` and `header_value_lens`
+ are NULL or arrays of `n_headers` elements, each name NULL or NUL-terminated, each
+ value NULL or pointing to its length in readable bytes; `peer` is NULL or
+ NUL-terminated; `outcome_out` is NULL or writable.
+ */
+certgate_code certgate_verify_forwarded(const struct certgate_verifier *verifier,
+                                        const char *const *header_names,
+                                        const uint8_t *const *header_values,
+                                        const size_t *header_value_lens,
+                                        size_t n_headers,
+                                        const char *peer,
+                                        int64_t unix_time,
+                                        struct certgate_outcome **outcome_out);
+
+/*
  Parses one certificate (DER, or the first certificate of a PEM text) into its
  identity, with no verification at all (never use it to decide who may in).
 

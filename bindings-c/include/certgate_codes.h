@@ -49,6 +49,8 @@ typedef enum certgate_code {
   CERTGATE_INTERNAL = 17,
   /* A certificate in the path has a critical extension that certgate does not process. */
   CERTGATE_UNSUPPORTED_EXTENSION = 18,
+  /* A forwarded certificate came from an address that is not a trusted proxy. */
+  CERTGATE_UNTRUSTED_FORWARDER = 19,
   /* A required pointer argument was NULL (C only). */
   CERTGATE_NULL_ARGUMENT = 100,
   /* certgate panicked; the call was refused (C only; fail closed). */

@@ -41,6 +41,8 @@ const CERTGATE_PANIC: certgate_code = 101;
 const CERTGATE_INVALID_POLICY: certgate_code = Code::InvalidPolicy.number();
 const CERTGATE_INPUT_TOO_LARGE: certgate_code = Code::InputTooLarge.number();
 const CERTGATE_INTERNAL: certgate_code = Code::Internal.number();
+const CERTGATE_MALFORMED_CERTIFICATE: certgate_code = Code::MalformedCertificate.number();
+const CERTGATE_UNTRUSTED_FORWARDER: certgate_code = Code::UntrustedForwarder.number();
 
 /// The C-only codes: number, name, description.
 const C_ONLY_CODES: [(certgate_code, &str, &str); 3] = [
@@ -284,6 +286,24 @@ unsafe fn bytes<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'a [u8], 
 /// # Safety
 /// Each array is NULL or has `n` readable elements; each `ptrs[i]` is NULL or points to
 /// `lens[i]` readable bytes; all outlive the borrow.
+/// A NUL-terminated UTF-8 string argument; `bad_utf8` is the code when it is not UTF-8.
+///
+/// # Safety
+/// `ptr` is NULL or NUL-terminated and stays valid for `'a`.
+unsafe fn text<'a>(
+    ptr: *const c_char,
+    name: &str,
+    bad_utf8: certgate_code,
+) -> Result<&'a str, Failure> {
+    if ptr.is_null() {
+        return Err(Failure::null(name));
+    }
+    // SAFETY: non-NULL and NUL-terminated (contract).
+    unsafe { CStr::from_ptr(ptr) }
+        .to_str()
+        .map_err(|_| Failure::new(bad_utf8, format!("{name} is not UTF-8")))
+}
+
 unsafe fn buffers<'a>(
     ptrs: *const *const u8,
     lens: *const usize,
@@ -567,13 +587,8 @@ pub unsafe extern "C" fn certgate_verifier_update_spiffe_bundle(
     let result = boundary(|| {
         // SAFETY: the caller's contract on each pointer.
         let verifier = unsafe { verifier_ref(verifier) }?;
-        if trust_domain.is_null() {
-            return Err(Failure::null("trust_domain"));
-        }
-        // SAFETY: non-NULL and NUL-terminated (contract).
-        let trust_domain = unsafe { CStr::from_ptr(trust_domain) }
-            .to_str()
-            .map_err(|_| Failure::new(CERTGATE_INVALID_POLICY, "trust_domain is not UTF-8"))?;
+        // SAFETY: the caller's contract on `trust_domain`.
+        let trust_domain = unsafe { text(trust_domain, "trust_domain", CERTGATE_INVALID_POLICY) }?;
         // SAFETY: the caller's contract on `bundle` / `bundle_len`.
         let bundle = unsafe { bytes(bundle, bundle_len, "bundle") }?;
         verifier.update_spiffe_bundle(trust_domain, bundle)?;
@@ -620,6 +635,77 @@ pub unsafe extern "C" fn certgate_verify(
         let chain = unsafe { buffers(certs, cert_lens, n_certs, "certs", "cert_lens") }?;
         let at = u64::try_from(unix_time).ok();
         Ok(verifier.verify(&chain, at)?)
+    });
+    let code = match &result {
+        Ok(_) => CERTGATE_OK,
+        Err(failure) => failure.code,
+    };
+    // SAFETY: the caller's contract on `outcome_out`.
+    unsafe { hand_out(outcome_out, result.into()) };
+    code
+}
+
+/// Decides on a client certificate that a TLS-terminating proxy forwarded in an HTTP
+/// header, as the policy's `forwarded` section says (docs/forwarded.md), and returns the
+/// decision's code.
+///
+/// The request's headers are `n_headers` pairs: `header_names[i]` (NUL-terminated, any
+/// case) and `header_value_lens[i]` bytes at `header_values[i]`, in request order.
+/// `peer` (NUL-terminated) is the address of the connection the request came on, the
+/// socket's remote address, never `X-Forwarded-For`. A peer outside
+/// `forwarded.trusted_proxies` is `CERTGATE_UNTRUSTED_FORWARDER`; a trusted proxy that
+/// forwarded no certificate `CERTGATE_EMPTY_CHAIN`; a policy without a `forwarded`
+/// section `CERTGATE_INVALID_POLICY`. `unix_time` and `outcome_out` as in
+/// `certgate_verify`; the identity JSON then has a `forwarded` object.
+///
+/// # Safety
+/// `verifier` is NULL or live; `header_names`, `header_values` and `header_value_lens`
+/// are NULL or arrays of `n_headers` elements, each name NULL or NUL-terminated, each
+/// value NULL or pointing to its length in readable bytes; `peer` is NULL or
+/// NUL-terminated; `outcome_out` is NULL or writable.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)] // a C signature: pointer and length pairs
+pub unsafe extern "C" fn certgate_verify_forwarded(
+    verifier: *const certgate_verifier,
+    header_names: *const *const c_char,
+    header_values: *const *const u8,
+    header_value_lens: *const usize,
+    n_headers: usize,
+    peer: *const c_char,
+    unix_time: i64,
+    outcome_out: *mut *mut certgate_outcome,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on each pointer.
+        let verifier = unsafe { verifier_ref(verifier) }?;
+        let values = unsafe {
+            buffers(
+                header_values,
+                header_value_lens,
+                n_headers,
+                "header_values",
+                "header_value_lens",
+            )
+        }?;
+        if n_headers > 0 && header_names.is_null() {
+            return Err(Failure::null("header_names"));
+        }
+        let headers = values
+            .into_iter()
+            .enumerate()
+            .map(|(index, value)| {
+                // SAFETY: `header_names` has `n_headers` elements (contract).
+                let name = unsafe { *header_names.add(index) };
+                // SAFETY: each name is NULL or NUL-terminated (contract).
+                let name =
+                    unsafe { text(name, "header_names[i]", CERTGATE_MALFORMED_CERTIFICATE) }?;
+                Ok((name, value))
+            })
+            .collect::<Result<Vec<_>, Failure>>()?;
+        // SAFETY: the caller's contract on `peer`.
+        let peer = unsafe { text(peer, "peer", CERTGATE_UNTRUSTED_FORWARDER) }?;
+        let at = u64::try_from(unix_time).ok();
+        Ok(verifier.verify_forwarded(&headers, peer, at)?)
     });
     let code = match &result {
         Ok(_) => CERTGATE_OK,

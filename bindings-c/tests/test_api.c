@@ -93,6 +93,7 @@ static void test_codes(void) {
   CHECK(CERTGATE_NOT_AUTHORIZED == 16);
   CHECK(CERTGATE_INTERNAL == 17);
   CHECK(CERTGATE_UNSUPPORTED_EXTENSION == 18);
+  CHECK(CERTGATE_UNTRUSTED_FORWARDER == 19);
   CHECK(CERTGATE_NULL_ARGUMENT == 100);
   CHECK(CERTGATE_PANIC == 101);
   static const char *const names[] = {
@@ -100,14 +101,14 @@ static void test_codes(void) {
       "UNKNOWN_ISSUER", "BAD_SIGNATURE", "UNSUPPORTED_ALGORITHM", "EXPIRED", "NOT_YET_VALID",
       "INVALID_USAGE", "CA_CONSTRAINT_VIOLATION", "NAME_CONSTRAINT_VIOLATION", "REVOKED",
       "REVOCATION_UNKNOWN", "CRL_EXPIRED", "NOT_AUTHORIZED", "INTERNAL",
-      "UNSUPPORTED_EXTENSION"};
-  for (int i = 0; i <= 18; i++) {
+      "UNSUPPORTED_EXTENSION", "UNTRUSTED_FORWARDER"};
+  for (int i = 0; i <= 19; i++) {
     CHECK(strcmp(certgate_code_name((certgate_code)i), names[i]) == 0);
   }
   CHECK(strcmp(certgate_code_name(CERTGATE_NULL_ARGUMENT), "NULL_ARGUMENT") == 0);
   CHECK(strcmp(certgate_code_name(CERTGATE_PANIC), "PANIC") == 0);
   /* Any other number is defined behaviour: "UNKNOWN". */
-  CHECK(strcmp(certgate_code_name((certgate_code)19), "UNKNOWN") == 0);
+  CHECK(strcmp(certgate_code_name((certgate_code)20), "UNKNOWN") == 0);
   CHECK(strcmp(certgate_code_name((certgate_code)99), "UNKNOWN") == 0);
   CHECK(strcmp(certgate_code_name((certgate_code)102), "UNKNOWN") == 0);
   CHECK(strcmp(certgate_code_name((certgate_code)-1), "UNKNOWN") == 0);
@@ -362,6 +363,38 @@ static certgate_code update(const certgate_verifier *verifier, const char *a, co
   return certgate_verifier_update_crls(verifier, crls, lens, 2, error);
 }
 
+/* certgate_verify_forwarded: the pointer contract, and the trust check before any header
+ * is read (the policy of new_verifier has no forwarded section: INVALID_POLICY). */
+static void test_verify_forwarded_misuse(void) {
+  certgate_verifier *verifier = new_verifier(1);
+  const char *names[1] = {"x-client-cert"};
+  const uint8_t *values[1] = {(const uint8_t *)"MIIB"};
+  size_t lens[1] = {4};
+  certgate_outcome *outcome = NULL;
+  CHECK_CODE(certgate_verify_forwarded(NULL, names, values, lens, 1, "10.0.0.1", AT, NULL),
+             CERTGATE_NULL_ARGUMENT);
+  CHECK_CODE(certgate_verify_forwarded(verifier, NULL, values, lens, 1, "10.0.0.1", AT, NULL),
+             CERTGATE_NULL_ARGUMENT);
+  CHECK_CODE(certgate_verify_forwarded(verifier, names, NULL, lens, 1, "10.0.0.1", AT, NULL),
+             CERTGATE_NULL_ARGUMENT);
+  CHECK_CODE(certgate_verify_forwarded(verifier, names, values, lens, 1, NULL, AT, &outcome),
+             CERTGATE_NULL_ARGUMENT);
+  CHECK(outcome != NULL && strstr(certgate_outcome_message(outcome), "peer") != NULL);
+  certgate_outcome_free(outcome);
+  outcome = NULL;
+  const char *null_name[1] = {NULL};
+  CHECK_CODE(certgate_verify_forwarded(verifier, null_name, values, lens, 1, "10.0.0.1", AT, NULL),
+             CERTGATE_NULL_ARGUMENT);
+  CHECK_CODE(certgate_verify_forwarded(verifier, names, values, lens, 1, "10.0.0.1", AT, &outcome),
+             CERTGATE_INVALID_POLICY);
+  CHECK(outcome != NULL && strstr(certgate_outcome_message(outcome), "forwarded") != NULL);
+  certgate_outcome_free(outcome);
+  /* Zero headers: the arrays may be NULL. */
+  CHECK_CODE(certgate_verify_forwarded(verifier, NULL, NULL, NULL, 0, "10.0.0.1", AT, NULL),
+             CERTGATE_INVALID_POLICY);
+  certgate_verifier_free(verifier);
+}
+
 static void test_update_crls(void) {
   certgate_verifier *verifier = new_verifier(1);
   certgate_outcome *error = SENTINEL_OUTCOME;
@@ -581,6 +614,7 @@ int main(int argc, char **argv) {
   test_outcome_accessors_on_null();
   test_verify_and_ownership();
   test_verify_misuse();
+  test_verify_forwarded_misuse();
   test_update_crls();
   test_from_file_and_warnings();
   test_spiffe_bundles();

@@ -153,20 +153,13 @@ static certgate_code case_verifier(const cJSON *c, const char *dir, certgate_ver
   return code;
 }
 
-static int run_verify(const char *name, const cJSON *c, const cJSON *expect, const char *dir) {
-  certgate_verifier *verifier = NULL;
-  certgate_outcome *outcome = NULL;
-  certgate_code code = case_verifier(c, dir, &verifier, &outcome);
-  if (code != CERTGATE_OK) {
-    /* INVALID_POLICY cases: the construction fails, the error outcome says why. */
-    int ok = verifier == NULL && outcome != NULL && matches(name, outcome, code, expect);
-    certgate_outcome_free(outcome);
-    return ok;
-  }
-  if (!same_warnings(name, verifier, expect)) {
-    certgate_verifier_free(verifier);
-    return 0;
-  }
+/* A decision on the case's input: the chain (`verify`) or the headers (`verify_forwarded`).
+ * Returns 0 when the case's input cannot be read; else sets *code and *outcome. */
+typedef int (*decision)(const char *name, const certgate_verifier *verifier, const cJSON *c,
+                        int64_t unix_time, certgate_code *code, certgate_outcome **outcome);
+
+static int decide_chain(const char *name, const certgate_verifier *verifier, const cJSON *c,
+                        int64_t unix_time, certgate_code *code, certgate_outcome **outcome) {
   const cJSON *chain = cJSON_GetObjectItemCaseSensitive(c, "chain");
   int n = cJSON_GetArraySize(chain);
   const uint8_t **certs = calloc(n > 0 ? (size_t)n : 1, sizeof *certs);
@@ -180,17 +173,66 @@ static int run_verify(const char *name, const cJSON *c, const cJSON *expect, con
       ok = 0;
     }
   }
-  const cJSON *at = cJSON_GetObjectItemCaseSensitive(c, "at");
-  int64_t unix_time = cJSON_IsNumber(at) ? (int64_t)at->valuedouble : -1;
-  if (ok) {
-    code = certgate_verify(verifier, certs, lens, (size_t)n, unix_time, &outcome);
-    ok = outcome != NULL && matches(name, outcome, code, expect);
-    certgate_outcome_free(outcome);
-  }
+  if (ok) *code = certgate_verify(verifier, certs, lens, (size_t)n, unix_time, outcome);
   for (int i = 0; i < n; i++) free(owned[i]);
   free(owned);
   free(lens);
   free(certs);
+  return ok;
+}
+
+static int decide_forwarded(const char *name, const certgate_verifier *verifier, const cJSON *c,
+                            int64_t unix_time, certgate_code *code, certgate_outcome **outcome) {
+  const cJSON *headers = cJSON_GetObjectItemCaseSensitive(c, "headers");
+  const cJSON *peer = cJSON_GetObjectItemCaseSensitive(c, "peer");
+  int n = cJSON_GetArraySize(headers);
+  const char **names = calloc(n > 0 ? (size_t)n : 1, sizeof *names);
+  const uint8_t **values = calloc(n > 0 ? (size_t)n : 1, sizeof *values);
+  size_t *lens = calloc(n > 0 ? (size_t)n : 1, sizeof *lens);
+  if (names == NULL || values == NULL || lens == NULL) exit(2);
+  int ok = cJSON_IsString(peer);
+  for (int i = 0; ok && i < n; i++) {
+    const cJSON *pair = cJSON_GetArrayItem(headers, i);
+    const cJSON *header = cJSON_GetArrayItem(pair, 0), *value = cJSON_GetArrayItem(pair, 1);
+    ok = cJSON_IsString(header) && cJSON_IsString(value);
+    if (ok) {
+      names[i] = header->valuestring;
+      values[i] = (const uint8_t *)value->valuestring;
+      lens[i] = strlen(value->valuestring);
+    }
+  }
+  if (ok) {
+    *code = certgate_verify_forwarded(verifier, names, values, lens, (size_t)n, peer->valuestring,
+                                      unix_time, outcome);
+  } else {
+    fprintf(stderr, "%s: headers or peer cannot be read\n", name);
+  }
+  free(lens);
+  free(values);
+  free(names);
+  return ok;
+}
+
+static int run_decision(const char *name, const cJSON *c, const cJSON *expect, const char *dir,
+                        decision decide) {
+  certgate_verifier *verifier = NULL;
+  certgate_outcome *outcome = NULL;
+  certgate_code code = case_verifier(c, dir, &verifier, &outcome);
+  if (code != CERTGATE_OK) {
+    /* INVALID_POLICY cases: the construction fails, the error outcome says why. */
+    int ok = verifier == NULL && outcome != NULL && matches(name, outcome, code, expect);
+    certgate_outcome_free(outcome);
+    return ok;
+  }
+  if (!same_warnings(name, verifier, expect)) {
+    certgate_verifier_free(verifier);
+    return 0;
+  }
+  const cJSON *at = cJSON_GetObjectItemCaseSensitive(c, "at");
+  int64_t unix_time = cJSON_IsNumber(at) ? (int64_t)at->valuedouble : -1;
+  int ok = decide(name, verifier, c, unix_time, &code, &outcome);
+  ok = ok && outcome != NULL && matches(name, outcome, code, expect);
+  certgate_outcome_free(outcome);
   certgate_verifier_free(verifier);
   return ok;
 }
@@ -243,7 +285,9 @@ int main(int argc, char **argv) {
     int ok = 0;
     total++;
     if (cJSON_IsString(op) && strcmp(op->valuestring, "verify") == 0) {
-      ok = run_verify(name, c, expect, dir);
+      ok = run_decision(name, c, expect, dir, decide_chain);
+    } else if (cJSON_IsString(op) && strcmp(op->valuestring, "verify_forwarded") == 0) {
+      ok = run_decision(name, c, expect, dir, decide_forwarded);
     } else if (cJSON_IsString(op) && strcmp(op->valuestring, "inspect") == 0) {
       ok = run_inspect(name, c, expect);
     } else {

@@ -10,7 +10,9 @@ const convert = require('./convert');
 const CODES = Object.freeze(native.codes());
 
 /** A rejection: `code` is one of CODES, `certIndex` the position in the chain (0 = leaf) or null. */
-const { CertgateError } = require('./portable');
+const portable = require('./portable');
+
+const { CertgateError } = portable;
 
 function rejection(outcome) {
   return new CertgateError(outcome.code, outcome.message, outcome.certIndex);
@@ -75,6 +77,32 @@ class Verifier {
   /** `{ ok, code, message, certIndex, identity }`; throws only TypeError for wrong arguments. */
   check(chain, options) {
     return JSON.parse(this.#native.check(convert.chain(chain), convert.at(options)));
+  }
+
+  /**
+   * The identity of a client whose certificate a TLS-terminating proxy forwarded in a
+   * header (the policy's `forwarded` section, docs/forwarded.md); throws CertgateError.
+   * @param headers the request's headers: `req.rawHeaders`, `req.headers`, a fetch
+   *   `Headers` or `[name, value]` pairs
+   * @param remoteAddress the connection's remote address (`req.socket.remoteAddress`),
+   *   never `X-Forwarded-For`
+   */
+  verifyForwarded(headers, remoteAddress, options) {
+    const outcome = this.checkForwarded(headers, remoteAddress, options);
+    if (!outcome.ok) throw rejection(outcome);
+    return outcome.identity;
+  }
+
+  /** The non-throwing twin of verifyForwarded(): `{ ok, code, message, certIndex, identity }`. */
+  checkForwarded(headers, remoteAddress, options) {
+    const pairs = portable.headerPairs(headers);
+    const peer = portable.peerAddress(remoteAddress);
+    return JSON.parse(this.#native.checkForwarded(pairs, peer, convert.at(options)));
+  }
+
+  /** The format of the policy's `forwarded` section (`"nginx"`, …), or null without one. */
+  get forwardedFormat() {
+    return this.#native.forwardedFormat();
   }
 
   /** verify() on the libuv thread pool: resolves to the identity, rejects with CertgateError or TypeError. */

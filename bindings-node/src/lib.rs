@@ -86,6 +86,26 @@ impl NativeVerifier {
         }))
     }
 
+    /// Decides on a certificate a proxy forwarded: `headers` as `[name, value]` pairs (in
+    /// order), `peer` the connection's remote address; the outcome's JSON.
+    #[napi(ts_args_type = "headers: Array<[string, string]>, peer: string, at?: number | null")]
+    pub fn check_forwarded(
+        &self,
+        headers: Vec<(String, String)>,
+        peer: String,
+        at: Option<f64>,
+    ) -> Result<String> {
+        let at = unix_time(at)?;
+        let result = certgate::catch_panic(|| self.inner.verify_forwarded(&headers, &peer, at));
+        Ok(Outcome::of(&result).to_json())
+    }
+
+    /// The format of the policy's `forwarded` section, or `null` without one.
+    #[napi]
+    pub fn forwarded_format(&self) -> Option<&'static str> {
+        self.inner.forwarded_format().map(|format| format.as_str())
+    }
+
     /// Swaps in a new CRL set atomically; returns `null`, or the JSON of a failed outcome
     /// (and the old set stays).
     #[napi(ts_args_type = "crls: Array<string | Uint8Array>")]

@@ -32,10 +32,8 @@ function assertExpected(result, expect) {
   if ('cert_index' in expect) assert.equal(result.error.certIndex, expect.cert_index);
 }
 
-test('the vector file has cases of both kinds', () => {
-  assert.ok(all.some((c) => c.op === 'verify'));
-  assert.ok(all.some((c) => c.op === 'inspect'));
-  assert.deepEqual(new Set(all.map((c) => c.op)), new Set(['verify', 'inspect']));
+test('the vector file has cases of every kind', () => {
+  assert.deepEqual(new Set(all.map((c) => c.op)), new Set(['verify', 'inspect', 'verify_forwarded']));
 });
 
 describe('verify vectors', () => {
@@ -68,6 +66,17 @@ describe('check vectors (the non-throwing twin)', () => {
         assert.equal(outcome.identity, null);
         if ('cert_index' in c.expect) assert.equal(outcome.certIndex, c.expect.cert_index);
       }
+    });
+  }
+});
+
+describe('verify_forwarded vectors (headers as [name, value] pairs, and as rawHeaders)', () => {
+  for (const c of all.filter((c) => c.op === 'verify_forwarded')) {
+    test(c.name, () => {
+      assertExpected(attempt(() => caseVerifier(certgate, c).verifyForwarded(c.headers, c.peer, { at: c.at })), c.expect);
+      if (c.expect.code === 'INVALID_POLICY' && !c.name.startsWith('forwarded_')) return;
+      const outcome = attempt(() => caseVerifier(certgate, c)).identity?.checkForwarded(c.headers.flat(), c.peer, { at: c.at });
+      if (outcome) assert.equal(outcome.ok ? 'OK' : outcome.code, c.expect.code ?? 'OK');
     });
   }
 });

@@ -123,6 +123,48 @@ pub(crate) fn blobs(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Blob>> {
         .collect()
 }
 
+/// A request's headers as `(name, value)` pairs: a mapping (`dict`, Starlette's
+/// `Headers` — its `items()`), or an iterable of 2-item pairs; names and values `str` or
+/// `bytes` (bytes are Latin-1, as ASGI and WSGI carry them).
+pub(crate) fn header_pairs(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Vec<u8>)>> {
+    let items = if obj.hasattr("items")? && !obj.is_instance_of::<PyList>() {
+        obj.call_method0("items")?
+    } else {
+        obj.clone()
+    };
+    let text = |part: &Bound<'_, PyAny>, what: &str| -> PyResult<Vec<u8>> {
+        if let Ok(bytes) = part.cast::<PyBytes>() {
+            Ok(bytes.as_bytes().to_vec())
+        } else if part.is_instance_of::<PyString>() {
+            Ok(part.extract::<PyBackedStr>()?.as_bytes().to_vec())
+        } else {
+            Err(PyTypeError::new_err(format!(
+                "headers: a header {what} must be str or bytes; got {}",
+                type_name(part)
+            )))
+        }
+    };
+    let mut pairs = Vec::new();
+    for pair in items.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "headers: expected a mapping or (name, value) pairs; got {}",
+            type_name(obj)
+        ))
+    })? {
+        let pair = pair?;
+        let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = pair.extract().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "headers: each header must be a (name, value) pair; got {}",
+                type_name(&pair)
+            ))
+        })?;
+        let name = String::from_utf8(text(&name, "name")?)
+            .map_err(|_| PyTypeError::new_err("headers: a header name must be ASCII"))?;
+        pairs.push((name, text(&value, "value")?));
+    }
+    Ok(pairs)
+}
+
 /// `datetime.datetime`, looked up once.
 static DATETIME: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 

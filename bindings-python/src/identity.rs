@@ -186,6 +186,25 @@ impl PyIdentity {
             .and_then(|v| v.matched_rule)
     }
 
+    /// How the certificate came when a proxy forwarded it (`verify_forwarded`): a `dict`
+    /// with `format`, `header`, `proxy` (and `xfcc` for that format); else `None`.
+    #[getter]
+    fn forwarded<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match self
+            .inner
+            .verification
+            .as_ref()
+            .and_then(|v| v.forwarded.as_ref())
+        {
+            None => Ok(None),
+            Some(forwarded) => {
+                let value = serde_json::to_value(forwarded)
+                    .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+                json_to_py(py, &value).map(Some)
+            }
+        }
+    }
+
     /// The canonical JSON of docs/identity.md as a `dict` (`chain_fingerprints` and
     /// `matched_rule` only on verified identities).
     pub(crate) fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyString};
 
-use crate::convert::{at_seconds, blob, blobs, policy_value, py_repr};
+use crate::convert::{at_seconds, blob, blobs, header_pairs, policy_value, py_repr};
 use crate::errors::to_pyerr;
 use crate::identity::PyIdentity;
 
@@ -139,24 +139,54 @@ impl PyVerifier {
     ) -> PyResult<PyOutcome> {
         let chain = blobs(chain, "chain")?;
         let at = at_seconds(at)?;
-        Ok(
-            match py.detach(|| catch_panic(|| self.inner.verify(&chain, at))) {
-                Ok(identity) => PyOutcome {
-                    ok: true,
-                    code: None,
-                    message: None,
-                    cert_index: None,
-                    identity: Some(Py::new(py, PyIdentity::from(identity))?),
-                },
-                Err(rejection) => PyOutcome {
-                    ok: false,
-                    code: Some(rejection.code().as_str()),
-                    message: Some(rejection.message().to_owned()),
-                    cert_index: rejection.cert_index(),
-                    identity: None,
-                },
-            },
+        outcome(
+            py,
+            py.detach(|| catch_panic(|| self.inner.verify(&chain, at))),
         )
+    }
+
+    /// The identity of a client whose certificate a TLS-terminating proxy forwarded in a
+    /// header, as the policy's `forwarded` section says (docs/forwarded.md). `headers`
+    /// are the request's headers: a mapping, or `(name, value)` pairs of `str` or `bytes`
+    /// (ASGI's `scope["headers"]`); `peer` is the address of the connection itself (ASGI
+    /// `scope["client"][0]`, WSGI `REMOTE_ADDR`), never `X-Forwarded-For`. Raises
+    /// `UntrustedError` (`UNTRUSTED_FORWARDER`) when `peer` is not a trusted proxy.
+    #[pyo3(signature = (headers, peer, at = None))]
+    fn verify_forwarded(
+        &self,
+        py: Python<'_>,
+        headers: &Bound<'_, PyAny>,
+        peer: &str,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyIdentity> {
+        let headers = header_pairs(headers)?;
+        let at = at_seconds(at)?;
+        py.detach(|| catch_panic(|| self.inner.verify_forwarded(&headers, peer, at)))
+            .map(PyIdentity::from)
+            .map_err(|rejection| to_pyerr(py, &rejection))
+    }
+
+    /// The non-throwing twin of `verify_forwarded`: an `Outcome`.
+    #[pyo3(signature = (headers, peer, at = None))]
+    fn check_forwarded(
+        &self,
+        py: Python<'_>,
+        headers: &Bound<'_, PyAny>,
+        peer: &str,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyOutcome> {
+        let headers = header_pairs(headers)?;
+        let at = at_seconds(at)?;
+        outcome(
+            py,
+            py.detach(|| catch_panic(|| self.inner.verify_forwarded(&headers, peer, at))),
+        )
+    }
+
+    /// The format of the policy's `forwarded` section (`"nginx"`, …), or `None`.
+    #[getter]
+    fn forwarded_format(&self) -> Option<&'static str> {
+        self.inner.forwarded_format().map(|format| format.as_str())
     }
 
     /// Replaces the CRL set atomically with `crls` (one CRL or a list; each DER bytes,
@@ -171,6 +201,29 @@ impl PyVerifier {
     fn __repr__(&self) -> String {
         format!("<certgate.{:?}>", self.inner)
     }
+}
+
+/// The `Outcome` of a decision.
+fn outcome(
+    py: Python<'_>,
+    result: Result<certgate::Identity, certgate::Rejection>,
+) -> PyResult<PyOutcome> {
+    Ok(match result {
+        Ok(identity) => PyOutcome {
+            ok: true,
+            code: None,
+            message: None,
+            cert_index: None,
+            identity: Some(Py::new(py, PyIdentity::from(identity))?),
+        },
+        Err(rejection) => PyOutcome {
+            ok: false,
+            code: Some(rejection.code().as_str()),
+            message: Some(rejection.message().to_owned()),
+            cert_index: rejection.cert_index(),
+            identity: None,
+        },
+    })
 }
 
 /// Something a policy load or a CRL update left out, and why: `source` names where it

@@ -20,6 +20,7 @@ FAMILIES = {
         "CA_CONSTRAINT_VIOLATION",
         "NAME_CONSTRAINT_VIOLATION",
         "UNSUPPORTED_EXTENSION",
+        "UNTRUSTED_FORWARDER",
     },
     certgate.ExpiredError: {"EXPIRED", "NOT_YET_VALID"},
     certgate.UsageError: {"INVALID_USAGE"},

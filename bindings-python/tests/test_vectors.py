@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 import pytest
 
@@ -21,22 +22,39 @@ def expect_refusal(error: certgate.CertgateError, expect: dict) -> None:
 
 
 def replay_verify(case: dict, policy: object, chain: object) -> None:
+    replay(
+        case,
+        policy,
+        lambda verifier: verifier.check(chain, at=case["at"]),
+        lambda verifier: verifier.verify(chain, at=case["at"]),
+    )
+
+
+def replay(
+    case: dict,
+    policy: object,
+    check: Callable[[certgate.Verifier], certgate.Outcome],
+    verify: Callable[[certgate.Verifier], certgate.Identity],
+) -> None:
+    """A decision case: `check` and `verify` run the case's input through a verifier."""
     expect = case["expect"]
     if expect.get("code") == "INVALID_POLICY":
+        # Refused when the policy compiles, or (forwarded without its section) when used.
         with pytest.raises(certgate.PolicyError) as raised:
-            case_verifier(case, policy)
+            verify(case_verifier(case, policy))
         expect_refusal(raised.value, expect)
         return
     verifier = case_verifier(case, policy)
     assert [warning.source for warning in verifier.warnings] == expect.get("warnings", [])
     assert all(warning.message.startswith("left out: ") for warning in verifier.warnings)
-    outcome = verifier.check(chain, at=case["at"])
+    outcome = check(verifier)
     if "identity" in expect:
         assert outcome.ok, (outcome.code, outcome.message)
         assert (outcome.code, outcome.message, outcome.cert_index) == (None, None, None)
         assert outcome.identity.to_dict() == expect["identity"]
         assert json.loads(outcome.identity.to_json()) == expect["identity"]
-        assert verifier.verify(chain, at=case["at"]) == outcome.identity
+        assert outcome.identity.forwarded == expect["identity"].get("forwarded")
+        assert verify(verifier) == outcome.identity
     else:
         assert not outcome.ok
         assert outcome.identity is None
@@ -44,7 +62,7 @@ def replay_verify(case: dict, policy: object, chain: object) -> None:
         if "cert_index" in expect:
             assert outcome.cert_index == expect["cert_index"]
         with pytest.raises(certgate.VerificationError) as raised:
-            verifier.verify(chain, at=case["at"])
+            verify(verifier)
         expect_refusal(raised.value, expect)
         assert (raised.value.message, raised.value.cert_index) == (
             outcome.message,
@@ -64,6 +82,16 @@ def test_case(case: dict) -> None:
             with pytest.raises(certgate.CertgateError) as raised:
                 certgate.inspect(cert)
             expect_refusal(raised.value, expect)
+        return
+    if case["op"] == "verify_forwarded":
+        # As ASGI hands them over: (bytes, bytes) pairs.
+        headers = [(name.encode(), value.encode()) for name, value in case["headers"]]
+        replay(
+            case,
+            case.get("policy"),
+            lambda verifier: verifier.check_forwarded(headers, case["peer"], at=case["at"]),
+            lambda verifier: verifier.verify_forwarded(headers, case["peer"], at=case["at"]),
+        )
         return
     assert case["op"] == "verify"
     replay_verify(case, case.get("policy"), [case_item(item) for item in case["chain"]])
@@ -85,6 +113,6 @@ def test_case_json_policy_bytes_chain(case: dict) -> None:
 
 def test_every_case_was_collected() -> None:
     assert len(CASES) > 100
-    assert {case["op"] for case in CASES} == {"verify", "inspect"}
+    assert {case["op"] for case in CASES} == {"verify", "inspect", "verify_forwarded"}
     codes = {case["expect"].get("code") for case in CASES} - {None}
     assert codes <= set(certgate.CODES)

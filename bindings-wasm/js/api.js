@@ -107,6 +107,33 @@ function createApi(raw, codes, ensureReady) {
       }
     }
 
+    /** The identity of a client whose certificate a proxy forwarded in a header (the policy's `forwarded` section); throws CertgateError. */
+    verifyForwarded(headers, remoteAddress, options) {
+      const outcome = this.checkForwarded(headers, remoteAddress, options);
+      if (!outcome.ok) throw rejection(outcome);
+      return outcome.identity;
+    }
+
+    /** The non-throwing twin of verifyForwarded(): `{ ok, code, message, certIndex, identity }`. */
+    checkForwarded(headers, remoteAddress, options) {
+      const verifier = this.#raw;
+      const pairs = portable.headerPairs(headers);
+      const peer = portable.peerAddress(remoteAddress);
+      const at = seconds(options);
+      try {
+        return call(() => verifier.checkForwarded(pairs, peer, at));
+      } catch (error) {
+        if (!(error instanceof CertgateError)) throw error;
+        return { ok: false, code: error.code, message: error.message, certIndex: error.certIndex, identity: null };
+      }
+    }
+
+    /** The format of the policy's `forwarded` section (`"nginx"`, …), or null without one. */
+    get forwardedFormat() {
+      const verifier = this.#raw;
+      return call(() => verifier.forwardedFormat()) ?? null;
+    }
+
     /** Replaces one trust domain's SPIFFE bundle atomically: `{ authorities, refreshHint, sequence }`. */
     updateSpiffeBundle(trustDomain, bundle) {
       if (typeof trustDomain !== 'string') throw new TypeError(`trustDomain must be a string, not ${describe(trustDomain)}`);

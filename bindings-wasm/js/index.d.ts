@@ -3,7 +3,7 @@
 // made by scripts/package.js.
 
 export * from './types';
-import type { Identity, Outcome, Policy, SpiffeBundleUpdate, VerifiedIdentity, VerifyOptions, Warning } from './types';
+import type { ForwardedFormat, HeadersInput, Identity, Outcome, Policy, SpiffeBundleUpdate, VerifiedIdentity, VerifyOptions, Warning } from './types';
 
 /** DER (or PEM) bytes: a Uint8Array (a Node Buffer is one). */
 export type Der = Uint8Array;
@@ -22,6 +22,17 @@ export class Verifier {
   verify(chain: Chain, options?: VerifyOptions): VerifiedIdentity;
   /** The non-throwing twin of `verify`: throws only TypeError. */
   check(chain: Chain, options?: VerifyOptions): Outcome;
+  /**
+   * The identity of a client whose certificate a TLS-terminating proxy forwarded in a
+   * header (the policy's `forwarded` section); throws CertgateError (`UNTRUSTED_FORWARDER`
+   * when `remoteAddress` is not a trusted proxy). `remoteAddress` is the connection's own
+   * address (`req.socket.remoteAddress`), never `X-Forwarded-For`.
+   */
+  verifyForwarded(headers: HeadersInput, remoteAddress: string, options?: VerifyOptions): VerifiedIdentity;
+  /** The non-throwing twin of `verifyForwarded`. */
+  checkForwarded(headers: HeadersInput, remoteAddress: string, options?: VerifyOptions): Outcome;
+  /** The format of the policy's `forwarded` section, or null without one. */
+  readonly forwardedFormat: ForwardedFormat | null;
   /** Replaces one trust domain's SPIFFE bundle atomically; on error (CertgateError) the old bundle stays. */
   updateSpiffeBundle(trustDomain: string, bundle: string | Uint8Array): SpiffeBundleUpdate;
   /** Replaces the CRL set atomically (each PEM, possibly several CRLs, or DER); the old set stays on error. */

@@ -23,6 +23,29 @@ use js_sys::{Array, RangeError, TypeError, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// `[name, value]` string pairs from JS; anything else is a `TypeError`.
+fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    let not_pairs = || {
+        JsValue::from(TypeError::new(
+            "headers must be an array of [name, value] string pairs",
+        ))
+    };
+    let list = headers.dyn_ref::<Array>().ok_or_else(not_pairs)?;
+    list.iter()
+        .map(|pair| {
+            let pair = pair.dyn_into::<Array>().map_err(|_| not_pairs())?;
+            match (
+                pair.length(),
+                pair.get(0).as_string(),
+                pair.get(1).as_string(),
+            ) {
+                (2, Some(name), Some(value)) => Ok((name, value)),
+                _ => Err(not_pairs()),
+            }
+        })
+        .collect()
+}
+
 /// A compiled policy: the core's `Verifier`, owned by the JS `Verifier` wrapper.
 #[wasm_bindgen]
 pub struct RawVerifier {
@@ -48,6 +71,30 @@ impl RawVerifier {
             .map_err(|message| JsValue::from(RangeError::new(&message)))?;
         let chain = items(chain, "chain")?;
         to_js(&Outcome::of(&self.inner.verify(&chain, Some(at))).to_json())
+    }
+
+    /// Decides on a certificate a proxy forwarded: `headers` is an array of `[name,
+    /// value]` string pairs (the wrapper builds it), `peer` the connection's remote
+    /// address, at unix time `at`; returns the outcome.
+    #[wasm_bindgen(js_name = checkForwarded)]
+    pub fn check_forwarded(
+        &self,
+        headers: &JsValue,
+        peer: &str,
+        at: f64,
+    ) -> Result<JsValue, JsValue> {
+        let at = certgate_js::unix_seconds(at)
+            .map_err(|message| JsValue::from(RangeError::new(&message)))?;
+        let headers = header_pairs(headers)?;
+        to_js(&Outcome::of(&self.inner.verify_forwarded(&headers, peer, Some(at))).to_json())
+    }
+
+    /// The format of the policy's `forwarded` section, or `undefined` without one.
+    #[wasm_bindgen(js_name = forwardedFormat)]
+    pub fn forwarded_format(&self) -> Option<String> {
+        self.inner
+            .forwarded_format()
+            .map(|format| format.as_str().to_owned())
     }
 
     /// Replaces one trust domain's SPIFFE bundle atomically; returns

@@ -44,11 +44,34 @@ enum Command {
 struct VerifyArgs {
     /// Peer chain files, leaf first, or - for standard input: each a PEM bundle (text
     /// dumps included), one DER certificate, or a PKCS#7 bundle.
-    #[arg(required = true)]
+    #[arg(
+        required_unless_present = "header_value",
+        conflicts_with = "header_value"
+    )]
     chain: Vec<PathBuf>,
+    /// Instead of a chain: the value of a header in which a TLS-terminating proxy
+    /// forwarded the client certificate, decided as the policy's `forwarded` section
+    /// says (docs/forwarded.md).
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
+    header_value: Option<String>,
+    /// The name of that header (default: the format's, e.g. x-client-cert for nginx).
+    #[arg(long, value_name = "NAME", requires = "header_value")]
+    header: Option<String>,
+    /// The address of the proxy the header came from (default 127.0.0.1).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        requires = "header_value",
+        default_value = "127.0.0.1"
+    )]
+    peer: String,
+    /// With the shortcut options: the forwarded format (rfc9440, xfcc, nginx, haproxy,
+    /// caddy, apache, alb, traefik); --peer is then the one trusted proxy.
+    #[arg(long, value_name = "FORMAT", requires = "header_value")]
+    forwarded: Option<String>,
     /// Policy JSON file (docs/policy.md); it may name files ({"file": ...}, {"dir": ...})
     /// relative to its own folder. Excludes the shortcut options below.
-    #[arg(long, conflicts_with_all = ["ca", "intermediates", "crl", "usage", "profile", "allow_spiffe", "allow_dns", "allow_uri", "allow_email", "allow_ip", "allow_cn"])]
+    #[arg(long, conflicts_with_all = ["ca", "intermediates", "crl", "usage", "profile", "forwarded", "allow_spiffe", "allow_dns", "allow_uri", "allow_email", "allow_ip", "allow_cn"])]
     policy: Option<PathBuf>,
     /// Trust anchors (PEM, DER, PKCS#7 or a SPIFFE bundle). Repeatable.
     #[arg(long, value_name = "FILE")]
@@ -226,12 +249,30 @@ fn verify(args: &VerifyArgs, out: &mut String) -> Result<ExitCode, UsageError> {
         warn(&format!("certgate: warning: {warning}"));
     }
     let at = args.at.as_deref().map(parse_time).transpose()?;
-    let chain = args
-        .chain
-        .iter()
-        .map(|p| read_input(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    match verifier.verify(&chain, at) {
+    let decision = match &args.header_value {
+        Some(value) => {
+            let header = match (&args.header, verifier.forwarded_format()) {
+                (Some(name), _) => name.clone(),
+                (None, Some(format)) => format.default_header().to_owned(),
+                (None, None) => {
+                    return Err(UsageError(
+                        "--header-value needs a policy with a \"forwarded\" section, or --forwarded FORMAT"
+                            .to_owned(),
+                    ))
+                }
+            };
+            verifier.verify_forwarded(&[(header, value.as_str())], &args.peer, at)
+        }
+        None => {
+            let chain = args
+                .chain
+                .iter()
+                .map(|p| read_input(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            verifier.verify(&chain, at)
+        }
+    };
+    match decision {
         Ok(identity) => {
             if args.json {
                 let _ = writeln!(out, "{}", identity.to_json());
@@ -289,6 +330,9 @@ fn shortcut_policy(args: &VerifyArgs) -> Result<Value, UsageError> {
     }
     if let Some(profile) = &args.profile {
         policy["profile"] = json!(profile);
+    }
+    if let Some(format) = &args.forwarded {
+        policy["forwarded"] = json!({ "format": format, "trusted_proxies": [args.peer] });
     }
     let rules: Vec<Value> = [
         ("spiffe_id", &args.allow_spiffe),
@@ -369,6 +413,17 @@ fn print_identity(identity: &Identity, out: &mut String) {
     let _ = writeln!(out, "  is CA:        {}", identity.is_ca);
     let _ = writeln!(out, "  sha256:       {}", identity.fingerprint_sha256);
     let _ = writeln!(out, "  spki sha256:  {}", identity.spki_sha256);
+    if let Some(forwarded) = identity
+        .verification
+        .as_ref()
+        .and_then(|verification| verification.forwarded.as_ref())
+    {
+        let _ = writeln!(
+            out,
+            "  forwarded:    by {} in {} ({})",
+            forwarded.proxy, forwarded.header, forwarded.format
+        );
+    }
     if let Some(verification) = &identity.verification {
         let rule = verification
             .matched_rule

@@ -4,6 +4,8 @@
 mod common;
 
 use std::path::PathBuf;
+
+use base64::Engine as _;
 use std::process::{Command, Output};
 
 use common::{Pki, GOOD_SPIFFE_ID};
@@ -199,6 +201,45 @@ fn verify_with_shortcuts() {
         "{out}"
     );
     assert_eq!(run(&["--usage", "client,server"], &good).0, 0);
+}
+
+#[test]
+fn verify_a_forwarded_header() {
+    let files = Files::new("forwarded");
+    let pki = &files.pki;
+    // HAProxy's `%[ssl_c_der,base64]`: the leaf's DER in base64, one line.
+    let header = base64::engine::general_purpose::STANDARD.encode(&pki.good.der);
+    let (root, intermediate) = (files.path("root.pem"), files.path("intermediate.pem"));
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            "--ca",
+            &root,
+            "--intermediates",
+            &intermediate,
+            "--at",
+            AT,
+            "--header-value",
+            &header,
+        ];
+        args.extend_from_slice(extra);
+        certgate(&args)
+    };
+    let (code, out, err) = run(&["--forwarded", "haproxy", "--peer", "10.0.0.7"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("forwarded:    by 10.0.0.7 in x-client-cert (haproxy)"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["--forwarded", "nginx"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("REJECTED MALFORMED_CERTIFICATE: the x-client-cert header (nginx format)"),
+        "{out}"
+    );
+    let (code, _, err) = run(&[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--forwarded FORMAT"), "{err}");
 }
 
 #[test]

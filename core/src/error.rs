@@ -79,6 +79,8 @@ codes! {
     Internal = 17 => "INTERNAL",
     /// A certificate in the path has a critical extension that certgate does not process.
     UnsupportedExtension = 18 => "UNSUPPORTED_EXTENSION",
+    /// A forwarded certificate came from an address that is not a trusted proxy.
+    UntrustedForwarder = 19 => "UNTRUSTED_FORWARDER",
 }
 
 impl Code {

@@ -72,6 +72,9 @@ pub struct Verification {
     pub chain_fingerprints: Vec<String>,
     /// Index into the policy's `allow` of the first rule that matched; `None` when the policy has no `allow`.
     pub matched_rule: Option<usize>,
+    /// How the certificate came, when a proxy forwarded it ([`crate::Verifier::verify_forwarded`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forwarded: Option<crate::forwarded::Forwarded>,
 }
 
 /// Subject alternative names, in certificate order.

@@ -20,6 +20,7 @@
 
 mod constraints;
 mod error;
+mod forwarded;
 #[cfg(feature = "fs")]
 mod fs;
 mod identity;
@@ -38,6 +39,7 @@ mod verifier;
 mod x509;
 
 pub use error::{catch_panic, Code, Rejection, Warning};
+pub use forwarded::{Format, Forwarded, XfccElement};
 pub use identity::{inspect, Identity, PublicKeyInfo, SubjectAltNames, Verification};
 pub use input::{MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_INPUT_BYTES};
 pub use policy::{Policy, DEFAULT_MAX_CHAIN_LENGTH};

@@ -8,8 +8,9 @@ use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
 use crate::error::{invalid_policy, Rejection};
+use crate::forwarded::{Format, ForwardedRules};
 use crate::matchers::Rule;
-use crate::schema::{not_null, OneOrMany, Sources};
+use crate::schema::{not_null, IpBlock, OneOrMany, Sources};
 
 /// Default for `max_chain_length`: certificates in the built path, leaf and anchor included.
 pub const DEFAULT_MAX_CHAIN_LENGTH: usize = 8;
@@ -34,6 +35,8 @@ pub struct Policy {
     pub(crate) clock_skew_seconds: u32,
     #[serde(default)]
     pub(crate) profile: Profile,
+    #[serde(default, deserialize_with = "not_null")]
+    pub(crate) forwarded: Option<ForwardedPolicy>,
 }
 
 impl Policy {
@@ -268,6 +271,54 @@ pub(crate) enum Decision {
     #[default]
     Deny,
     Allow,
+}
+
+/// `forwarded`: client certificates a TLS-terminating proxy forwards in a header
+/// (docs/forwarded.md). Without it, forwarded headers are never read.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ForwardedPolicy {
+    pub(crate) format: Format,
+    #[serde(default, deserialize_with = "not_null")]
+    pub(crate) header: Option<HeaderName>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub(crate) chain_header: Option<HeaderName>,
+    pub(crate) trusted_proxies: OneOrMany<IpBlock>,
+}
+
+impl From<&ForwardedPolicy> for ForwardedRules {
+    fn from(policy: &ForwardedPolicy) -> Self {
+        ForwardedRules {
+            format: policy.format,
+            header: policy.header.as_ref().map_or_else(
+                || policy.format.default_header().to_owned(),
+                |name| name.0.clone(),
+            ),
+            chain_header: policy
+                .chain_header
+                .as_ref()
+                .map(|name| name.0.clone())
+                .or_else(|| policy.format.default_chain_header().map(str::to_owned)),
+            trusted_proxies: policy.trusted_proxies.0.clone(),
+        }
+    }
+}
+
+/// An HTTP header name (RFC 9110 token), kept in lower case.
+#[derive(Clone, Debug)]
+pub(crate) struct HeaderName(String);
+
+impl<'de> Deserialize<'de> for HeaderName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        if name.is_empty() || !name.bytes().all(token) {
+            return Err(de::Error::custom(format!(
+                "{name:?} is not an HTTP header name"
+            )));
+        }
+        Ok(HeaderName(name.to_ascii_lowercase()))
+    }
 }
 
 /// `profile`: the certificate profile the path is held to (docs/profile.md).

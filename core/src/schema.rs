@@ -1,9 +1,13 @@
 //! The building blocks of the policy schema that carry no policy meaning of their own:
 //! one value or a list of values, where certificates and CRLs come from (inline, a file,
-//! a folder, a SPIFFE bundle), and optional keys that refuse `null`. A leaf module.
+//! a folder, a SPIFFE bundle), IP blocks, and optional keys that refuse `null`. A leaf
+//! module.
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -222,5 +226,40 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
             }
         }
         deserializer.deserialize_any(OneOrManyVisitor(PhantomData))
+    }
+}
+/// An IP address (matches itself) or a CIDR block, v4 or v6.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "String")]
+pub(crate) struct IpBlock(pub(crate) IpNet);
+
+impl TryFrom<String> for IpBlock {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        if text.contains('/') {
+            let net: IpNet = text
+                .parse()
+                .map_err(|_| format!("{text:?} is not a CIDR block"))?;
+            if net.trunc() != net {
+                return Err(format!(
+                    "{text:?} has host bits set; did you mean \"{}\"?",
+                    net.trunc()
+                ));
+            }
+            Ok(IpBlock(net))
+        } else {
+            let addr: IpAddr = text
+                .parse()
+                .map_err(|_| format!("{text:?} is not an IP address"))?;
+            Ok(IpBlock(IpNet::from(addr)))
+        }
+    }
+}
+
+impl IpBlock {
+    /// Whether `address` is in the block.
+    pub(crate) fn contains(&self, address: &IpAddr) -> bool {
+        self.0.contains(address)
     }
 }

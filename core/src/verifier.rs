@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::constraints::{normalised_rdns, Names, OwnConstraints};
 use crate::error::{invalid_policy, Code, Rejection, Warning};
+use crate::forwarded::{Format, ForwardedRules};
 use crate::identity::{Identity, Verification};
 use crate::input::{decode, decode_chain, Expect};
 use crate::matchers::Rule;
@@ -46,6 +47,7 @@ pub struct Verifier {
     max_chain_length: usize,
     clock_skew_seconds: u64,
     profile: Profile,
+    forwarded: Option<ForwardedRules>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -230,6 +232,7 @@ impl Verifier {
             max_chain_length: policy.max_chain_length.0,
             clock_skew_seconds: u64::from(policy.clock_skew_seconds),
             profile: policy.profile,
+            forwarded: policy.forwarded.as_ref().map(ForwardedRules::from),
         };
         if let Some(crls) = policy.revocation.as_ref().and_then(|r| r.crls.as_ref()) {
             let mut sources = Vec::with_capacity(crls.0.len());
@@ -469,8 +472,44 @@ impl Verifier {
         identity.verification = Some(Verification {
             chain_fingerprints,
             matched_rule,
+            forwarded: None,
         });
         Ok(identity)
+    }
+
+    /// Decides on a client certificate that a TLS-terminating proxy forwarded in an HTTP
+    /// header, as the policy's `forwarded` section says (docs/forwarded.md). `headers`
+    /// are the request's headers (names in any case, in order); `peer` is the address of
+    /// the connection the request came on: the socket's remote address, never
+    /// `X-Forwarded-For`. A peer outside `forwarded.trusted_proxies` is refused as
+    /// `UNTRUSTED_FORWARDER`, whatever it sent; a trusted proxy that forwarded no
+    /// certificate as `EMPTY_CHAIN`. Then the decision of [`Verifier::verify`]; the
+    /// identity's `forwarded` says how the certificate came. Without a `forwarded`
+    /// section the call is refused (`INVALID_POLICY`): headers are never read then.
+    pub fn verify_forwarded<N: AsRef<str>, V: AsRef<[u8]>>(
+        &self,
+        headers: &[(N, V)],
+        peer: &str,
+        at: Option<u64>,
+    ) -> Result<Identity, Rejection> {
+        let rules = self.forwarded.as_ref().ok_or_else(|| {
+            invalid_policy(
+                "the policy has no \"forwarded\" section, so certgate reads no forwarded \
+                 certificate (docs/forwarded.md)",
+            )
+        })?;
+        let received = rules.receive(headers, peer)?;
+        let mut identity = self.verify(&received.ders, at)?;
+        if let Some(verification) = identity.verification.as_mut() {
+            verification.forwarded = Some(received.forwarded);
+        }
+        Ok(identity)
+    }
+
+    /// The format of the policy's `forwarded` section, when it has one: the bindings'
+    /// middlewares then read the certificate from headers instead of the TLS socket.
+    pub fn forwarded_format(&self) -> Option<Format> {
+        self.forwarded.as_ref().map(|rules| rules.format)
     }
 
     /// Why a certificate above an SVID leaf on its path may not sign SVIDs (X509-SVID

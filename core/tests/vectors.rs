@@ -1,7 +1,8 @@
 //! Replays every case of tests/vectors/cases.json: the cross-language truth.
 //!
 //! A chain item (or `cert`) is a string (its UTF-8 bytes: PEM, text dumps) or an array of
-//! byte values (DER, PKCS#7, PKCS#12). `policy_file` names a policy file relative to
+//! byte values (DER, PKCS#7, PKCS#12). `verify_forwarded` cases give `headers` (a list
+//! of `[name, value]`) and `peer` (the connection's address) instead of a chain. `policy_file` names a policy file relative to
 //! cases.json, read with `Verifier::from_file` (hence feature `fs`).
 
 use std::path::{Path, PathBuf};
@@ -72,6 +73,20 @@ fn run(case: &Value) -> Outcome {
                     .collect();
                 verifier.verify(&chain, case["at"].as_u64())
             })
+        }
+        "verify_forwarded" => {
+            let headers: Vec<(String, String)> = case["headers"]
+                .as_array()
+                .expect("headers")
+                .iter()
+                .map(|pair| {
+                    let name = pair[0].as_str().expect("a header name").to_owned();
+                    (name, pair[1].as_str().expect("a header value").to_owned())
+                })
+                .collect();
+            let peer = case["peer"].as_str().expect("peer");
+            verifier(case)
+                .and_then(|verifier| verifier.verify_forwarded(&headers, peer, case["at"].as_u64()))
         }
         other => panic!("unknown op {other}"),
     };

@@ -13,7 +13,7 @@ class                       codes
 ``UntrustedError``          ``UNKNOWN_ISSUER``, ``BAD_SIGNATURE``,
                             ``UNSUPPORTED_ALGORITHM``, ``CA_CONSTRAINT_VIOLATION``,
                             ``NAME_CONSTRAINT_VIOLATION``,
-                            ``UNSUPPORTED_EXTENSION``
+                            ``UNSUPPORTED_EXTENSION``, ``UNTRUSTED_FORWARDER``
 ``ExpiredError``            ``EXPIRED``, ``NOT_YET_VALID``
 ``UsageError``              ``INVALID_USAGE``
 ``RevokedError``            ``REVOKED``
@@ -60,7 +60,8 @@ class CertgateError(Exception):
       ``INPUT_TOO_LARGE``;
       ``UntrustedError``: ``UNKNOWN_ISSUER``, ``BAD_SIGNATURE``,
       ``UNSUPPORTED_ALGORITHM``, ``CA_CONSTRAINT_VIOLATION``,
-      ``NAME_CONSTRAINT_VIOLATION``, ``UNSUPPORTED_EXTENSION``;
+      ``NAME_CONSTRAINT_VIOLATION``, ``UNSUPPORTED_EXTENSION``,
+      ``UNTRUSTED_FORWARDER``;
       ``ExpiredError``: ``EXPIRED``, ``NOT_YET_VALID``;
       ``UsageError``: ``INVALID_USAGE``;
       ``RevokedError``: ``REVOKED``;
@@ -115,7 +116,8 @@ class MalformedInputError(VerificationError):
 class UntrustedError(VerificationError):
     """No valid path to a trust anchor: ``UNKNOWN_ISSUER``, ``BAD_SIGNATURE``,
     ``UNSUPPORTED_ALGORITHM``, ``CA_CONSTRAINT_VIOLATION``,
-    ``NAME_CONSTRAINT_VIOLATION``, ``UNSUPPORTED_EXTENSION``."""
+    ``NAME_CONSTRAINT_VIOLATION``, ``UNSUPPORTED_EXTENSION``, ``UNTRUSTED_FORWARDER``
+    (a forwarded certificate from an address that is not a trusted proxy)."""
 
     codes = frozenset(
         {
@@ -125,6 +127,7 @@ class UntrustedError(VerificationError):
             "CA_CONSTRAINT_VIOLATION",
             "NAME_CONSTRAINT_VIOLATION",
             "UNSUPPORTED_EXTENSION",
+            "UNTRUSTED_FORWARDER",
         }
     )
 

@@ -86,6 +86,9 @@ pub struct VerifiedIdentity {
     pub chain_fingerprints: Vec<String>,
     /// Index of the first matching `allow` rule; `None` (null) without `allow`.
     pub matched_rule: Option<usize>,
+    /// How a forwarded certificate came (`verify_forwarded` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forwarded: Option<serde_json::Value>,
 }
 
 /// Whether `uri` is a syntactically valid SPIFFE ID.

@@ -13,6 +13,7 @@ use crate::pki::{
 };
 use crate::Result;
 
+mod forwarded;
 mod strict;
 
 /// The verification instant of every case: 2026-06-01T00:00:00Z.
@@ -1199,6 +1200,12 @@ struct Case {
     cert: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     at: Option<i64>,
+    /// `verify_forwarded`: the request's headers, `[name, value]` in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    headers: Option<Vec<(String, String)>>,
+    /// `verify_forwarded`: the address of the connection the request came on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peer: Option<String>,
     expect: Expect,
 }
 
@@ -1307,6 +1314,7 @@ impl<'p> Cases<'p> {
             identity,
             chain_fingerprints: path.iter().map(|c| c.fingerprint()).collect(),
             matched_rule,
+            forwarded: None,
         };
         let (policy, policy_file) = policy_or_file(policy);
         self.push(Case {
@@ -1318,6 +1326,8 @@ impl<'p> Cases<'p> {
             chain: Some(chain),
             cert: None,
             at: Some(AT),
+            headers: None,
+            peer: None,
             expect: Expect::Verified {
                 identity,
                 warnings: warnings.iter().map(|w| (*w).to_owned()).collect(),
@@ -1367,6 +1377,8 @@ impl<'p> Cases<'p> {
             chain: Some(chain),
             cert: None,
             at: Some(AT),
+            headers: None,
+            peer: None,
             expect,
         })
     }
@@ -1414,6 +1426,8 @@ impl<'p> Cases<'p> {
             chain: None,
             cert: Some(item),
             at: None,
+            headers: None,
+            peer: None,
             expect: Expect::Inspected {
                 identity: self.pki.c(cert).identity()?,
             },
@@ -2676,6 +2690,7 @@ fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
         cs.inspect(name, description, cert)?;
     }
 
+    forwarded::cases(&mut cs)?;
     strict::cases(&mut cs)?;
     Ok(cs.list)
 }
