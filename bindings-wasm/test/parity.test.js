@@ -20,7 +20,9 @@ function run(impl, c) {
   try {
     if (c.op === 'inspect') return { ok: true, identity: impl.inspect(caseItem(c.cert)) };
     const policy = c.policy_file ? resolvedPolicyFile(c.policy_file) : c.policy;
-    return new impl.Verifier(policy).check(caseChain(c), { at: c.at });
+    const verifier = new impl.Verifier(policy);
+    if (c.op === 'verify_forwarded') return verifier.checkForwarded(c.headers, c.peer, { at: c.at });
+    return verifier.check(caseChain(c), { at: c.at });
   } catch (error) {
     assert.ok(error instanceof impl.CertgateError, `${c.name}: expected a CertgateError, got ${error?.stack ?? error}`);
     return { ok: false, code: error.code, message: error.message, certIndex: error.certIndex };
@@ -29,9 +31,10 @@ function run(impl, c) {
 
 describe('wasm and native agree on every vector', () => {
   const all = cases();
-  test('there are vectors of both kinds', () => {
+  test('there are vectors of every kind', () => {
     assert.ok(all.filter((c) => c.op === 'verify').length > 50);
     assert.ok(all.filter((c) => c.op === 'inspect').length > 10);
+    assert.ok(all.filter((c) => c.op === 'verify_forwarded').length > 50);
   });
   for (const c of all) {
     test(`${c.op} ${c.name}`, () => {

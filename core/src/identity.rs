@@ -304,12 +304,8 @@ fn extended_key_usage(cert: &X509Certificate<'_>) -> Result<Vec<String>, String>
     else {
         return Ok(Vec::new());
     };
-    // The same words on every platform: nom's "needs N more bytes" is computed in usize,
-    // so a bogus length reads differently on 32-bit WebAssembly than on 64-bit hosts.
-    let (_, purposes) = <Vec<Oid<'_>>>::from_der(ext.value).map_err(|e| match e {
-        x509_parser::nom::Err::Incomplete(_) => "truncated DER".to_owned(),
-        other => other.to_string(),
-    })?;
+    let (_, purposes) =
+        <Vec<Oid<'_>>>::from_der(ext.value).map_err(|e| crate::x509::der_failure(&e))?;
     Ok(purposes
         .iter()
         .map(|oid| {

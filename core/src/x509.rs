@@ -2,7 +2,11 @@
 //! RFC 4514 names, serial numbers, SHA-256 fingerprints, time for messages, and the
 //! signature algorithms certgate accepts. A leaf module: it decides nothing.
 
-use x509_parser::der_parser::asn1_rs::Oid;
+use std::fmt::Debug;
+
+use x509_parser::der_parser::asn1_rs::{self, Oid};
+use x509_parser::error::X509Error;
+use x509_parser::nom::{self, error::ErrorKind};
 use x509_parser::oid_registry;
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 
@@ -23,8 +27,46 @@ pub(crate) fn parse_certificate<'a>(
         Err(e) => Err(Rejection::at_cert(
             Code::MalformedCertificate,
             index,
-            format!("certificate #{index}: not an X.509 certificate ({e})"),
+            format!(
+                "certificate #{index}: not an X.509 certificate ({})",
+                der_failure(&e)
+            ),
         )),
+    }
+}
+
+/// A DER parse error whose words may depend on the platform.
+pub(crate) trait DerFailure: Debug {
+    /// Whether the input ends before a length said it would.
+    fn runs_past_the_input(&self) -> bool;
+}
+
+impl DerFailure for asn1_rs::Error {
+    fn runs_past_the_input(&self) -> bool {
+        matches!(self, Self::InvalidLength | Self::Incomplete(_))
+    }
+}
+
+impl DerFailure for X509Error {
+    fn runs_past_the_input(&self) -> bool {
+        match self {
+            Self::Der(der) => der.runs_past_the_input(),
+            Self::NomError(kind) => *kind == ErrorKind::Eof,
+            _ => false,
+        }
+    }
+}
+
+/// A DER parse error in the same words on every platform: a length beyond the input is
+/// "end of input" on 64-bit hosts but InvalidLength on 32-bit WebAssembly, where the
+/// length already overflows usize.
+pub(crate) fn der_failure<E: DerFailure>(e: &nom::Err<E>) -> String {
+    match e {
+        nom::Err::Incomplete(_) => "truncated DER or bad length".to_owned(),
+        nom::Err::Error(inner) | nom::Err::Failure(inner) if inner.runs_past_the_input() => {
+            "truncated DER or bad length".to_owned()
+        }
+        other => other.to_string(),
     }
 }
 
@@ -165,5 +207,20 @@ mod tests {
         assert_eq!(serial_bytes(&[0x00, 0x80, 0x01]), &[0x80, 0x01]);
         assert_eq!(serial_bytes(&[0x00]), &[0x00]);
         assert_eq!(serial_bytes(&[0x01, 0x02]), &[0x01, 0x02]);
+    }
+
+    /// A length past the input reads alike whether it fits usize (64-bit hosts: end of
+    /// input) or not (32-bit WebAssembly, and here a nine-octet length: InvalidLength).
+    #[test]
+    fn a_length_past_the_input_reads_alike_on_every_platform() {
+        let fits_usize = [0x30, 0x84, 0x7f, 0xff, 0xff, 0xff, 0x00];
+        let overflows_usize = [0x30, 0x89, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0x00];
+        for der in [&fits_usize[..], &overflows_usize[..]] {
+            let refused = parse_certificate(der, 0).unwrap_err();
+            assert_eq!(
+                refused.message(),
+                "certificate #0: not an X.509 certificate (truncated DER or bad length)"
+            );
+        }
     }
 }
