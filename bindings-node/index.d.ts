@@ -7,6 +7,7 @@
 
 import type { X509Certificate } from 'node:crypto';
 import type { PeerCertificate, DetailedPeerCertificate, TlsOptions, Server as TlsServer, TLSSocket } from 'node:tls';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export * from './lib/types';
 import type * as shared from './lib/types';
@@ -83,6 +84,17 @@ export class BundleRefresher {
   stop(): void;
 }
 
+/**
+ * A request listener for http.createServer / https.createServer deciding on every
+ * request (TLS client certificate, or a trusted proxy's headers when the policy has a
+ * `forwarded` section): the identity goes on `req.peer` and `handler` runs; a refusal is
+ * answered 403 with `{ code, message }` JSON.
+ */
+export function protect(
+  verifier: Verifier,
+  handler: (req: IncomingMessage, res: ServerResponse) => void
+): (req: IncomingMessage, res: ServerResponse) => void;
+
 /** TLS options that request a client certificate and leave the decision to certgate (session tickets off). */
 export function serverOptions<T extends TlsOptions>(
   verifier: Verifier,
@@ -97,6 +109,13 @@ export interface EnforceOptions {
 /** Verifies every connection of `server`; the identity goes on `socket.certgate`. */
 export function enforce<S extends TlsServer>(server: S, verifier: Verifier, options?: EnforceOptions): S;
 
+declare module 'node:http' {
+  interface IncomingMessage {
+    /** The client's identity, set by certgate/express, certgate/fastify or protect(). */
+    peer?: VerifiedIdentity;
+  }
+}
+
 declare module 'node:net' {
   interface Socket {
     /** The TLS peer's identity, set by certgate's enforce() on admitted connections (`req.socket.certgate`). */
@@ -110,6 +129,7 @@ declare const certgate: {
   Verifier: typeof Verifier;
   enforce: typeof enforce;
   inspect: typeof inspect;
+  protect: typeof protect;
   serverOptions: typeof serverOptions;
 };
 export default certgate;

@@ -4,6 +4,7 @@
 const { CODES, CertgateError, Verifier, inspect } = require('./lib/verifier');
 const { enforce, serverOptions } = require('./lib/server');
 const { BundleRefresher } = require('./lib/refresh');
+const { protect } = require('./lib/request');
 
-module.exports = { BundleRefresher, CODES, CertgateError, Verifier, enforce, inspect, serverOptions };
+module.exports = { BundleRefresher, CODES, CertgateError, Verifier, enforce, inspect, protect, serverOptions };
 module.exports.default = module.exports;

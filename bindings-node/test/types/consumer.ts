@@ -4,9 +4,12 @@
 // with certgate-wasm is compiled against both installed packages by tests/dist/consumer.ts.
 import * as https from 'node:https';
 import { X509Certificate } from 'node:crypto';
-import certgateDefault, { BundleRefresher, CertgateError, Verifier, enforce, inspect, serverOptions } from 'certgate';
+import certgateDefault, { BundleRefresher, CertgateError, Verifier, enforce, inspect, protect, serverOptions } from 'certgate';
 import type { Identity, Policy, VerifiedIdentity } from 'certgate';
 import middleware from 'certgate/express';
+import fastifyPlugin from 'certgate/fastify';
+import { guardService, UNAUTHENTICATED } from 'certgate/grpc';
+import * as http from 'node:http';
 
 const policy: Policy = { trust: { anchors: [new X509Certificate('pem'), Buffer.from('der')] } };
 const verifier = new Verifier(policy);
@@ -30,3 +33,11 @@ server.on('request', middleware(verifier));
 const refresher = new BundleRefresher(fromFile, { start: false, onError: (error: Error, domain: string) => console.log(domain, error) });
 refresher.stop();
 const sameApi: typeof Verifier = certgateDefault.Verifier;
+
+const behindProxy = new Verifier({ ...policy, forwarded: { format: 'nginx', trusted_proxies: ['127.0.0.1'] } });
+const forwardedFormat: string | null = behindProxy.forwardedFormat;
+const plainServer = http.createServer(protect(behindProxy, (req, res) => res.end(req.peer?.forwarded?.proxy)));
+const viaHeaders: VerifiedIdentity = behindProxy.verifyForwarded({ 'x-client-cert': 'pem' }, '127.0.0.1');
+fastifyPlugin({ decorateRequest: () => undefined, addHook: () => undefined }, { verifier: behindProxy }, () => undefined);
+const guarded = guardService(verifier, { whoAmI: (call: { peer?: VerifiedIdentity }, callback: (error: null, reply: string) => void) => callback(null, call.peer?.subject ?? '') });
+const unauthenticated: 16 = UNAUTHENTICATED;
