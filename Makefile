@@ -2,6 +2,7 @@
 #   make demo   build the CLI and show it admitting and refusing clients
 #   make test   format check, clippy, and every test of every language
 #   make bench  benchmarks with ratios against the libraries users would otherwise pick
+#   make demo-proxy  nginx terminating mTLS in front of the Node app (forwarded headers)
 #   make dist   every publishable artifact into target/dist (npm, wheel + sdist, C tarball,
 #               WASM npm package, the certgate crate); `make test` installs each of them
 #               into a fresh project (test-dist)
@@ -19,13 +20,14 @@ BINDING_DISTS :=
 DEMO :=
 DIST := $(ROOT)/target/dist
 
-.PHONY: all test demo bench lint test-rust vectors demo-cli bench-core dist dist-clean dist-crate test-dist
+.PHONY: all test demo bench lint test-rust vectors demo-cli bench-core dist dist-clean dist-crate test-dist \
+	proxies-setup test-proxies demo-proxy
 
 all: test
 
 include $(sort $(wildcard bindings-*/rules.mk))
 
-test: lint test-rust $(BINDING_TESTS) test-dist
+test: lint test-rust $(BINDING_TESTS) test-proxies test-dist
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -67,3 +69,18 @@ dist-crate:
 # check compiles the vector replay, which needs libcjson: c-apt).
 test-dist: dist c-apt
 	tests/dist/run.sh $(DIST)
+
+# Real proxies (Debian's nginx, HAProxy, Caddy, Apache) in front of the Node and Python
+# apps: tests/proxies/run.py. The apps need the addon and the wheel in the dev venv.
+proxies-setup: node-build python-wheel
+	$(ROOT)/scripts/ensure-apt nginx-light haproxy caddy apache2 curl
+
+test-proxies: proxies-setup
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(CARGO) run -q --release -p certgate-vectors -- demo $$tmp >/dev/null && \
+	  $(PY) tests/proxies/run.py $$tmp
+
+demo-proxy: proxies-setup
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  $(CARGO) run -q --release -p certgate-vectors -- demo $$tmp >/dev/null && \
+	  $(PY) tests/proxies/run.py --demo $$tmp

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use base64::Engine as _;
 use certgate::{Policy, Verifier};
 use common::{pem, Pki, AT};
 use criterion::Criterion;
@@ -143,6 +144,52 @@ fn benches(c: &mut Criterion, fixture: &Fixture) {
         b.iter(|| relaxed.verify(black_box(&fixture.chain), Some(AT)).unwrap())
     });
 
+    // The same chain forwarded by a proxy in a header (docs/forwarded.md): HAProxy's
+    // base64 DER leaf and chain headers, and nginx's percent-encoded PEM leaf (with the
+    // intermediate pooled, as nginx forwards the leaf only).
+    let forwarded = |format: &str, pool: bool| {
+        let mut policy = serde_json::json!({
+            "trust": { "anchors": fixture.pki.root.pem() },
+            "allow": [{ "spiffe_trust_domain": "example.org" }],
+            "forwarded": { "format": format, "trusted_proxies": "10.0.0.0/8" },
+        });
+        if pool {
+            policy["trust"]["intermediates"] = serde_json::json!(fixture.pki.intermediate.pem());
+        }
+        Verifier::new(Policy::from_value(policy).unwrap()).unwrap()
+    };
+    let b64 = |der: &[u8]| base64::engine::general_purpose::STANDARD.encode(der);
+    let haproxy_headers = [
+        ("x-client-cert", b64(&fixture.chain[0])),
+        ("x-client-cert-chain", b64(&fixture.chain[1])),
+    ];
+    let via_haproxy = forwarded("haproxy", false);
+    c.bench_function("verify_forwarded_haproxy", |b| {
+        b.iter(|| {
+            via_haproxy
+                .verify_forwarded(black_box(&haproxy_headers), "10.1.2.3", Some(AT))
+                .unwrap()
+        })
+    });
+    let escaped: String = pem("CERTIFICATE", &fixture.chain[0])
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(byte).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    let nginx_headers = [("x-client-cert", escaped)];
+    let via_nginx = forwarded("nginx", true);
+    c.bench_function("verify_forwarded_nginx", |b| {
+        b.iter(|| {
+            via_nginx
+                .verify_forwarded(black_box(&nginx_headers), "10.1.2.3", Some(AT))
+                .unwrap()
+        })
+    });
+
     let with_crl =
         Verifier::new(fixture.policy(Some(&[&fixture.root_crl, &fixture.big_crl]))).unwrap();
     c.bench_function("verify_crl_100k", |b| {
@@ -258,6 +305,8 @@ fn main() {
         "floor_two_p256_signatures",
         "verify",
         "verify_profile_webpki",
+        "verify_forwarded_haproxy",
+        "verify_forwarded_nginx",
         "verify_crl_100k",
         "inspect",
         "webpki_verify",
@@ -283,6 +332,26 @@ fn main() {
              (target: at most +5%) {}",
             if cost <= 5.0 { "met" } else { "MISSED" }
         );
+    }
+    if let Some(direct) = median_ns(&dir, "verify") {
+        for (name, what) in [
+            (
+                "verify_forwarded_haproxy",
+                "HAProxy headers (leaf and chain)",
+            ),
+            (
+                "verify_forwarded_nginx",
+                "nginx header (leaf, intermediate pooled)",
+            ),
+        ] {
+            if let Some(forwarded) = median_ns(&dir, name) {
+                let ratio = forwarded / direct;
+                println!(
+                    "forwarded in {what} vs the chain sent directly: {ratio:.3}x (target: at most 1.05x) {}",
+                    if ratio <= 1.05 { "met" } else { "MISSED" }
+                );
+            }
+        }
     }
     let mib = |bytes: usize| bytes as f64 / 1_048_576.0;
     println!(
