@@ -289,6 +289,12 @@ impl Verifier {
             .collect()
     }
 
+    /// The certificates (DER) of `trust.intermediates`, e.g. so that a TLS stack which
+    /// checks a chain itself before certgate can complete a peer's partial chain.
+    pub fn intermediate_certificates(&self) -> Vec<Vec<u8>> {
+        self.pool.iter().map(|der| der.to_vec()).collect()
+    }
+
     /// Subjects (DER name contents) of every trust anchor, e.g. for TLS CA hints.
     pub fn anchor_subjects(&self) -> Vec<Vec<u8>> {
         self.trust

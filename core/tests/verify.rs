@@ -153,12 +153,16 @@ fn update_crls_swaps_the_whole_set() {
 }
 
 #[test]
-fn anchors_are_exposed_as_given() {
+fn anchors_and_pooled_intermediates_are_exposed_as_given() {
     let pki = Pki::new();
     let verifier = verifier(&pki, json!([{ "spiffe_trust_domain": "example.org" }]));
     let anchors = verifier.anchor_certificates();
     assert_eq!(anchors, vec![pki.root.der().as_slice()]);
     assert_eq!(verifier.anchor_subjects().len(), 1);
+    assert_eq!(
+        verifier.intermediate_certificates(),
+        vec![pki.intermediate.der().as_slice()]
+    );
 }
 
 #[test]

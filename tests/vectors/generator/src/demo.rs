@@ -15,6 +15,8 @@ const YEAR: i64 = 365 * DAY;
 
 /// The SPIFFE ID pattern the demo policy allows.
 const ALLOWED_PATTERN: &str = "spiffe://demo.example/ns/prod/sa/*";
+/// The one server a client under `server-policy.json` may call.
+const PAYMENTS: &str = "spiffe://demo.example/ns/prod/sa/payments";
 
 fn demo_ca(org: &str, cn: &str, serial: &[u8], now: i64) -> CertSpec {
     CertSpec::ca(
@@ -38,6 +40,12 @@ fn demo_leaf(cn: &str, serial: &[u8], not_before: i64, not_after: i64) -> CertSp
 /// `ca.pem`, `intermediate.pem`, `crl.pem`, `policy.json`, `server.{pem,key}` and
 /// `NAME.{pem,key}` for the clients `allowed`, `revoked`, `wrong-spiffe`, `expired`
 /// and `untrusted`. Each `NAME.pem` holds the leaf followed by its intermediate.
+///
+/// For the other direction (a client checking its server), `server-policy.json`
+/// (`usage: "server"`, allowing only the SPIFFE ID `PAYMENTS`) and the servers
+/// `payments`, `payments-wrong-spiffe`, `payments-revoked`, `payments-untrusted` and
+/// `payments-expired`, all named `localhost` / 127.0.0.1 too, so that hostname
+/// checks pass and only the policy tells them apart.
 pub fn write(dir: &Path) -> Result<()> {
     let now = i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs())?;
     let (from, until) = (now - HOUR, now + 90 * DAY);
@@ -83,17 +91,56 @@ pub fn write(dir: &Path) -> Result<()> {
         &other_int,
     )?;
 
+    let payments_server = |cn: &str, serial: u8, spiffe: &str, validity: (i64, i64), issuer| {
+        Issued::signed_by(
+            demo_leaf(cn, &[serial], validity.0, validity.1)
+                .sans(vec![
+                    San::uri(spiffe),
+                    San::dns("localhost"),
+                    San::ip("127.0.0.1"),
+                ])
+                .eku(vec![Eku::ServerAuth]),
+            issuer,
+        )
+    };
+    let payments = payments_server("payments", 0x40, PAYMENTS, (from, until), &int)?;
+    let payments_wrong = payments_server(
+        "payments-dev",
+        0x41,
+        "spiffe://demo.example/ns/dev/sa/payments",
+        (from, until),
+        &int,
+    )?;
+    let payments_revoked =
+        payments_server("payments-revoked", 0x42, PAYMENTS, (from, until), &int)?;
+    let payments_untrusted =
+        payments_server("payments", 0x43, PAYMENTS, (from, until), &other_int)?;
+    let payments_expired = payments_server(
+        "payments-expired",
+        0x44,
+        PAYMENTS,
+        (now - 2 * DAY, now - HOUR),
+        &int,
+    )?;
+
     let root_crl = crl(&root, from, until, 1, &[])?;
     let int_crl = crl(
         &int,
         from,
         until,
         1,
-        &[Revoked {
-            cert: &revoked,
-            at: from,
-            reason: RevocationReason::KeyCompromise,
-        }],
+        &[
+            Revoked {
+                cert: &revoked,
+                at: from,
+                reason: RevocationReason::KeyCompromise,
+            },
+            Revoked {
+                cert: &payments_revoked,
+                at: from,
+                reason: RevocationReason::KeyCompromise,
+            },
+        ],
     )?;
 
     std::fs::create_dir_all(dir)?;
@@ -107,6 +154,11 @@ pub fn write(dir: &Path) -> Result<()> {
         ("wrong-spiffe", &wrong, &int),
         ("expired", &expired, &int),
         ("untrusted", &untrusted, &other_int),
+        ("payments", &payments, &int),
+        ("payments-wrong-spiffe", &payments_wrong, &int),
+        ("payments-revoked", &payments_revoked, &int),
+        ("payments-untrusted", &payments_untrusted, &other_int),
+        ("payments-expired", &payments_expired, &int),
     ] {
         write_file(
             dir,
@@ -120,12 +172,23 @@ pub fn write(dir: &Path) -> Result<()> {
         "revocation": { "crls": [root_crl, int_crl] },
         "allow": [{ "spiffe_id": ALLOWED_PATTERN }],
     });
-    let mut text = serde_json::to_string_pretty(&policy)?;
-    text.push('\n');
-    write_file(dir, "policy.json", &text)?;
+    write_policy(dir, "policy.json", &policy)?;
+    let server_policy = json!({
+        "trust": { "anchors": root.pem(), "intermediates": int.pem() },
+        "revocation": { "crls": [root_crl, int_crl] },
+        "usage": "server",
+        "allow": [{ "spiffe_id": PAYMENTS }],
+    });
+    write_policy(dir, "server-policy.json", &server_policy)?;
     eprintln!(
         "wrote the demo PKI (valid from now for 90 days) to {}",
         dir.display()
     );
     Ok(())
+}
+
+fn write_policy(dir: &Path, name: &str, policy: &serde_json::Value) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(policy)?;
+    text.push('\n');
+    write_file(dir, name, &text)
 }
