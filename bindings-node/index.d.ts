@@ -6,7 +6,14 @@
 /// <reference types="node" />
 
 import type { X509Certificate } from 'node:crypto';
-import type { PeerCertificate, DetailedPeerCertificate, TlsOptions, Server as TlsServer, TLSSocket } from 'node:tls';
+import type {
+  ConnectionOptions,
+  PeerCertificate,
+  DetailedPeerCertificate,
+  TlsOptions,
+  Server as TlsServer,
+  TLSSocket,
+} from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export * from './lib/types';
@@ -101,6 +108,33 @@ export function serverOptions<T extends TlsOptions>(
   tlsOptions?: T
 ): T & { ca: Array<string | Buffer>; secureOptions: number; requestCert: true; rejectUnauthorized: false };
 
+/** What names the server for clientOptions(): Node's hostname check too, or the policy's rules alone. */
+export type IdentityCheck = 'hostname' | 'policy';
+
+/** TLS client options clientOptions() takes: Node's, minus what it provides, plus `identity`. */
+export type ClientTlsOptions = Omit<ConnectionOptions, 'checkServerIdentity' | 'rejectUnauthorized' | 'session'> & {
+  /** `"hostname"` (default): Node's hostname check as well; `"policy"`: the allow rules alone (SPIFFE). */
+  identity?: IdentityCheck;
+  rejectUnauthorized?: true;
+};
+
+/**
+ * Options for https.request, https.Agent, tls.connect and undici's Agent (`connect`) that
+ * check the server with the policy (`usage: "server"`) in the handshake: Node's chain
+ * check against the policy's anchors, then certgate's decision (a CertgateError). TLS
+ * session resumption is off.
+ */
+export function clientOptions<T extends ClientTlsOptions>(
+  verifier: Verifier,
+  tlsOptions?: T
+): Omit<T, 'identity'> & {
+  ca: Array<string | Buffer>;
+  rejectUnauthorized: true;
+  session: undefined;
+  maxCachedSessions: 0;
+  checkServerIdentity: (hostname: string, cert: PeerCertificate) => Error | undefined;
+};
+
 export interface EnforceOptions {
   /** Called with the rejection and the socket, just before the socket is destroyed. */
   onReject?: (error: CertgateError, socket: TLSSocket) => void;
@@ -127,6 +161,7 @@ declare const certgate: {
   CODES: typeof CODES;
   CertgateError: typeof CertgateError;
   Verifier: typeof Verifier;
+  clientOptions: typeof clientOptions;
   enforce: typeof enforce;
   inspect: typeof inspect;
   protect: typeof protect;

@@ -3,8 +3,9 @@
 
 const { CODES, CertgateError, Verifier, inspect } = require('./lib/verifier');
 const { enforce, serverOptions } = require('./lib/server');
+const { clientOptions } = require('./lib/client');
 const { BundleRefresher } = require('./lib/refresh');
 const { protect } = require('./lib/request');
 
-module.exports = { BundleRefresher, CODES, CertgateError, Verifier, enforce, inspect, protect, serverOptions };
+module.exports = { BundleRefresher, CODES, CertgateError, Verifier, clientOptions, enforce, inspect, protect, serverOptions };
 module.exports.default = module.exports;

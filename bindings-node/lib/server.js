@@ -44,7 +44,7 @@ function enforce(server, verifier, options = {}) {
   // Prepended so it runs before http's own connection listener; verification is
   // synchronous, so the socket is judged before any request data is read.
   server.prependListener('secureConnection', (socket) => {
-    const outcome = judge(verifier, socket);
+    const outcome = judge(verifier, () => socket.getPeerCertificate(true));
     if (outcome.ok) {
       socket.certgate = outcome.identity;
       return;
@@ -58,13 +58,17 @@ function enforce(server, verifier, options = {}) {
   return server;
 }
 
-/** The check outcome for a socket's peer; never throws (an unreadable peer is refused as INTERNAL). */
-function judge(verifier, socket) {
+/**
+ * The check outcome for the peer chain `readPeer()` gives (a detailed peer certificate,
+ * as `getPeerCertificate(true)`); never throws: it runs inside TLS callbacks, where an
+ * exception would escape, so an unreadable peer is refused as INTERNAL.
+ */
+function judge(verifier, readPeer) {
   try {
-    return verifier.check(socket.getPeerCertificate(true) ?? {});
+    return verifier.check(readPeer() ?? {});
   } catch (error) {
     return { ok: false, code: 'INTERNAL', message: `cannot read the peer's certificates: ${error.message}`, certIndex: null, identity: null };
   }
 }
 
-module.exports = { enforce, serverOptions };
+module.exports = { enforce, judge, serverOptions };

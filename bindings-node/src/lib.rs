@@ -166,11 +166,13 @@ impl NativeVerifier {
     /// The policy's trust anchor certificates, DER.
     #[napi]
     pub fn anchors(&self) -> Vec<Buffer> {
-        self.inner
-            .anchor_certificates()
-            .into_iter()
-            .map(Buffer::from)
-            .collect()
+        buffers(self.inner.anchor_certificates())
+    }
+
+    /// The policy's pooled intermediates (`trust.intermediates`), DER.
+    #[napi]
+    pub fn intermediates(&self) -> Vec<Buffer> {
+        buffers(self.inner.intermediate_certificates())
     }
 }
 
@@ -236,6 +238,11 @@ fn unix_time(at: Option<f64>) -> Result<Option<u64>> {
     at.map(certgate_js::unix_seconds)
         .transpose()
         .map_err(|message| Error::new(Status::InvalidArg, message))
+}
+
+/// DER certificates as Node Buffers.
+fn buffers(ders: Vec<Vec<u8>>) -> Vec<Buffer> {
+    ders.into_iter().map(Buffer::from).collect()
 }
 
 #[cfg(test)]

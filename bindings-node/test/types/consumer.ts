@@ -4,12 +4,13 @@
 // with certgate-wasm is compiled against both installed packages by tests/dist/consumer.ts.
 import * as https from 'node:https';
 import { X509Certificate } from 'node:crypto';
-import certgateDefault, { BundleRefresher, CertgateError, Verifier, enforce, inspect, protect, serverOptions } from 'certgate';
+import certgateDefault, { BundleRefresher, CertgateError, Verifier, clientOptions, enforce, inspect, protect, serverOptions } from 'certgate';
 import type { Identity, Policy, VerifiedIdentity } from 'certgate';
 import middleware from 'certgate/express';
 import fastifyPlugin from 'certgate/fastify';
 import { guardService, UNAUTHENTICATED } from 'certgate/grpc';
 import * as http from 'node:http';
+import * as tls from 'node:tls';
 
 const policy: Policy = { trust: { anchors: [new X509Certificate('pem'), Buffer.from('der')] } };
 const verifier = new Verifier(policy);
@@ -41,3 +42,12 @@ const viaHeaders: VerifiedIdentity = behindProxy.verifyForwarded({ 'x-client-cer
 fastifyPlugin({ decorateRequest: () => undefined, addHook: () => undefined }, { verifier: behindProxy }, () => undefined);
 const guarded = guardService(verifier, { whoAmI: (call: { peer?: VerifiedIdentity }, callback: (error: null, reply: string) => void) => callback(null, call.peer?.subject ?? '') });
 const unauthenticated: 16 = UNAUTHENTICATED;
+
+const toPayments = clientOptions(verifier, { key: 'k', cert: 'c', identity: 'policy' });
+https.request({ host: 'payments.internal', ...toPayments });
+new https.Agent(clientOptions(verifier));
+tls.connect({ host: 'payments.internal', port: 8443, ...toPayments });
+// @ts-expect-error identity is "hostname" or "policy"
+clientOptions(verifier, { identity: 'dns' });
+// @ts-expect-error certgate refuses to run with Node's chain check off
+clientOptions(verifier, { rejectUnauthorized: false });
