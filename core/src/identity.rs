@@ -230,6 +230,16 @@ pub fn inspect(cert: &[u8]) -> Result<Identity, Rejection> {
     Identity::of(&parsed, &der)
 }
 
+/// An X.501 Name (its DER, outer SEQUENCE included, as a TLS CertificateRequest lists
+/// acceptable CAs) written as certgate writes subjects and issuers (RFC 4514, short
+/// attribute names); `None` when it is not a Name.
+pub fn distinguished_name(der: &[u8]) -> Option<String> {
+    match X509Name::from_der(der) {
+        Ok(([], name)) => Some(rfc4514(&name)),
+        _ => None,
+    }
+}
+
 const KEY_USAGE_NAMES: [&str; 9] = [
     "digitalSignature",
     "nonRepudiation",

@@ -175,6 +175,40 @@ fn too_many(count: usize) -> Rejection {
     )
 }
 
+/// Every certificate (DER) of one input, such as a file's bytes, in any form certgate
+/// reads (module docs); a PKCS#7 bundle's in issuing order. For tools that list what a
+/// file holds: there is no limit on the count, only on the input's size.
+pub fn certificates(input: &[u8]) -> Result<Vec<Vec<u8>>, Rejection> {
+    if input.len() > MAX_INPUT_BYTES {
+        return Err(Rejection::new(
+            Code::InputTooLarge,
+            format!(
+                "input of {} bytes exceeds the limit of {MAX_INPUT_BYTES} bytes",
+                input.len()
+            ),
+        ));
+    }
+    let decoded = decode(input, Expect::Certificates).map_err(|reason| {
+        Rejection::at_cert(
+            Code::MalformedCertificate,
+            0,
+            format!("certificate #0: {reason}"),
+        )
+    })?;
+    if decoded.ders.is_empty() {
+        return Err(Rejection::new(Code::EmptyChain, "no certificate given"));
+    }
+    decoded
+        .ders
+        .into_iter()
+        .enumerate()
+        .map(|(index, der)| {
+            crate::x509::parse_certificate(&der, index)?;
+            Ok(der.into_owned())
+        })
+        .collect()
+}
+
 /// Decodes exactly one certificate for `inspect`: the first of the item.
 pub(crate) fn decode_one(bytes: &[u8]) -> Result<CertificateDer<'_>, Rejection> {
     let mut certs = Vec::with_capacity(1);

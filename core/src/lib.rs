@@ -40,7 +40,9 @@ mod x509;
 
 pub use error::{catch_panic, Code, Rejection, Warning};
 pub use forwarded::{Format, Forwarded, XfccElement};
-pub use identity::{inspect, Identity, PublicKeyInfo, SubjectAltNames, Verification};
-pub use input::{MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_INPUT_BYTES};
+pub use identity::{
+    distinguished_name, inspect, Identity, PublicKeyInfo, SubjectAltNames, Verification,
+};
+pub use input::{certificates, MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_INPUT_BYTES};
 pub use policy::{Policy, DEFAULT_MAX_CHAIN_LENGTH};
 pub use verifier::{unix_seconds, BundleEndpoint, BundleUpdate, Verifier, MAX_UNIX_SECONDS};

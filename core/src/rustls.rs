@@ -95,18 +95,32 @@ impl ClientCertVerifier for ClientVerifier {
 }
 
 /// A rustls `ServerCertVerifier` for clients: the server's chain must pass the policy
-/// (which should have `usage: "server"`) and be valid for the name being connected to.
+/// (which should have `usage: "server"`) and, unless made with
+/// [`ServerVerifier::identity_by_policy`], be valid for the name being connected to.
 #[derive(Debug)]
 pub struct ServerVerifier {
     verifier: Arc<Verifier>,
+    check_server_name: bool,
     algorithms: WebPkiSupportedAlgorithms,
 }
 
 impl ServerVerifier {
-    /// Wraps `verifier`.
+    /// Wraps `verifier`; the server's certificate must also name the host connected to.
     pub fn new(verifier: Arc<Verifier>) -> ServerVerifier {
+        ServerVerifier::with_name_check(verifier, true)
+    }
+
+    /// Wraps `verifier` with the policy's allow rules alone as the server's identity (no
+    /// check of the name connected to): for SPIFFE meshes, whose server certificates name
+    /// a workload, not a host. The policy must then pin the servers it accepts.
+    pub fn identity_by_policy(verifier: Arc<Verifier>) -> ServerVerifier {
+        ServerVerifier::with_name_check(verifier, false)
+    }
+
+    fn with_name_check(verifier: Arc<Verifier>, check_server_name: bool) -> ServerVerifier {
         ServerVerifier {
             verifier,
+            check_server_name,
             algorithms: rustls::crypto::ring::default_provider().signature_verification_algorithms,
         }
     }
@@ -122,7 +136,12 @@ impl ServerCertVerifier for ServerVerifier {
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
         verify(&self.verifier, end_entity, intermediates, now)?;
-        rustls::client::verify_server_name(&ParsedCertificate::try_from(end_entity)?, server_name)?;
+        if self.check_server_name {
+            rustls::client::verify_server_name(
+                &ParsedCertificate::try_from(end_entity)?,
+                server_name,
+            )?;
+        }
         Ok(ServerCertVerified::assertion())
     }
 

@@ -289,6 +289,15 @@ impl Verifier {
             .collect()
     }
 
+    /// The policy's `usage`, as its names (`["client"]`, `["server"]` or both): which
+    /// role of peer this verifier can admit.
+    pub fn usage(&self) -> Vec<&'static str> {
+        [("client", self.usage.client), ("server", self.usage.server)]
+            .into_iter()
+            .filter_map(|(name, admitted)| admitted.then_some(name))
+            .collect()
+    }
+
     /// The certificates (DER) of `trust.intermediates`, e.g. so that a TLS stack which
     /// checks a chain itself before certgate can complete a peer's partial chain.
     pub fn intermediate_certificates(&self) -> Vec<Vec<u8>> {

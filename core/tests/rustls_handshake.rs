@@ -1,5 +1,6 @@
 //! Real TLS handshakes over loopback TCP with rustls on both sides: the server
-//! enforces the policy through `certgate::rustls::ClientVerifier`.
+//! enforces the policy through `certgate::rustls::ClientVerifier`, and clients check
+//! servers through `ServerVerifier`.
 
 mod common;
 
@@ -180,5 +181,113 @@ fn handshake_admits_allowed_client_and_refuses_the_rest() {
         server_error(3).contains("NotAuthorized"),
         "{}",
         server_error(3)
+    );
+}
+
+/// Serves one handshake per server certificate on 127.0.0.1 without client authentication.
+fn serve_plain(chains: Vec<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>) -> Vec<u16> {
+    chains
+        .into_iter()
+        .map(|(chain, key)| {
+            let config = ServerConfig::builder_with_provider(provider())
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(chain, key)
+                .unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = listener.local_addr().unwrap().port();
+            std::thread::spawn(move || {
+                let (mut tcp, _) = listener.accept().unwrap();
+                tcp.set_read_timeout(Some(TIMEOUT)).unwrap();
+                let mut conn = rustls::ServerConnection::new(Arc::new(config)).unwrap();
+                let _ = conn.complete_io(&mut tcp);
+                let _ = conn.write_tls(&mut tcp);
+            });
+            port
+        })
+        .collect()
+}
+
+/// Completes a handshake to `port` as `server_name` with `verifier` judging the server.
+fn handshake_with(
+    port: u16,
+    server_name: &str,
+    verifier: certgate::rustls::ServerVerifier,
+) -> Result<(), String> {
+    let config = ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    let name = server_name.to_owned().try_into().unwrap();
+    let mut conn = rustls::ClientConnection::new(Arc::new(config), name).unwrap();
+    let mut tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(TIMEOUT)).unwrap();
+    while conn.is_handshaking() {
+        conn.complete_io(&mut tcp).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+#[test]
+fn clients_check_servers_by_name_and_policy_or_by_policy_alone() {
+    let pki = Pki::around(time::OffsetDateTime::now_utc());
+    let workload = |serial: u64, spiffe_id: &str| {
+        let mut params = CertificateParams::default();
+        params.subject_alt_names = vec![SanType::URI(spiffe_id.try_into().unwrap())];
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        params.serial_number = Some(serial.into());
+        params.not_before = pki.root.center - time::Duration::days(1);
+        params.not_after = pki.root.center + time::Duration::days(1);
+        pki.intermediate.sign_leaf(params)
+    };
+    let payments = workload(40, "spiffe://example.org/ns/prod/sa/payments");
+    let impostor = workload(41, "spiffe://example.org/ns/dev/sa/payments");
+    let mut policy =
+        pki.policy(json!([{ "spiffe_id": "spiffe://example.org/ns/prod/sa/payments" }]));
+    policy["usage"] = json!("server");
+    let verifier = Arc::new(Verifier::new(certgate::Policy::from_value(policy).unwrap()).unwrap());
+    let chain = |leaf: &Leaf| {
+        (
+            vec![
+                CertificateDer::from(leaf.der.clone()),
+                CertificateDer::from(pki.intermediate.der()),
+            ],
+            key(leaf),
+        )
+    };
+    let ports = serve_plain(vec![chain(&payments), chain(&payments), chain(&impostor)]);
+    use certgate::rustls::ServerVerifier;
+
+    let by_name = handshake_with(
+        ports[0],
+        "payments.internal",
+        ServerVerifier::new(verifier.clone()),
+    );
+    let by_name = by_name.unwrap_err();
+    assert!(
+        by_name.contains("not valid for name"),
+        "a SPIFFE-only certificate names no host: {by_name}"
+    );
+    assert_eq!(
+        handshake_with(
+            ports[1],
+            "payments.internal",
+            ServerVerifier::identity_by_policy(verifier.clone())
+        ),
+        Ok(())
+    );
+    let wrong = handshake_with(
+        ports[2],
+        "payments.internal",
+        ServerVerifier::identity_by_policy(verifier),
+    );
+    let wrong = wrong.unwrap_err();
+    assert!(
+        wrong.contains("code: NotAuthorized"),
+        "the policy pins the server: {wrong}"
     );
 }

@@ -227,3 +227,54 @@ fn limits_are_enforced() {
         Code::MalformedCertificate
     );
 }
+
+#[test]
+fn certificates_lists_every_certificate_of_an_input() {
+    let pki = Pki::new();
+    let leaf = &pki.good.der;
+    let bundle = format!(
+        "Certificate:\n    Data: (text as openssl x509 -text writes it)\n{}{}",
+        pem("CERTIFICATE", leaf),
+        pki.intermediate.pem()
+    );
+    let from_text = certgate::certificates(bundle.as_bytes()).unwrap();
+    assert_eq!(
+        from_text,
+        vec![leaf.clone(), pki.intermediate.der().to_vec()]
+    );
+    assert_eq!(certgate::certificates(leaf).unwrap(), vec![leaf.clone()]);
+    let garbage = certgate::certificates(b"not a certificate").unwrap_err();
+    assert_eq!(garbage.code(), Code::MalformedCertificate);
+    let only_a_key = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+    assert!(certgate::certificates(only_a_key.as_bytes()).is_err());
+}
+
+#[test]
+fn distinguished_names_read_as_certgate_writes_issuers() {
+    let pki = Pki::new();
+    let identity = certgate::inspect(&pki.good.der).unwrap();
+    let cert = x509_parser::parse_x509_certificate(&pki.good.der)
+        .unwrap()
+        .1;
+    assert_eq!(
+        certgate::distinguished_name(cert.issuer().as_raw()).as_deref(),
+        Some(identity.issuer.as_str())
+    );
+    assert_eq!(certgate::distinguished_name(b"\x30\x03junk"), None);
+}
+
+#[test]
+fn usage_names_the_roles_a_policy_admits() {
+    let pki = Pki::new();
+    let with_usage = |usage: serde_json::Value| {
+        let mut policy = pki.policy(json!([{ "spiffe_trust_domain": "example.org" }]));
+        policy["usage"] = usage;
+        Verifier::new(certgate::Policy::from_value(policy).unwrap()).unwrap()
+    };
+    assert_eq!(with_usage(json!("client")).usage(), ["client"]);
+    assert_eq!(with_usage(json!("server")).usage(), ["server"]);
+    assert_eq!(
+        with_usage(json!(["server", "client"])).usage(),
+        ["client", "server"]
+    );
+}
