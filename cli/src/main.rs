@@ -1,17 +1,31 @@
-//! `certgate`: inspect certificates and verify peer chains against an mTLS policy.
+//! `certgate`: inspect certificates, verify peer chains against an mTLS policy, probe
+//! TLS servers, and report certificate expiry.
 //!
-//! Exit codes: 0 allowed (or inspected), 1 rejected, 2 usage, file or policy error.
-//! Output is written once the outcome is decided, so a closed pipe (`| head`) ends the
-//! command quietly with the exit code it had already decided.
+//! Exit codes: 0 allowed (or inspected, probed without a refusal, nothing expiring), 1
+//! rejected (or refused, expiring within `--warn`), 2 usage, file or policy error, or a
+//! server `probe` cannot reach. Output is written once the outcome is decided, so a
+//! closed pipe (`| head`) ends the command quietly with the exit code it had already
+//! decided.
+
+mod clock;
+mod error;
+mod expiry;
+mod input;
+mod probe;
+mod summary;
 
 use std::fmt::Write as _;
-use std::io::{Read, Write};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use certgate::{Identity, Rejection, Verifier};
 use clap::{Args, Parser, Subcommand};
 use serde_json::{json, Value};
+
+use crate::clock::{format_time, parse_time};
+use crate::error::{warn, UsageError};
+use crate::input::{check_stdin_once, read_input};
 
 #[derive(Parser)]
 #[command(
@@ -38,6 +52,23 @@ enum Command {
     },
     /// Decide whether a peer chain is allowed by a policy.
     Verify(Box<VerifyArgs>),
+    /// Connect to a TLS server and report what mTLS with it involves.
+    ///
+    /// Shows the protocol and cipher suite, the server's chain as sent and the --policy
+    /// decision on it, whether the server asks for a client certificate and which CA
+    /// names it lists, and whether it accepted the --cert one (TLS 1.3: see --wait).
+    /// Nothing is sent after the handshake.
+    ///
+    /// Exit 0 when the handshake completed, the server's chain passed --policy (if
+    /// given) and the server went on after the client certificate (or its absence); 1
+    /// when anything was refused; 2 for usage, file or policy errors and when the
+    /// server cannot be reached.
+    Probe(Box<probe::ProbeArgs>),
+    /// List the certificates of files and folders by expiry, soonest first.
+    ///
+    /// Exit 0, or 1 with --warn when a certificate has expired or expires within it; 2
+    /// for usage errors, unreadable paths, or when no certificate was found at all.
+    Expiry(expiry::ExpiryArgs),
 }
 
 #[derive(Args)]
@@ -115,21 +146,14 @@ struct VerifyArgs {
     json: bool,
 }
 
-/// A failure that is the caller's (file, usage, policy): exit 2.
-struct UsageError(String);
-
-impl From<Rejection> for UsageError {
-    fn from(rejection: Rejection) -> Self {
-        UsageError(format!("policy error: {rejection}"))
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut out = String::new();
     let result = match cli.command {
         Command::Inspect { certs, json } => inspect(&certs, json, &mut out),
         Command::Verify(args) => verify(&args, &mut out),
+        Command::Probe(args) => probe::probe(&args, &mut out),
+        Command::Expiry(args) => expiry::expiry(&args, &mut out),
     };
     let code = match result {
         Ok(code) => code,
@@ -146,49 +170,6 @@ fn main() -> ExitCode {
             warn(&format!("certgate: cannot write the output: {error}"));
             ExitCode::from(2)
         }
-    }
-}
-
-/// One line on standard error; a closed stderr is not worth a panic.
-fn warn(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
-}
-
-/// A file's bytes, or standard input's for `-`. An empty input, a folder or an
-/// unreadable file is the caller's error.
-fn read_input(path: &Path) -> Result<Vec<u8>, UsageError> {
-    let bytes = if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| UsageError(format!("cannot read standard input: {e}")))?;
-        bytes
-    } else if path.is_dir() {
-        return Err(UsageError(format!(
-            "{} is a folder, not a file",
-            path.display()
-        )));
-    } else {
-        std::fs::read(path)
-            .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?
-    };
-    if bytes.is_empty() {
-        let name = match path == Path::new("-") {
-            true => "standard input".to_owned(),
-            false => path.display().to_string(),
-        };
-        return Err(UsageError(format!("{name} is empty")));
-    }
-    Ok(bytes)
-}
-
-/// Standard input can be read once: refuse `-` given twice.
-fn check_stdin_once(paths: &[PathBuf]) -> Result<(), UsageError> {
-    match paths.iter().filter(|p| *p == Path::new("-")).count() {
-        0 | 1 => Ok(()),
-        _ => Err(UsageError(
-            "- (standard input) may be given once".to_owned(),
-        )),
     }
 }
 
@@ -353,23 +334,6 @@ fn shortcut_policy(args: &VerifyArgs) -> Result<Value, UsageError> {
         policy["allow"] = json!(rules);
     }
     Ok(policy)
-}
-
-fn parse_time(text: &str) -> Result<u64, UsageError> {
-    let time = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .map_err(|e| UsageError(format!("--at {text:?} is not an RFC 3339 time ({e})")))?;
-    u64::try_from(time.unix_timestamp())
-        .map_err(|_| UsageError(format!("--at {text:?} is before 1970")))
-}
-
-fn format_time(seconds: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(seconds)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| seconds.to_string())
 }
 
 fn print_identity(identity: &Identity, out: &mut String) {

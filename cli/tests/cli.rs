@@ -1,30 +1,25 @@
 //! The `certgate` binary end to end: files in, exit codes and output out.
 
-#[path = "../../core/tests/common/mod.rs"]
 mod common;
 
-use std::path::PathBuf;
-
 use base64::Engine as _;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::{Pki, GOOD_SPIFFE_ID};
+use common::{certgate, Pki, TempDir, GOOD_SPIFFE_ID};
 
 const AT: &str = "2026-06-01T00:00:00Z";
 
 /// A temporary folder holding the test PKI as files; removed on drop.
 struct Files {
-    dir: PathBuf,
+    dir: TempDir,
     /// The PKI the files were written from.
     pki: Pki,
 }
 
 impl Files {
     fn new(name: &str) -> Files {
-        let dir = std::env::temp_dir().join(format!("certgate-cli-{name}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
         let files = Files {
-            dir,
+            dir: TempDir::new(name),
             pki: Pki::new(),
         };
         let pki = &files.pki;
@@ -52,34 +47,12 @@ impl Files {
     }
 
     fn path(&self, name: &str) -> String {
-        self.dir.join(name).display().to_string()
+        self.dir.path(name)
     }
 
     fn write(&self, name: &str, text: &str) {
-        std::fs::write(self.dir.join(name), text).unwrap();
+        self.dir.write(name, text);
     }
-}
-
-impl Drop for Files {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn certgate(args: &[&str]) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = Command::new(env!("CARGO_BIN_EXE_certgate"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        status.code().unwrap_or(-1),
-        String::from_utf8(stdout).unwrap(),
-        String::from_utf8(stderr).unwrap(),
-    )
 }
 
 #[test]
@@ -325,7 +298,7 @@ fn the_chain_may_be_several_files_or_standard_input() {
 #[test]
 fn a_policy_file_may_name_files_relative_to_itself() {
     let files = Files::new("references");
-    std::fs::create_dir_all(files.dir.join("crls")).unwrap();
+    std::fs::create_dir_all(files.dir.0.join("crls")).unwrap();
     for (index, crl) in files.pki.crls_pem().iter().enumerate() {
         files.write(&format!("crls/{index}.crl"), crl);
     }
@@ -396,7 +369,7 @@ fn a_closed_pipe_ends_quietly_with_the_decided_code() {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
         let output = Command::new(env!("CARGO_BIN_EXE_certgate"))
-            .current_dir(&files.dir)
+            .current_dir(&files.dir.0)
             .args(&args)
             .stdout(writer)
             .output()
@@ -424,7 +397,7 @@ fn bad_files_get_one_line_and_exit_2() {
     );
     let cases: Vec<(Vec<&std::ffi::OsStr>, &str)> = vec![
         (
-            vec!["inspect".as_ref(), files.dir.as_os_str()],
+            vec!["inspect".as_ref(), files.dir.0.as_os_str()],
             "is a folder, not a file",
         ),
         (

@@ -3,43 +3,33 @@
 //! Windows line ends and byte order marks, scoped, delta and unusual CRLs. Verified
 //! with the real clock: the script makes everything valid now.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
+use common::{certgate_in, TempDir};
+
 /// The openssl-made PKI in a temporary folder, removed on drop.
-struct OpensslPki(PathBuf);
+struct OpensslPki(TempDir);
 
 impl OpensslPki {
     fn new(name: &str) -> OpensslPki {
-        let dir = std::env::temp_dir().join(format!(
-            "certgate-cli-openssl-{name}-{}",
-            std::process::id()
-        ));
+        let dir = TempDir::new(&format!("openssl-{name}"));
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/openssl/make-pki.sh");
-        let status = Command::new("bash").arg(script).arg(&dir).status().unwrap();
+        let status = Command::new("bash")
+            .arg(script)
+            .arg(&dir.0)
+            .status()
+            .unwrap();
         assert!(status.success(), "make-pki.sh failed");
         OpensslPki(dir)
     }
 }
 
-impl Drop for OpensslPki {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// (exit code, stdout, stderr) of `certgate ARGS` run inside the PKI's folder.
 fn certgate(pki: &OpensslPki, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_certgate"))
-        .current_dir(&pki.0)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    certgate_in(&pki.0 .0, args)
 }
 
 /// The first line of stdout: `ALLOWED ...` or `REJECTED CODE: ...`.
