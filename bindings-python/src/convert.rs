@@ -123,6 +123,20 @@ pub(crate) fn blobs(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<Blob>> {
         .collect()
 }
 
+/// `certgate._tls.peer_chain`, looked up once.
+static PEER_CHAIN: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The certificates the peer of a TLS connection sent, leaf first: `tls` is an
+/// `ssl.SSLSocket` or `ssl.SSLObject` after its handshake. Reading them takes the `ssl`
+/// module's version-dependent API, which `certgate._tls.peer_chain` knows; none at all
+/// (a peer without a certificate) is an empty chain, which core refuses as `EMPTY_CHAIN`.
+pub(crate) fn tls_chain(tls: &Bound<'_, PyAny>) -> PyResult<Vec<Blob>> {
+    let chain = PEER_CHAIN
+        .import(tls.py(), "certgate._tls", "peer_chain")?
+        .call1((tls,))?;
+    blobs(&chain, "chain")
+}
+
 /// A request's headers as `(name, value)` pairs: a mapping (`dict`, Starlette's
 /// `Headers` — its `items()`), or an iterable of 2-item pairs; names and values `str` or
 /// `bytes` (bytes are Latin-1, as ASGI and WSGI carry them).

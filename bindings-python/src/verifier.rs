@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyString};
 
-use crate::convert::{at_seconds, blob, blobs, header_pairs, policy_value, py_repr};
+use crate::convert::{at_seconds, blob, blobs, header_pairs, policy_value, py_repr, tls_chain};
 use crate::errors::to_pyerr;
 use crate::identity::PyIdentity;
 
@@ -181,6 +181,55 @@ impl PyVerifier {
             py,
             py.detach(|| catch_panic(|| self.inner.verify_forwarded(&headers, peer, at))),
         )
+    }
+
+    /// The identity of the peer of a TLS connection that Python's `ssl` module made:
+    /// `tls` is an `ssl.SSLSocket` or `ssl.SSLObject` after its handshake (asyncio:
+    /// `writer.get_extra_info("ssl_object")`). Verifies the certificates the peer sent,
+    /// leaf first, like `verify`, and raises like it; a peer that sent no certificate is
+    /// `EMPTY_CHAIN`. Where `ssl` gives the leaf only (Python 3.9, or a resumed session),
+    /// the policy's `trust.intermediates` complete the chain. Anything but an `ssl`
+    /// connection is a `TypeError`; before its handshake, `ssl` raises `ValueError`.
+    #[pyo3(signature = (tls, at = None))]
+    fn verify_ssl(
+        &self,
+        py: Python<'_>,
+        tls: &Bound<'_, PyAny>,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyIdentity> {
+        let chain = tls_chain(tls)?;
+        let at = at_seconds(at)?;
+        py.detach(|| catch_panic(|| self.inner.verify(&chain, at)))
+            .map(PyIdentity::from)
+            .map_err(|rejection| to_pyerr(py, &rejection))
+    }
+
+    /// The non-throwing twin of `verify_ssl`: an `Outcome`.
+    #[pyo3(signature = (tls, at = None))]
+    fn check_ssl(
+        &self,
+        py: Python<'_>,
+        tls: &Bound<'_, PyAny>,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyOutcome> {
+        let chain = tls_chain(tls)?;
+        let at = at_seconds(at)?;
+        outcome(
+            py,
+            py.detach(|| catch_panic(|| self.inner.verify(&chain, at))),
+        )
+    }
+
+    /// The policy's trust anchors as DER `bytes`: `trust.anchors` and the authorities of
+    /// the SPIFFE bundles in force (they change with `update_spiffe_bundle`), e.g. for
+    /// the trust store of an `ssl.SSLContext`.
+    fn anchors(&self) -> Vec<Vec<u8>> {
+        self.inner.anchor_certificates()
+    }
+
+    /// The certificates of the policy's `trust.intermediates` as DER `bytes`.
+    fn intermediates(&self) -> Vec<Vec<u8>> {
+        self.inner.intermediate_certificates()
     }
 
     /// The format of the policy's `forwarded` section (`"nginx"`, …), or `None`.

@@ -20,6 +20,20 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 SPIFFE_ALLOWED = "spiffe://demo.example/ns/prod/sa/web"
 SPIFFE_OTHER = "spiffe://demo.example/ns/dev/sa/web"
 ALLOW_PATTERN = "spiffe://demo.example/ns/prod/sa/*"
+#: The one server a client under `server_policy()` may call.
+SPIFFE_PAYMENTS = "spiffe://demo.example/ns/prod/sa/payments"
+SPIFFE_PAYMENTS_OTHER = "spiffe://demo.example/ns/dev/sa/payments"
+#: The servers of the other direction (a client checking its server): the first five as
+#: the Rust demo generator (`certgate-vectors demo`) names them, also named localhost /
+#: 127.0.0.1; payments_mesh has the SPIFFE ID alone, as in a service mesh.
+PAYMENTS_SERVERS = (
+    "payments",
+    "payments_wrong_spiffe",
+    "payments_revoked",
+    "payments_untrusted",
+    "payments_expired",
+    "payments_mesh",
+)
 
 
 @dataclass
@@ -187,7 +201,7 @@ def crl_pem(revocation_list: x509.CertificateRevocationList) -> str:
 
 @dataclass
 class DemoPki:
-    """root → intermediate → clients and a server, plus an untrusted hierarchy."""
+    """root → intermediate → clients and servers, plus an untrusted hierarchy."""
 
     root: Issued
     intermediate: Issued
@@ -198,6 +212,12 @@ class DemoPki:
     expired: Issued
     untrusted: Issued
     untrusted_intermediate: Issued
+    payments: Issued
+    payments_wrong_spiffe: Issued
+    payments_revoked: Issued
+    payments_untrusted: Issued
+    payments_expired: Issued
+    payments_mesh: Issued
     root_crl: x509.CertificateRevocationList
     intermediate_crl: x509.CertificateRevocationList
     files: Dict[str, Path] = field(default_factory=dict)
@@ -213,6 +233,10 @@ class DemoPki:
         }
         policy.update(extra)
         return policy
+
+    def server_policy(self) -> dict:
+        """The policy a client applies to its server: usage "server", only payments."""
+        return self.policy(usage="server", allow=[{"spiffe_id": SPIFFE_PAYMENTS}])
 
     def write(self, directory: Path) -> None:
         """Writes NAME.pem (leaf + intermediate), NAME.key, NAME.leaf.pem, ca.pem, ..."""
@@ -234,6 +258,13 @@ class DemoPki:
         put("untrusted.leaf.pem", self.untrusted.pem)
         put("untrusted.intermediate.pem", self.untrusted_intermediate.pem)
         put("untrusted.key", self.untrusted.key_pem)
+        for name in PAYMENTS_SERVERS:
+            issued = getattr(self, name)
+            issuer = (
+                self.untrusted_intermediate if name == "payments_untrusted" else self.intermediate
+            )
+            put(f"{name}.pem", issued.pem + issuer.pem)
+            put(f"{name}.key", issued.key_pem)
 
 
 def demo_pki() -> DemoPki:
@@ -242,6 +273,17 @@ def demo_pki() -> DemoPki:
     other_root = ca("Untrusted Root", 1, org="Elsewhere")
     other_intermediate = ca("Untrusted Issuing CA", 2, issuer=other_root, org="Elsewhere")
     revoked = leaf("web-revoked", 0x21, intermediate, uris=[SPIFFE_ALLOWED])
+
+    def payments(
+        cn: str, serial: int, spiffe_id: str, issuer: Issued = intermediate, **validity: dt.datetime
+    ) -> Issued:
+        """A server of the other direction: a SPIFFE ID, and localhost / 127.0.0.1."""
+        return leaf(
+            cn, serial, issuer, uris=[spiffe_id], dns=["localhost"], ips=["127.0.0.1"],
+            server=True, **validity,
+        )
+
+    payments_revoked = payments("payments-revoked", 0x42, SPIFFE_PAYMENTS)
     return DemoPki(
         root=root,
         intermediate=intermediate,
@@ -261,6 +303,20 @@ def demo_pki() -> DemoPki:
         ),
         untrusted=leaf("intruder", 0x30, other_intermediate, uris=[SPIFFE_ALLOWED]),
         untrusted_intermediate=other_intermediate,
+        payments=payments("payments", 0x40, SPIFFE_PAYMENTS),
+        payments_wrong_spiffe=payments("payments-dev", 0x41, SPIFFE_PAYMENTS_OTHER),
+        payments_revoked=payments_revoked,
+        payments_untrusted=payments("payments", 0x43, SPIFFE_PAYMENTS, other_intermediate),
+        payments_expired=payments(
+            "payments-expired",
+            0x44,
+            SPIFFE_PAYMENTS,
+            not_before=now() - dt.timedelta(days=2),
+            not_after=now() - dt.timedelta(hours=1),
+        ),
+        payments_mesh=leaf("payments-mesh", 0x45, intermediate, uris=[SPIFFE_PAYMENTS], server=True),
         root_crl=crl(root, []),
-        intermediate_crl=crl(intermediate, [revoked.cert.serial_number]),
+        intermediate_crl=crl(
+            intermediate, [revoked.cert.serial_number, payments_revoked.cert.serial_number]
+        ),
     )

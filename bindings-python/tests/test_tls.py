@@ -10,91 +10,47 @@ from __future__ import annotations
 
 import http.client
 import shutil
-import socket
 import ssl
 import subprocess
-import threading
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterator, List, Optional
 
 import pytest
 
 import certgate
 import pki
+from tlsserver import TIMEOUT, TlsServer, http_answer, read_head
 
-TIMEOUT = 20  # seconds, for every socket and client process
 
+class Server(TlsServer):
+    """An HTTPS server (CERT_REQUIRED against the demo CA) that asks certgate about the
+    leaf ``getpeercert(binary_form=True)`` gives; each connection's result is the
+    decision's code (None when allowed)."""
 
-@dataclass
-class Server:
-    """An HTTPS server on 127.0.0.1 in a thread of this process, one connection at a time."""
+    def __init__(self, demo: pki.DemoPki, verifier: certgate.Verifier) -> None:
+        files = demo.files
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(files["server.pem"], files["server.key"])
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(cafile=str(files["ca.pem"]))
+        super().__init__(context, self.answer)
+        self.demo = demo
+        self.verifier = verifier
+        self.peer_certificates: List[bytes] = []
 
-    demo: pki.DemoPki
-    verifier: certgate.Verifier
-    port: int = 0
-    handshake_failures: List[str] = field(default_factory=list)
-    decisions: List[Optional[str]] = field(default_factory=list)
-    peer_certificates: List[bytes] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        files = self.demo.files
-        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.context.load_cert_chain(files["server.pem"], files["server.key"])
-        self.context.verify_mode = ssl.CERT_REQUIRED
-        self.context.load_verify_locations(cafile=str(files["ca.pem"]))
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.2)
-        self.port = self.listener.getsockname()[1]
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self.serve, daemon=True)
-
-    def serve(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                raw, _ = self.listener.accept()
-            except socket.timeout:
-                continue
-            raw.settimeout(TIMEOUT)
-            try:
-                with self.context.wrap_socket(raw, server_side=True) as tls:
-                    self.handle(tls)
-            except (ssl.SSLError, OSError) as error:
-                self.handshake_failures.append(str(error))
-                raw.close()
-
-    def handle(self, tls: ssl.SSLSocket) -> None:
-        request = b""
-        while b"\r\n\r\n" not in request and len(request) < 65536:
-            chunk = tls.recv(4096)
-            if not chunk:
-                break
-            request += chunk
+    def answer(self, tls: ssl.SSLSocket) -> Optional[str]:
+        read_head(tls)
         der = tls.getpeercert(binary_form=True)  # bytes: what certgate takes as is
+        assert der is not None
         self.peer_certificates.append(der)
         outcome = self.verifier.check(der)
-        self.decisions.append(outcome.code)
         if outcome.ok:
-            status, body = "200 OK", f"hello {outcome.identity.spiffe_id}\n"
+            tls.sendall(http_answer("200 OK", f"hello {outcome.identity.spiffe_id}\n"))
         else:
-            status, body = "403 Forbidden", f"{outcome.code}\n"
-        tls.sendall(
-            f"HTTP/1.1 {status}\r\nContent-Type: text/plain\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n{body}".encode()
-        )
-
-    def __enter__(self) -> "Server":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stopping.set()
-        self.thread.join(timeout=TIMEOUT)
-        self.listener.close()
-        assert not self.thread.is_alive()
+            tls.sendall(http_answer("403 Forbidden", f"{outcome.code}\n"))
+        return outcome.code
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def server(demo: pki.DemoPki) -> Iterator[Server]:
     with Server(demo, certgate.Verifier(demo.policy())) as running:
         yield running
@@ -169,24 +125,18 @@ def test_real_clients(server: Server, tool: str, client: str) -> None:
         assert shutil.which(tool), f"{tool} is not installed (make test-python installs it)"
     returncode, status, body, stderr = CLIENTS[tool](server, client)
     assert (status, body) == EXPECTED[client], (returncode, stderr)
+    assert server.next().result == (None if client == "allowed" else body)
 
 
-def test_untrusted_client_fails_the_handshake(server: Server) -> None:
-    """A certificate from another CA never reaches certgate: ssl refuses it first."""
-    decisions = len(server.decisions)
-    returncode, status, _, _ = curl(server, "untrusted")
+@pytest.mark.parametrize("client", ["untrusted", "expired"])
+def test_untrusted_and_expired_clients_fail_the_handshake(server: Server, client: str) -> None:
+    """A certificate ssl refuses never reaches certgate."""
+    returncode, status, _, _ = curl(server, client)
     assert returncode != 0 and status == 0
+    assert server.next().handshake_error
     with pytest.raises((ssl.SSLError, ConnectionError)):
-        python_client(server, "untrusted")
-    assert len(server.decisions) == decisions
-    assert server.handshake_failures
-
-
-def test_expired_client_fails_the_handshake(server: Server) -> None:
-    decisions = len(server.decisions)
-    returncode, status, _, _ = curl(server, "expired")
-    assert returncode != 0 and status == 0
-    assert len(server.decisions) == decisions
+        python_client(server, client)
+    assert server.next().handshake_error
 
 
 def test_revocation_hot_update_between_connections(demo: pki.DemoPki) -> None:
@@ -194,6 +144,7 @@ def test_revocation_hot_update_between_connections(demo: pki.DemoPki) -> None:
     verifier = certgate.Verifier(demo.policy())
     with Server(demo, verifier) as running:
         assert python_client(running, "allowed")[1:3] == EXPECTED["allowed"]
+        running.next()
         verifier.update_crls(
             [
                 pki.crl_pem(pki.crl(demo.intermediate, [demo.allowed.cert.serial_number], 5)),
@@ -201,13 +152,16 @@ def test_revocation_hot_update_between_connections(demo: pki.DemoPki) -> None:
             ]
         )
         assert python_client(running, "allowed")[1:3] == (403, "REVOKED")
+        assert running.next().result == "REVOKED"
         assert curl(running, "revoked")[1:3] == (200, f"hello {pki.SPIFFE_ALLOWED}")
+        assert running.next().result is None
 
 
 def test_server_sees_only_the_leaf(server: Server) -> None:
     """getpeercert(binary_form=True) returns the leaf's DER only, although the client
     sent its intermediate: without the pool, certgate could not build the path."""
     python_client(server, "allowed")
+    server.next()
     der = server.peer_certificates[-1]
     assert der == server.demo.allowed.der
     policy = server.demo.policy()

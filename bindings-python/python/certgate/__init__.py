@@ -22,6 +22,12 @@ several certificates), an object with ``public_bytes(Encoding.DER)`` such as a
 ``cryptography`` certificate, or a ``list`` / ``tuple`` of those (leaf first).
 ``at``: an aware ``datetime`` or unix seconds (``int`` / ``float``); default now.
 
+TLS connections of Python's ``ssl`` module, both directions of mutual TLS:
+``client_context(verifier, certfile, keyfile, identity=...)`` checks the server a
+client calls (``certgate.httpx`` and ``certgate.requests`` wrap it for those
+libraries); ``server_context(verifier, certfile, keyfile)`` and
+``verifier.verify_ssl(tls)`` admit the clients of a Python TLS server.
+
 Exceptions: ``PolicyError`` for ``INVALID_POLICY``; ``VerificationError`` subclasses
 for refusals (``MalformedInputError``, ``UntrustedError``, ``ExpiredError``,
 ``UsageError``, ``RevokedError``, ``RevocationUnknownError``, ``NotAuthorizedError``,
@@ -61,7 +67,9 @@ from ._native import (
     inspect,
 )
 
+from ._client import client_context
 from ._refresh import BundleRefresh, BundleRefresher
+from ._server import server_context
 
 if TYPE_CHECKING:
     # Type-only: the Literal of every code, for annotations (`code: certgate.Code`).
@@ -94,5 +102,7 @@ __all__ = [
     "VerificationError",
     "Verifier",
     "__version__",
+    "client_context",
     "inspect",
+    "server_context",
 ]

@@ -60,7 +60,7 @@ def _fetch(endpoint: BundleEndpoint, timeout: float) -> bytes:
     with opener.open(endpoint.url, timeout=timeout) as response:
         if response.status != 200:
             raise OSError(f"{endpoint.url} answered HTTP {response.status}, not 200")
-        body = response.read(MAX_BUNDLE_BYTES + 1)
+        body: bytes = response.read(MAX_BUNDLE_BYTES + 1)
     if len(body) > MAX_BUNDLE_BYTES:
         raise OSError(f"{endpoint.url} sent more than {MAX_BUNDLE_BYTES} bytes")
     return body
