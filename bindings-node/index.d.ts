@@ -132,6 +132,8 @@ export function clientOptions<T extends ClientTlsOptions>(
   rejectUnauthorized: true;
   session: undefined;
   maxCachedSessions: 0;
+  /** Set when an anchor is not a root (honoured by Node 20.18 / 22.9 and later). */
+  allowPartialTrustChain?: true;
   checkServerIdentity: (hostname: string, cert: PeerCertificate) => Error | undefined;
 };
 

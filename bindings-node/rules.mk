@@ -1,7 +1,8 @@
 # bindings-node: the `certgate` npm package (napi-rs addon). Included by the root Makefile.
 #   make node-build   npm install (once per lockfile change) + npm run build: the shared JS of
 #                     bindings-js copied into lib/, napi build --platform --release into lib/
-#   make test-node    the node:test suite (vectors, API, bad input, async, servers, e2e, package)
+#   make test-node    the node:test suite (vectors, API, bad input, async, servers, clients,
+#                     e2e, certgate probe, package)
 #   make demo-node    an https server enforcing a SPIFFE policy, curl with five client certs
 #   make bench-node   ops/s against pkijs, @peculiar/x509 and node:crypto, as ratios
 
@@ -28,10 +29,13 @@ node-build: node-setup
 	cd $(NODE_DIR) && CARGO="$(CARGO)" npm run --silent build
 
 # The demo PKI (valid now) is generated once for the suite; the e2e tests use it.
+# test/probe.test.js runs the CLI's `certgate probe` against Node servers.
 test-node: node-build
+	cd $(ROOT) && $(CARGO) build -q --release -p certgate-cli
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  (cd $(ROOT) && $(CARGO) run -q --release -p certgate-vectors -- demo $$tmp) && \
-	  cd $(NODE_DIR) && CERTGATE_DEMO_DIR=$$tmp node --test test/*.test.js
+	  cd $(NODE_DIR) && CERTGATE_DEMO_DIR=$$tmp CERTGATE_CLI=$(ROOT)/target/release/certgate \
+	    node --test test/*.test.js
 
 demo-node: node-build
 	CARGO="$(CARGO)" $(NODE_DIR)/scripts/demo.sh

@@ -24,6 +24,9 @@ const IDENTITY_CHECKS = ['hostname', 'policy'];
  * check as well; `"policy"` leaves it to the policy's allow rules, for SPIFFE meshes
  * whose certificates name a workload, not a host.
  *
+ * An anchor that is not a root (a policy trusting one issuing CA) needs Node 20.18 / 22.9 or
+ * later (`allowPartialTrustChain`); older Node refuses such servers as UNABLE_TO_GET_ISSUER_CERT.
+ *
  * TLS session resumption is turned off (`session: undefined`, undici's
  * `maxCachedSessions: 0`): Node skips `checkServerIdentity` on a resumed session, and an
  * agent shared by two policies would otherwise resume one policy's session under the other.
@@ -46,11 +49,17 @@ function clientOptions(verifier, tlsOptions = {}) {
   if (options.checkServerIdentity !== undefined) {
     throw new TypeError('tlsOptions.checkServerIdentity is what clientOptions() provides: give the policy the rules instead');
   }
-  const policyCas = [...native.anchors(), ...native.intermediates()].map((der) => new X509Certificate(der).toString());
+  const anchors = native.anchors().map((der) => new X509Certificate(der));
+  const intermediates = native.intermediates().map((der) => new X509Certificate(der));
+  const policyCas = [...anchors, ...intermediates].map((cert) => cert.toString());
   const ca = options.ca === undefined ? policyCas : [options.ca, policyCas].flat();
+  // OpenSSL ends a chain only at a self-issued certificate of `ca`, certgate at any
+  // anchor; Node 20.18 / 22.9 and later accept a chain ending at an issuing CA (older Node ignores it).
+  const partialChain = anchors.some((anchor) => !anchor.checkIssued(anchor));
   return {
     ...options,
     ca,
+    ...(partialChain && { allowPartialTrustChain: true }),
     rejectUnauthorized: true,
     session: undefined,
     maxCachedSessions: 0,

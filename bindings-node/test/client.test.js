@@ -214,6 +214,19 @@ describe('clientOptions: a client checks its server by policy', { skip }, () => 
     assert.deepEqual(clientOptions(serverPolicy, { ca: 'CALLER PEM' }).ca.slice(0, 1), ['CALLER PEM']);
   });
 
+  test('an anchor that is not a root: a partial chain, which Node accepts from 20.18 / 22.9 on', async () => {
+    const issuingCaOnly = { ...JSON.parse(pki.text('server-policy.json')), trust: { anchors: pki.text('intermediate.pem') } };
+    delete issuingCaOnly.revocation; // the root's CRL cannot be checked without the root
+    const options = clientOptions(new Verifier(issuingCaOnly), { ...pki.client('allowed'), identity: 'policy' });
+    assert.equal(options.allowPartialTrustChain, true);
+    assert.equal('allowPartialTrustChain' in clientOptions(serverPolicy), false, 'not with a root anchor');
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    const { body, error } = await settle(tlsGet(services.payments.port, options));
+    const partialChains = major > 22 || (major === 22 && minor >= 9) || (major === 20 && minor >= 18);
+    if (partialChains) assert.deepEqual(body, { caller: 'spiffe://demo.example/ns/prod/sa/web' }, `${error?.stack}`);
+    else assert.equal(error?.code, 'UNABLE_TO_GET_ISSUER_CERT');
+  });
+
   test('wrong arguments are TypeErrors', () => {
     assert.throws(() => clientOptions({}, {}), TypeError);
     assert.throws(() => clientOptions(serverPolicy, 'tls'), TypeError);
