@@ -113,6 +113,7 @@ pub struct Rejection {
     code: Code,
     message: String,
     cert_index: Option<usize>,
+    generation: Option<u64>,
 }
 
 impl Rejection {
@@ -122,6 +123,7 @@ impl Rejection {
             code,
             message: message.into(),
             cert_index: None,
+            generation: None,
         }
     }
 
@@ -131,6 +133,7 @@ impl Rejection {
             code,
             message: message.into(),
             cert_index: Some(index),
+            generation: None,
         }
     }
 
@@ -147,6 +150,16 @@ impl Rejection {
     /// Position in the input chain of the certificate the rejection is about, if any.
     pub fn cert_index(&self) -> Option<usize> {
         self.cert_index
+    }
+
+    /// The generation of the policy that refused ([`crate::Verifier::generation`]), for
+    /// refusals of a verification; `None` for refused policies and updates.
+    pub fn generation(&self) -> Option<u64> {
+        self.generation
+    }
+
+    pub(crate) fn set_generation(&mut self, generation: u64) {
+        self.generation = Some(generation);
     }
 }
 

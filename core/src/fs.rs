@@ -4,12 +4,13 @@
 //! the WebAssembly build leaves it out, and without it the crate does no I/O.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use crate::error::{invalid_policy, Rejection};
 use crate::input::Expect;
 use crate::policy::{BundleSpec, Policy};
 use crate::schema::{Source, Sources};
-use crate::verifier::Verifier;
+use crate::verifier::{PolicyFile, Verifier};
 
 /// File name extensions read from a `{"dir": ...}` of certificates.
 const CERTIFICATE_EXTENSIONS: &[&str] = &["pem", "crt", "cer", "p7b", "p7c"];
@@ -23,23 +24,36 @@ impl Policy {
     /// resolve against the policy file's folder. Any file that cannot be read is
     /// `INVALID_POLICY`, naming the JSON path and the file.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Policy, Rejection> {
-        let path = path.as_ref();
-        let text = std::fs::read(path).map_err(|e| {
-            invalid_policy(format!(
-                "cannot read the policy file {}: {e}",
-                path.display()
-            ))
-        })?;
-        let text = String::from_utf8(text).map_err(|_| {
-            invalid_policy(format!(
-                "the policy file {} is not UTF-8 text",
-                path.display()
-            ))
-        })?;
-        let mut policy = Policy::from_json(&text)?;
-        let base = path.parent().unwrap_or_else(|| Path::new(""));
-        policy.resolve_files(base)?;
-        Ok(policy)
+        load(path.as_ref()).map(|(policy, _)| policy)
+    }
+
+    /// The `{"file": ...}` and `{"dir": ...}` references of the policy, as written.
+    fn referenced_paths(&self) -> impl Iterator<Item = &str> {
+        let lists = [
+            self.trust.anchors.as_ref(),
+            self.trust.intermediates.as_ref(),
+            self.revocation.as_ref().and_then(|r| r.crls.as_ref()),
+        ];
+        let bundles = self
+            .trust
+            .spiffe_bundles
+            .iter()
+            .flatten()
+            .flat_map(|(_, spec)| match spec {
+                BundleSpec::Authorities(sources) => vec![Some(sources)],
+                BundleSpec::Endpoint(endpoint) => {
+                    vec![endpoint.endpoint_ca.as_ref(), endpoint.bundle.as_ref()]
+                }
+            });
+        lists
+            .into_iter()
+            .chain(bundles)
+            .flatten()
+            .flat_map(|sources| &sources.0)
+            .filter_map(|source| match source {
+                Source::File(path) | Source::Dir(path) => Some(path.as_str()),
+                Source::Inline { .. } => None,
+            })
     }
 
     /// Reads every `{"file": ...}` and `{"dir": ...}` source of the policy, resolving
@@ -91,11 +105,72 @@ impl Policy {
     }
 }
 
+/// The policy in a JSON file with its references read, and the paths it was read from
+/// (the file first, then each referenced file or folder, in policy order).
+fn load(path: &Path) -> Result<(Policy, Vec<PathBuf>), Rejection> {
+    let text = std::fs::read(path).map_err(|e| {
+        invalid_policy(format!(
+            "cannot read the policy file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let text = String::from_utf8(text).map_err(|_| {
+        invalid_policy(format!(
+            "the policy file {} is not UTF-8 text",
+            path.display()
+        ))
+    })?;
+    let mut policy = Policy::from_json(&text)?;
+    let base = path.parent().unwrap_or_else(|| Path::new(""));
+    let mut paths = vec![path.to_path_buf()];
+    paths.extend(policy.referenced_paths().map(|written| base.join(written)));
+    policy.resolve_files(base)?;
+    Ok((policy, paths))
+}
+
 impl Verifier {
     /// Compiles the policy in a JSON file, reading the files it references
-    /// ([`Policy::from_file`]).
+    /// ([`Policy::from_file`]). The verifier can read them all again:
+    /// [`Verifier::reload_from_file`].
     pub fn from_file(path: impl AsRef<Path>) -> Result<Verifier, Rejection> {
-        Verifier::new(Policy::from_file(path)?)
+        let path = path.as_ref();
+        let (policy, watched) = load(path)?;
+        let mut verifier = Verifier::new(policy)?;
+        verifier.policy_file = Some(PolicyFile {
+            path: path.to_path_buf(),
+            watched: Mutex::new(watched),
+        });
+        Ok(verifier)
+    }
+
+    /// Reads the policy file it was made from again, with every file it references,
+    /// and swaps the result in ([`Verifier::reload`]): all or nothing, so on any error
+    /// (a file missing or half written, a bad policy) the policy in force stays and the
+    /// error names the problem. `INVALID_POLICY` also for a verifier not made from a
+    /// file.
+    pub fn reload_from_file(&self) -> Result<(), Rejection> {
+        let file = self.policy_file.as_ref().ok_or_else(|| {
+            invalid_policy("this verifier was not made from a policy file, so it has none to read")
+        })?;
+        let (policy, watched) = load(&file.path)?;
+        self.reload(policy)?;
+        *file.watched.lock().unwrap_or_else(PoisonError::into_inner) = watched;
+        Ok(())
+    }
+
+    /// For a verifier made from a policy file: the file and every file and folder it
+    /// references (as of the last load), so that a binding can watch them and call
+    /// [`Verifier::reload_from_file`] when one changes. Empty otherwise.
+    pub fn watched_paths(&self) -> Vec<PathBuf> {
+        self.policy_file
+            .as_ref()
+            .map(|file| {
+                file.watched
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone()
+            })
+            .unwrap_or_default()
     }
 }
 

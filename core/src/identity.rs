@@ -75,6 +75,94 @@ pub struct Verification {
     /// How the certificate came, when a proxy forwarded it ([`crate::Verifier::verify_forwarded`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forwarded: Option<crate::forwarded::Forwarded>,
+    /// Set when a policy in `"mode": "audit"` admitted a chain it would have refused:
+    /// the refusal enforce mode would have given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit: Option<Audit>,
+    /// What expires soon on the admitted path, with `warn_before_expiry_seconds`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ExpiryWarning>,
+    /// The generation of the policy that decided ([`crate::Verifier::generation`]). The
+    /// bindings report it beside the identity, not in its JSON.
+    #[serde(skip)]
+    pub generation: u64,
+}
+
+/// The refusal an audit-mode policy did not enforce.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Audit {
+    /// The code enforce mode would have refused with.
+    #[serde(serialize_with = "code_name")]
+    pub code: Code,
+    /// Its message.
+    pub message: String,
+    /// Its certificate index, where one applies.
+    pub cert_index: Option<usize>,
+}
+
+impl From<Rejection> for Audit {
+    fn from(rejection: Rejection) -> Audit {
+        Audit {
+            code: rejection.code(),
+            cert_index: rejection.cert_index(),
+            message: rejection.message().to_owned(),
+        }
+    }
+}
+
+fn code_name<S: Serializer>(code: &Code, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(code.as_str())
+}
+
+/// Something on an admitted path that runs out within `warn_before_expiry_seconds`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ExpiryWarning {
+    /// What runs out.
+    pub code: ExpiryWarningCode,
+    /// The certificate's position on the verified path (as `chain_fingerprints`: 0 is
+    /// the leaf, the last the trust anchor); for a CRL, the certificate it covers.
+    pub cert_index: usize,
+    /// Seconds from the verification time to the certificate's notAfter or the CRL's
+    /// nextUpdate (negative when a CRL is already past it and `expired_crl` allows).
+    pub seconds_left: i64,
+}
+
+/// The stable codes of [`ExpiryWarning`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ExpiryWarningCode {
+    /// The leaf's notAfter is near.
+    LeafExpiresSoon,
+    /// An intermediate's or the trust anchor's notAfter is near.
+    ChainExpiresSoon,
+    /// The nextUpdate of a CRL the decision used is near.
+    CrlStaleSoon,
+}
+
+impl ExpiryWarningCode {
+    /// Every code, in a fixed order.
+    pub const ALL: [ExpiryWarningCode; 3] = [
+        ExpiryWarningCode::LeafExpiresSoon,
+        ExpiryWarningCode::ChainExpiresSoon,
+        ExpiryWarningCode::CrlStaleSoon,
+    ];
+
+    /// `LEAF_EXPIRES_SOON`, `CHAIN_EXPIRES_SOON` or `CRL_STALE_SOON`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpiryWarningCode::LeafExpiresSoon => "LEAF_EXPIRES_SOON",
+            ExpiryWarningCode::ChainExpiresSoon => "CHAIN_EXPIRES_SOON",
+            ExpiryWarningCode::CrlStaleSoon => "CRL_STALE_SOON",
+        }
+    }
+}
+
+impl Serialize for ExpiryWarningCode {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// Subject alternative names, in certificate order.

@@ -18,6 +18,7 @@
 //! time.
 #![deny(missing_docs)]
 
+mod compiled;
 mod constraints;
 mod error;
 mod forwarded;
@@ -38,11 +39,14 @@ mod trust;
 mod verifier;
 mod x509;
 
+pub use compiled::{unix_seconds, BundleEndpoint, BundleUpdate, MAX_UNIX_SECONDS};
 pub use error::{catch_panic, Code, Rejection, Warning};
 pub use forwarded::{Format, Forwarded, XfccElement};
 pub use identity::{
-    distinguished_name, inspect, Identity, PublicKeyInfo, SubjectAltNames, Verification,
+    distinguished_name, inspect, Audit, ExpiryWarning, ExpiryWarningCode, Identity, PublicKeyInfo,
+    SubjectAltNames, Verification,
 };
 pub use input::{certificates, MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_INPUT_BYTES};
-pub use policy::{Policy, DEFAULT_MAX_CHAIN_LENGTH};
-pub use verifier::{unix_seconds, BundleEndpoint, BundleUpdate, Verifier, MAX_UNIX_SECONDS};
+pub use policy::{Mode, Policy, DEFAULT_MAX_CHAIN_LENGTH};
+pub use revocation::CrlSummary;
+pub use verifier::{CrlFetch, Stats, Verifier};

@@ -37,6 +37,33 @@ pub struct Policy {
     pub(crate) profile: Profile,
     #[serde(default, deserialize_with = "not_null")]
     pub(crate) forwarded: Option<ForwardedPolicy>,
+    #[serde(default)]
+    pub(crate) mode: Mode,
+    #[serde(default, deserialize_with = "not_null")]
+    pub(crate) warn_before_expiry_seconds: Option<u64>,
+}
+
+/// `mode`: whether refusals are enforced (docs/policy.md#mode).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Mode {
+    /// Refusals refuse.
+    #[default]
+    Enforce,
+    /// A chain that decodes is admitted whatever the decision; the identity's `audit`
+    /// carries the refusal enforce mode would have given.
+    Audit,
+}
+
+impl Mode {
+    /// `"enforce"` or `"audit"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Audit => "audit",
+        }
+    }
 }
 
 impl Policy {
@@ -251,6 +278,79 @@ pub(crate) struct RevocationPolicy {
     pub(crate) unknown_status: Decision,
     #[serde(default)]
     pub(crate) expired_crl: Decision,
+    #[serde(default, deserialize_with = "not_null")]
+    pub(crate) fetch: Option<CrlFetchPolicy>,
+}
+
+/// `revocation.fetch`: CRLs the Node and Python bindings download and keep fresh.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "CrlFetchSpec")]
+pub(crate) struct CrlFetchPolicy {
+    pub(crate) urls: Vec<String>,
+    pub(crate) from_distribution_points: bool,
+    pub(crate) refresh_seconds: Option<RefreshSeconds>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CrlFetchSpec {
+    #[serde(default, deserialize_with = "not_null")]
+    urls: Option<OneOrMany<CrlUrl>>,
+    #[serde(default)]
+    from_distribution_points: bool,
+    #[serde(default, deserialize_with = "not_null")]
+    refresh_seconds: Option<RefreshSeconds>,
+}
+
+impl TryFrom<CrlFetchSpec> for CrlFetchPolicy {
+    type Error = String;
+
+    fn try_from(spec: CrlFetchSpec) -> Result<Self, String> {
+        let urls: Vec<String> = spec
+            .urls
+            .into_iter()
+            .flat_map(|urls| urls.0)
+            .map(|url| url.0)
+            .collect();
+        if urls.is_empty() && !spec.from_distribution_points {
+            return Err(
+                "give urls, or \"from_distribution_points\": true, or leave fetch out".to_owned(),
+            );
+        }
+        Ok(CrlFetchPolicy {
+            urls,
+            from_distribution_points: spec.from_distribution_points,
+            refresh_seconds: spec.refresh_seconds,
+        })
+    }
+}
+
+/// An `http://` or `https://` URL to fetch a CRL from (CAs publish most CRLs over plain
+/// HTTP: the CRL is signed, RFC 5280 §4.2.1.13).
+#[derive(Clone, Debug)]
+pub(crate) struct CrlUrl(pub(crate) String);
+
+impl<'de> Deserialize<'de> for CrlUrl {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let url = String::deserialize(deserializer)?;
+        if is_fetchable_url(&url) {
+            Ok(CrlUrl(url))
+        } else {
+            Err(de::Error::custom(format!(
+                "{url:?} is not a CRL URL (http:// or https://, a host, no user information)"
+            )))
+        }
+    }
+}
+
+/// Whether `url` is an `http://` or `https://` URL with a host and no user information.
+pub(crate) fn is_fetchable_url(url: &str) -> bool {
+    let authority = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    matches!(authority, Some(host) if !host.is_empty() && !host.contains('@'))
+        && !url.contains(char::is_whitespace)
 }
 
 /// Which certificates of the path are checked for revocation.

@@ -132,6 +132,33 @@ pub(crate) struct CrlSet {
     warnings: Vec<Warning>,
 }
 
+/// One CRL of the set in force, as `Verifier::stats` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct CrlSummary {
+    /// Where it came from (`revocation.crls[0] (crl.pem)`, `crls[1]`).
+    pub source: String,
+    /// The issuer, RFC 4514.
+    pub issuer: String,
+    /// The CRL number in decimal (hex beyond 64 bits), if it has one.
+    pub number: Option<String>,
+    /// Whether it is a delta CRL.
+    pub delta: bool,
+    /// Revoked serials it lists.
+    pub entries: usize,
+    /// thisUpdate, unix seconds.
+    pub this_update: i64,
+    /// nextUpdate, unix seconds, if it has one.
+    pub next_update: Option<i64>,
+}
+
+/// A complete CRL a revocation check used: for the certificate at `position` on the path.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Consulted {
+    pub(crate) position: usize,
+    pub(crate) next_update: Option<i64>,
+}
+
 /// One certificate of a built path, and where it sits in the input (for `cert_index`).
 pub(crate) struct PathMember<'a> {
     pub(crate) facts: &'a CertFacts,
@@ -221,13 +248,15 @@ impl CrlSet {
         &self.warnings
     }
 
-    /// Checks the members of a path (leaf first, anchor last) per `rules` at time `now`.
+    /// Checks the members of a path (leaf first, anchor last) per `rules` at time `now`;
+    /// returns the complete CRLs it used.
     pub(crate) fn check(
         &self,
         path: &[PathMember<'_>],
         rules: RevocationRules,
         now: i64,
-    ) -> Result<(), Rejection> {
+    ) -> Result<Vec<Consulted>, Rejection> {
+        let mut consulted = Vec::new();
         let checked = match rules.depth {
             Depth::Leaf => 1,
             Depth::Chain => path.len() - 1,
@@ -270,6 +299,10 @@ impl CrlSet {
                 }
                 continue;
             };
+            consulted.push(Consulted {
+                position,
+                next_update: base.next_update,
+            });
             if base.expired_at(now) && rules.expired_crl == Decision::Deny {
                 let reason = match base.next_update {
                     Some(next_update) => format!(
@@ -322,7 +355,23 @@ impl CrlSet {
                 ));
             }
         }
-        Ok(())
+        Ok(consulted)
+    }
+
+    /// Each CRL of the set, for [`crate::Verifier::stats`].
+    pub(crate) fn summaries(&self) -> Vec<CrlSummary> {
+        self.crls
+            .iter()
+            .map(|crl| CrlSummary {
+                source: crl.source.clone(),
+                issuer: crl.issuer_label.clone(),
+                number: crl.number.as_deref().map(number_text),
+                delta: crl.delta_base.is_some(),
+                entries: crl.revoked.len(),
+                this_update: crl.this_update,
+                next_update: crl.next_update,
+            })
+            .collect()
     }
 
     /// Total revoked serials across the set (for diagnostics and tests).

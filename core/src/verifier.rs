@@ -1,127 +1,138 @@
-//! The Verifier: a compiled policy that decides (docs/decision.md).
+//! The Verifier: the compiled policy in force, swapped whole on a reload, a CRL update
+//! or a SPIFFE bundle update, and the counters of what it decided.
 
-use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
-use webpki::{EndEntityCert, VerifiedPath};
-use x509_parser::prelude::X509Certificate;
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::compiled::BundleEndpoint;
+use crate::compiled::{BundleUpdate, Compiled};
+use crate::error::{Code, Rejection, Warning};
+use crate::forwarded::Format;
+use crate::identity::{ExpiryWarningCode, Identity};
+use crate::policy::{is_fetchable_url, CrlFetchPolicy, Mode, Policy};
 
-use crate::constraints::{normalised_rdns, Names, OwnConstraints};
-use crate::error::{invalid_policy, Code, Rejection, Warning};
-use crate::forwarded::{Format, ForwardedRules};
-use crate::identity::{Identity, Verification};
-use crate::input::{decode, decode_chain, Expect};
-use crate::matchers::Rule;
-use crate::path::{code_for, UsageValidator};
-use crate::policy::{BundleSpec, Policy, Profile, Usage};
-use crate::profile::{critical_extension_webpki_refuses, key_rule, Role};
-use crate::revocation::{CertFacts, CrlSet, PathMember, RevocationRules};
-use crate::schema::{Source, Sources};
-use crate::spiffe;
-use crate::trust::{
-    name_constraints_value, Anchor, DomainBundle, PathFacts, PolicyCert, Reading, TrustStore,
-};
-use crate::x509::{format_time, parse_certificate, rfc4514, sha256_hex, SIGNATURE_ALGORITHMS};
+/// The CRLs a binding downloads and keeps fresh (`revocation.fetch`), each answer handed
+/// to [`Verifier::update_crls`] together with the others.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CrlFetch {
+    /// Every URL to fetch: the policy's `urls`, then (with `from_distribution_points`)
+    /// the `http(s)` CRL distribution points of the anchors and pooled intermediates.
+    pub urls: Vec<String>,
+    /// The policy's ceiling on the time between two fetches of one CRL, if it sets one.
+    pub refresh_seconds: Option<u32>,
+}
 
-/// A compiled policy. Anchors, intermediates, CRLs and patterns are parsed once here;
-/// [`Verifier::verify`] re-parses no configuration.
+/// What a verifier has decided since it was made, and what it holds now
+/// ([`Verifier::stats`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Verifications by outcome: `"OK"` and every code of [`Code::ALL`]. A chain that an
+    /// audit-mode policy admitted counts under the code it would have been refused with.
+    pub verifications: BTreeMap<&'static str, u64>,
+    /// How many of those an audit-mode policy admitted although it would have refused them.
+    pub audit_admitted: u64,
+    /// Expiry warnings given, by code (every [`ExpiryWarningCode`]).
+    pub warnings: BTreeMap<&'static str, u64>,
+    /// Successful [`Verifier::reload`]s (and reloads from the policy file).
+    pub reloads: u64,
+    /// The generation in force ([`Verifier::generation`]).
+    pub generation: u64,
+    /// CRL downloads that failed, as the bindings report them
+    /// ([`Verifier::record_crl_fetch_failure`]).
+    pub crl_fetch_failures: u64,
+    /// The CRLs in force.
+    pub crls: Vec<crate::revocation::CrlSummary>,
+}
+
+/// Lock-free counters: one relaxed atomic add per verification (a counter is read only
+/// by `stats`, nothing orders other memory by it).
+struct Counters {
+    /// `[OK, Code::ALL...]`.
+    outcomes: [AtomicU64; Code::ALL.len() + 1],
+    warnings: [AtomicU64; ExpiryWarningCode::ALL.len()],
+    audit_admitted: AtomicU64,
+    reloads: AtomicU64,
+    crl_fetch_failures: AtomicU64,
+}
+
+impl Counters {
+    fn new() -> Counters {
+        Counters {
+            outcomes: std::array::from_fn(|_| AtomicU64::new(0)),
+            warnings: std::array::from_fn(|_| AtomicU64::new(0)),
+            audit_admitted: AtomicU64::new(0),
+            reloads: AtomicU64::new(0),
+            crl_fetch_failures: AtomicU64::new(0),
+        }
+    }
+
+    fn add(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn count_code(&self, code: Code) {
+        if let Some(position) = Code::ALL.iter().position(|known| *known == code) {
+            Counters::add(&self.outcomes[position + 1]);
+        }
+    }
+
+    fn record(&self, result: &Result<Identity, Rejection>) {
+        match result {
+            Ok(identity) => {
+                let Some(verification) = &identity.verification else {
+                    return;
+                };
+                match &verification.audit {
+                    Some(audit) => {
+                        self.count_code(audit.code);
+                        Counters::add(&self.audit_admitted);
+                    }
+                    None => Counters::add(&self.outcomes[0]),
+                }
+                for warning in &verification.warnings {
+                    if let Some(position) = ExpiryWarningCode::ALL
+                        .iter()
+                        .position(|code| *code == warning.code)
+                    {
+                        Counters::add(&self.warnings[position]);
+                    }
+                }
+            }
+            Err(rejection) => self.count_code(rejection.code()),
+        }
+    }
+}
+
+/// A compiled policy that decides (docs/decision.md).
 ///
-/// A `Verifier` is `Send + Sync`: share it between threads. It is immutable except
-/// for [`Verifier::update_crls`] and [`Verifier::update_spiffe_bundle`], which swap the
-/// CRL set or the trust anchors atomically — a verification sees either the old set or
-/// the new one, never a mix.
+/// A `Verifier` is `Send + Sync`: share it between threads. [`Verifier::reload`],
+/// [`Verifier::update_crls`] and [`Verifier::update_spiffe_bundle`] swap the policy in
+/// force atomically: a verification running meanwhile sees the old one or the new one,
+/// never a mix, and reports which by its generation.
 pub struct Verifier {
-    trust: ArcSwap<TrustStore>,
-    endpoints: Vec<BundleEndpoint>,
-    pool: Vec<CertificateDer<'static>>,
-    pool_certs: Vec<PolicyCert>,
-    usage: Usage,
-    revocation: Option<RevocationRules>,
-    crls: ArcSwap<CrlSet>,
-    allow: Option<Vec<Rule>>,
-    deny: Vec<Rule>,
-    max_chain_length: usize,
-    clock_skew_seconds: u64,
-    profile: Profile,
-    forwarded: Option<ForwardedRules>,
+    current: ArcSwap<Compiled>,
+    counters: Counters,
+    #[cfg(feature = "fs")]
+    pub(crate) policy_file: Option<PolicyFile>,
+}
+
+/// Where a verifier made by `Verifier::from_file` (feature `fs`) reads its policy again.
+#[cfg(feature = "fs")]
+pub(crate) struct PolicyFile {
+    pub(crate) path: std::path::PathBuf,
+    /// The policy file and every file and folder it references, as last read.
+    pub(crate) watched: std::sync::Mutex<Vec<std::path::PathBuf>>,
 }
 
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let trust = self.trust.load();
-        f.debug_struct("Verifier")
-            .field("anchors", &trust.anchors.len())
-            .field(
-                "spiffe_bundles",
-                &trust
-                    .domains
-                    .as_ref()
-                    .map(|domains| domains.keys().collect::<Vec<_>>()),
-            )
-            .field("intermediates", &self.pool.len())
-            .field("usage", &self.usage)
-            .field("revocation", &self.revocation)
-            .field("revoked_serials", &self.revoked_serial_count())
-            .field("allow_rules", &self.allow.as_ref().map(Vec::len))
-            .field("deny_rules", &self.deny.len())
-            .field("max_chain_length", &self.max_chain_length)
-            .field("clock_skew_seconds", &self.clock_skew_seconds)
-            .field("profile", &self.profile)
-            .finish()
+        self.current.load().fmt(f)
     }
-}
-
-/// The latest verification time certgate takes, in unix seconds: 2^53 − 1, the largest
-/// whole number every host (JavaScript's doubles included) holds exactly.
-pub const MAX_UNIX_SECONDS: u64 = (1 << 53) - 1;
-
-/// A verification time given as a number of unix seconds (fractions dropped), if it is
-/// one: finite, from 0 to [`MAX_UNIX_SECONDS`]. The bindings take `at` through this.
-pub fn unix_seconds(seconds: f64) -> Option<u64> {
-    // In range and finite: the cast is exact after floor().
-    (seconds.is_finite() && (0.0..=MAX_UNIX_SECONDS as f64).contains(&seconds))
-        .then(|| seconds.floor() as u64)
-}
-
-/// A SPIFFE bundle endpoint the policy names (`trust.spiffe_bundles.<domain>.endpoint`):
-/// what a binding needs to poll it and hand each answer to
-/// [`Verifier::update_spiffe_bundle`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct BundleEndpoint {
-    /// The trust domain whose bundle the endpoint serves.
-    pub trust_domain: String,
-    /// The `https://` URL (SPIFFE Federation `https_web` profile).
-    pub url: String,
-    /// The policy's upper bound on the refresh interval, if it sets one.
-    pub refresh_seconds: Option<u32>,
-    /// CAs (DER) that authenticate the endpoint's HTTPS server; empty: the system's.
-    pub server_ca_certificates: Vec<Vec<u8>>,
-}
-
-/// What [`Verifier::update_spiffe_bundle`] took in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct BundleUpdate {
-    /// X509-SVID authorities now in force for the trust domain.
-    pub authorities: usize,
-    /// The bundle's `spiffe_refresh_hint`, seconds.
-    pub refresh_hint: Option<u64>,
-    /// The bundle's `spiffe_sequence`.
-    pub sequence: Option<u64>,
-}
-
-/// Where a certificate of a built path came from.
-#[derive(Clone, Copy, Debug)]
-enum Origin {
-    Peer(usize),
-    Pool(usize),
-    /// Index into the anchors that could vouch for this leaf.
-    Anchor(usize),
 }
 
 impl Verifier {
@@ -130,119 +141,16 @@ impl Verifier {
     /// `trust.anchors[1]`. CRLs that are well formed but unusable are left out and
     /// reported by [`Verifier::warnings`].
     pub fn new(policy: Policy) -> Result<Verifier, Rejection> {
-        let mut anchors = Vec::new();
-        if let Some(sources) = &policy.trust.anchors {
-            anchors = anchors_of(sources, "trust.anchors")?.0;
-            if anchors.is_empty() {
-                return Err(invalid_policy("trust.anchors: no certificate given"));
-            }
+        Ok(Verifier::of(Compiled::new(policy, 0)?))
+    }
+
+    pub(crate) fn of(compiled: Compiled) -> Verifier {
+        Verifier {
+            current: ArcSwap::from_pointee(compiled),
+            counters: Counters::new(),
+            #[cfg(feature = "fs")]
+            policy_file: None,
         }
-        let mut endpoints = Vec::new();
-        let domains = match &policy.trust.spiffe_bundles {
-            None => None,
-            Some(bundles) if bundles.is_empty() => {
-                return Err(invalid_policy(
-                    "trust.spiffe_bundles: name at least one trust domain, or leave the key out",
-                ))
-            }
-            Some(bundles) => {
-                let mut domains = BTreeMap::new();
-                for (name, spec) in bundles {
-                    let path = format!("trust.spiffe_bundles.{}", name.0);
-                    let bundle = match spec {
-                        BundleSpec::Authorities(sources) => {
-                            let (anchors, sequence) = anchors_of(sources, &path)?;
-                            if anchors.is_empty() {
-                                return Err(invalid_policy(format!(
-                                    "{path}: no certificate given"
-                                )));
-                            }
-                            DomainBundle {
-                                anchors,
-                                sequence,
-                                awaiting_endpoint: false,
-                            }
-                        }
-                        BundleSpec::Endpoint(endpoint) => {
-                            let server_ca_certificates = match &endpoint.endpoint_ca {
-                                Some(sources) => policy_certs(
-                                    sources,
-                                    &format!("{path}.endpoint_ca"),
-                                    Expect::Anchors,
-                                )?
-                                .into_iter()
-                                .map(|(der, _)| der.to_vec())
-                                .collect(),
-                                None => Vec::new(),
-                            };
-                            endpoints.push(BundleEndpoint {
-                                trust_domain: name.0.clone(),
-                                url: endpoint.endpoint.0.clone(),
-                                refresh_seconds: endpoint.refresh_seconds.map(|r| r.0),
-                                server_ca_certificates,
-                            });
-                            let (anchors, sequence) = match &endpoint.bundle {
-                                Some(sources) => anchors_of(sources, &format!("{path}.bundle"))?,
-                                None => (Vec::new(), None),
-                            };
-                            DomainBundle {
-                                awaiting_endpoint: anchors.is_empty(),
-                                anchors,
-                                sequence,
-                            }
-                        }
-                    };
-                    domains.insert(name.0.clone(), bundle);
-                }
-                Some(domains)
-            }
-        };
-        if policy.trust.anchors.is_none() && domains.is_none() {
-            return Err(invalid_policy(
-                "trust: give anchors, spiffe_bundles, or both (no certificate would be trusted)",
-            ));
-        }
-        let mut pool = Vec::new();
-        let mut pool_certs = Vec::new();
-        if let Some(intermediates) = &policy.trust.intermediates {
-            for (der, path) in
-                policy_certs(intermediates, "trust.intermediates", Expect::Certificates)?
-            {
-                pool_certs.push(PolicyCert::intermediate(&der, &path)?);
-                pool.push(der);
-            }
-        }
-        let rules = policy.allow.iter().flatten().chain(&policy.deny);
-        let single_domain_rules = single_spiffe_domain(rules);
-        let revocation = policy.revocation.as_ref().map(RevocationRules::from);
-        let verifier = Verifier {
-            trust: ArcSwap::from_pointee(TrustStore {
-                anchors,
-                domains,
-                single_domain_rules,
-            }),
-            endpoints,
-            pool,
-            pool_certs,
-            usage: policy.usage,
-            revocation,
-            crls: ArcSwap::from_pointee(CrlSet::default()),
-            allow: policy.allow,
-            deny: policy.deny,
-            max_chain_length: policy.max_chain_length.0,
-            clock_skew_seconds: u64::from(policy.clock_skew_seconds),
-            profile: policy.profile,
-            forwarded: policy.forwarded.as_ref().map(ForwardedRules::from),
-        };
-        if let Some(crls) = policy.revocation.as_ref().and_then(|r| r.crls.as_ref()) {
-            let mut sources = Vec::with_capacity(crls.0.len());
-            for (index, source) in crls.0.iter().enumerate() {
-                sources.push(inline_source(source, &format!("revocation.crls[{index}]"))?);
-            }
-            let set = verifier.load_crls(sources)?;
-            verifier.crls.store(Arc::new(set));
-        }
-        Ok(verifier)
     }
 
     /// Compiles a policy given as JSON text.
@@ -250,23 +158,62 @@ impl Verifier {
         Verifier::new(Policy::from_json(json)?)
     }
 
-    /// Replaces the CRL set atomically with `crls` (each PEM — possibly several CRLs —,
-    /// DER, or a PKCS#7 bundle). On error the old set stays; malformed input is an error,
-    /// while a CRL that cannot be used is left out and reported by [`Verifier::warnings`].
-    /// The policy must have a `revocation` section.
-    pub fn update_crls<C: AsRef<[u8]>>(&self, crls: &[C]) -> Result<(), Rejection> {
-        if self.revocation.is_none() {
-            return Err(invalid_policy(
-                "crls: the policy has no \"revocation\" section, so CRLs would not be checked",
-            ));
+    /// Swaps in the result of `change` applied to the policy in force; should another
+    /// swap get in between, `change` runs again on top of it (so no update is lost).
+    fn swap<T>(
+        &self,
+        change: impl Fn(&Compiled) -> Result<(Compiled, T), Rejection>,
+    ) -> Result<T, Rejection> {
+        loop {
+            let current = self.current.load_full();
+            let (next, result) = change(&current)?;
+            let previous = self.current.compare_and_swap(&current, Arc::new(next));
+            if Arc::ptr_eq(&previous, &current) {
+                return Ok(result);
+            }
         }
-        let sources = crls
-            .iter()
-            .enumerate()
-            .map(|(index, crl)| (format!("crls[{index}]"), crl.as_ref()));
-        let set = self.load_crls(sources)?;
-        self.crls.store(Arc::new(set));
+    }
+
+    /// Replaces the whole policy with `policy`, atomically and one generation on. On
+    /// error (`INVALID_POLICY`, naming the problem) the policy in force stays. CRLs and
+    /// SPIFFE bundles come from the new policy, not from earlier updates.
+    pub fn reload(&self, policy: Policy) -> Result<(), Rejection> {
+        let compiled = Compiled::new(policy, 0)?;
+        self.swap(|current| Ok((compiled.as_generation(current.generation + 1), ())))?;
+        Counters::add(&self.counters.reloads);
         Ok(())
+    }
+
+    /// Replaces the CRL set atomically with `crls` (each PEM — possibly several CRLs —,
+    /// DER, or a PKCS#7 bundle), one generation on. On error the old set stays;
+    /// malformed input is an error, while a CRL that cannot be used is left out and
+    /// reported by [`Verifier::warnings`]. The policy must have a `revocation` section.
+    pub fn update_crls<C: AsRef<[u8]>>(&self, crls: &[C]) -> Result<(), Rejection> {
+        self.swap(|current| Ok((current.with_crls(crls)?, ())))
+    }
+
+    /// Replaces the authorities of one trust domain of `trust.spiffe_bundles`
+    /// atomically with `bundle`: a SPIFFE bundle (JSON), or any form anchors take; one
+    /// generation on. A bundle whose `spiffe_sequence` is lower than the one in force is
+    /// refused, as is anything that does not parse; on error the old authorities stay.
+    pub fn update_spiffe_bundle(
+        &self,
+        trust_domain: &str,
+        bundle: &[u8],
+    ) -> Result<BundleUpdate, Rejection> {
+        self.swap(|current| current.with_spiffe_bundle(trust_domain, bundle))
+    }
+
+    /// Counts the policy swaps since the verifier was made: every reload, CRL update and
+    /// SPIFFE bundle update adds one. Each outcome reports the generation that decided
+    /// ([`crate::Verification::generation`], [`Rejection::generation`]).
+    pub fn generation(&self) -> u64 {
+        self.current.load().generation
+    }
+
+    /// The policy's `mode`.
+    pub fn mode(&self) -> Mode {
+        self.current.load().mode
     }
 
     /// What the policy load and the latest CRL update left out, and why: CRLs that are
@@ -274,25 +221,20 @@ impl Verifier {
     /// critical extension, for example). The certificates such a CRL would have covered
     /// have an unknown revocation status, which `unknown_status` decides.
     pub fn warnings(&self) -> Vec<Warning> {
-        let mut warnings = self.trust.load().warnings();
-        warnings.extend_from_slice(self.crls.load().warnings());
-        warnings
+        self.current.load().warnings()
     }
 
     /// The certificates (DER) of every trust anchor, `trust.anchors` and the SPIFFE
     /// bundles in force, e.g. for a TLS server's list of acceptable CAs.
     pub fn anchor_certificates(&self) -> Vec<Vec<u8>> {
-        self.trust
-            .load()
-            .all()
-            .map(|anchor| anchor.cert.der.to_vec())
-            .collect()
+        self.current.load().anchor_certificates()
     }
 
     /// The policy's `usage`, as its names (`["client"]`, `["server"]` or both): which
     /// role of peer this verifier can admit.
     pub fn usage(&self) -> Vec<&'static str> {
-        [("client", self.usage.client), ("server", self.usage.server)]
+        let usage = self.current.load().usage;
+        [("client", usage.client), ("server", usage.server)]
             .into_iter()
             .filter_map(|(name, admitted)| admitted.then_some(name))
             .collect()
@@ -301,104 +243,73 @@ impl Verifier {
     /// The certificates (DER) of `trust.intermediates`, e.g. so that a TLS stack which
     /// checks a chain itself before certgate can complete a peer's partial chain.
     pub fn intermediate_certificates(&self) -> Vec<Vec<u8>> {
-        self.pool.iter().map(|der| der.to_vec()).collect()
+        self.current.load().intermediate_certificates()
     }
 
     /// Subjects (DER name contents) of every trust anchor, e.g. for TLS CA hints.
     pub fn anchor_subjects(&self) -> Vec<Vec<u8>> {
-        self.trust
-            .load()
-            .all()
-            .map(|anchor| anchor.view().subject.as_ref().to_vec())
-            .collect()
+        self.current.load().anchor_subjects()
     }
 
     /// The SPIFFE bundle endpoints the policy names, for a binding to poll.
-    pub fn spiffe_bundle_endpoints(&self) -> &[BundleEndpoint] {
-        &self.endpoints
+    pub fn spiffe_bundle_endpoints(&self) -> Vec<BundleEndpoint> {
+        self.current.load().endpoints.clone()
     }
 
-    /// Replaces the authorities of one trust domain of `trust.spiffe_bundles`
-    /// atomically with `bundle`: a SPIFFE bundle (JSON), or any form anchors take. A
-    /// bundle whose `spiffe_sequence` is lower than the one in force is refused, as is
-    /// anything that does not parse; on error the old authorities stay.
-    pub fn update_spiffe_bundle(
-        &self,
-        trust_domain: &str,
-        bundle: &[u8],
-    ) -> Result<BundleUpdate, Rejection> {
-        let path = format!("trust.spiffe_bundles.{trust_domain}");
-        let decoded =
-            decode(bundle, Expect::Anchors).map_err(|e| invalid_policy(format!("{path}: {e}")))?;
-        let meta = decoded.bundle.unwrap_or_default();
-        let mut anchors = Vec::with_capacity(decoded.ders.len());
-        for der in &decoded.ders {
-            anchors.push(Arc::new(Anchor::new(
-                &CertificateDer::from(der.as_ref()),
-                &path,
-            )?));
-        }
-        let authorities = anchors.len();
-        // Swap only if no other update got in between (another domain's, say); else
-        // build again on top of it.
-        loop {
-            let current = self.trust.load_full();
-            let Some(domains) = &current.domains else {
-                return Err(invalid_policy(format!(
-                    "{path}: the policy has no trust.spiffe_bundles"
-                )));
-            };
-            let Some(in_force) = domains.get(trust_domain) else {
-                return Err(invalid_policy(format!(
-                    "{path}: the policy names no such trust domain"
-                )));
-            };
-            if let (Some(old), Some(new)) = (in_force.sequence, meta.sequence) {
-                if new < old {
-                    return Err(invalid_policy(format!(
-                        "{path}: spiffe_sequence {new} is older than the bundle in force ({old})"
-                    )));
+    /// The CRLs the policy asks the binding to download (`revocation.fetch`), if any.
+    pub fn crl_fetch(&self) -> Option<CrlFetch> {
+        let compiled = self.current.load();
+        let policy: &CrlFetchPolicy = compiled.crl_fetch.as_ref()?;
+        let mut urls = policy.urls.clone();
+        if policy.from_distribution_points {
+            for facts in compiled.policy_cert_facts() {
+                for url in &facts.crl_distribution_uris {
+                    if is_fetchable_url(url) && !urls.contains(url) {
+                        urls.push(url.clone());
+                    }
                 }
             }
-            let mut next = TrustStore::clone(&current);
-            if let Some(domains) = next.domains.as_mut() {
-                domains.insert(
-                    trust_domain.to_owned(),
-                    DomainBundle {
-                        anchors: anchors.clone(),
-                        sequence: meta.sequence,
-                        awaiting_endpoint: false,
-                    },
-                );
-            }
-            let previous = self.trust.compare_and_swap(&current, Arc::new(next));
-            if Arc::ptr_eq(&previous, &current) {
-                break;
-            }
         }
-        Ok(BundleUpdate {
-            authorities,
-            refresh_hint: meta.refresh_hint,
-            sequence: meta.sequence,
+        Some(CrlFetch {
+            urls,
+            refresh_seconds: policy.refresh_seconds.map(|r| r.0),
         })
+    }
+
+    /// Counts a CRL download that failed (the bindings call it), for [`Verifier::stats`].
+    pub fn record_crl_fetch_failure(&self) {
+        Counters::add(&self.counters.crl_fetch_failures);
     }
 
     /// Number of revoked serials across the current CRL set.
     pub fn revoked_serial_count(&self) -> usize {
-        self.crls.load().revoked_count()
+        self.current.load().crls.revoked_count()
     }
 
-    fn load_crls<'s>(
-        &self,
-        sources: impl IntoIterator<Item = (String, &'s [u8])>,
-    ) -> Result<CrlSet, Rejection> {
-        let trust = self.trust.load();
-        let known: Vec<&CertFacts> = trust
-            .all()
-            .map(|anchor| &anchor.cert.facts)
-            .chain(self.pool_certs.iter().map(|c| &c.facts))
+    /// The counters: verifications by outcome, expiry warnings by code, reloads, the
+    /// generation, failed CRL downloads, and the CRLs in force.
+    pub fn stats(&self) -> Stats {
+        let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        let counters = &self.counters;
+        let verifications = std::iter::once("OK")
+            .chain(Code::ALL.iter().map(|code| code.as_str()))
+            .zip(counters.outcomes.iter().map(read))
             .collect();
-        CrlSet::load(sources, &known)
+        let warnings = ExpiryWarningCode::ALL
+            .iter()
+            .map(|code| code.as_str())
+            .zip(counters.warnings.iter().map(read))
+            .collect();
+        let compiled = self.current.load();
+        Stats {
+            verifications,
+            audit_admitted: read(&counters.audit_admitted),
+            warnings,
+            reloads: read(&counters.reloads),
+            generation: compiled.generation,
+            crl_fetch_failures: read(&counters.crl_fetch_failures),
+            crls: compiled.crls.summaries(),
+        }
     }
 
     /// Decides whether `chain` (leaf first, then any intermediates the peer sent; each
@@ -409,87 +320,8 @@ impl Verifier {
         chain: &[C],
         at: Option<u64>,
     ) -> Result<Identity, Rejection> {
-        // Every host converts `at` into this range; C's int64 saturates here (any time
-        // beyond it is equally far past every certificate).
-        let now = match at {
-            Some(seconds) => seconds,
-            None => UnixTime::now().as_secs(),
-        }
-        .min(MAX_UNIX_SECONDS);
-        let ders = decode_chain(chain)?;
-        let parsed = ders
-            .iter()
-            .enumerate()
-            .map(|(index, der)| parse_certificate(der, index))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut identity = Identity::of(&parsed[0], &ders[0]).map_err(|r| {
-            Rejection::at_cert(r.code(), 0, format!("certificate #0: {}", r.message()))
-        })?;
-        let trust = self.trust.load();
-        let claimed = spiffe::claimed_trust_domains(&identity.san.uri);
-        let anchors = trust.candidates(&claimed).map_err(|why| {
-            Rejection::new(
-                Code::UnknownIssuer,
-                format!(
-                    "no path from certificate #0 ({}) to a trust anchor: {why}",
-                    identity.subject
-                ),
-            )
-        })?;
-        let members = self.validate_path(&ders, &parsed, &identity, &anchors, now)?;
-        if identity.spiffe_id.is_some() {
-            if let Some(violation) = self.svid_signer_violation(&members, &parsed, &anchors) {
-                identity.spiffe_id = None;
-                identity.svid_violation = Some(violation);
-            }
-        }
-        let chain_fingerprints = members
-            .iter()
-            .map(|origin| match *origin {
-                Origin::Peer(index) => sha256_hex(&ders[index]),
-                Origin::Pool(index) => self.pool_certs[index].fingerprint.clone(),
-                Origin::Anchor(index) => anchors[index].cert.fingerprint.clone(),
-            })
-            .collect();
-        let peer = || format!("certificate #0 ({})", identity.subject);
-        if let Some(index) = self.deny.iter().position(|rule| rule.matches(&identity)) {
-            return Err(Rejection::at_cert(
-                Code::NotAuthorized,
-                0,
-                format!("{} is refused by deny[{index}]", peer()),
-            ));
-        }
-        let matched_rule = match &self.allow {
-            None => None,
-            Some(rules) => match rules.iter().position(|rule| rule.matches(&identity)) {
-                Some(index) => Some(index),
-                None => {
-                    return Err(Rejection::at_cert(
-                        Code::NotAuthorized,
-                        0,
-                        format!(
-                            "{} matches no allow rule (SAN dns={:?} uri={:?} email={:?} ip={:?}){}",
-                            peer(),
-                            identity.san.dns,
-                            identity.san.uri,
-                            identity.san.email,
-                            identity.san.ip,
-                            identity
-                                .svid_violation
-                                .as_ref()
-                                .map(|why| format!("; it has no SPIFFE identity: {why}"))
-                                .unwrap_or_default()
-                        ),
-                    ))
-                }
-            },
-        };
-        identity.verification = Some(Verification {
-            chain_fingerprints,
-            matched_rule,
-            forwarded: None,
-        });
-        Ok(identity)
+        let compiled = self.current.load();
+        self.counted(compiled.generation, compiled.verify(chain, at))
     }
 
     /// Decides on a client certificate that a TLS-terminating proxy forwarded in an HTTP
@@ -497,707 +329,49 @@ impl Verifier {
     /// are the request's headers (names in any case, in order); `peer` is the address of
     /// the connection the request came on: the socket's remote address, never
     /// `X-Forwarded-For`. A peer outside `forwarded.trusted_proxies` is refused as
-    /// `UNTRUSTED_FORWARDER`, whatever it sent; a trusted proxy that forwarded no
-    /// certificate as `EMPTY_CHAIN`. Then the decision of [`Verifier::verify`]; the
-    /// identity's `forwarded` says how the certificate came. Without a `forwarded`
-    /// section the call is refused (`INVALID_POLICY`): headers are never read then.
+    /// `UNTRUSTED_FORWARDER`, whatever it sent (audit mode too); a trusted proxy that
+    /// forwarded no certificate as `EMPTY_CHAIN`. Then the decision of
+    /// [`Verifier::verify`]; the identity's `forwarded` says how the certificate came.
+    /// Without a `forwarded` section the call is refused (`INVALID_POLICY`): headers are
+    /// never read then.
     pub fn verify_forwarded<N: AsRef<str>, V: AsRef<[u8]>>(
         &self,
         headers: &[(N, V)],
         peer: &str,
         at: Option<u64>,
     ) -> Result<Identity, Rejection> {
-        let rules = self.forwarded.as_ref().ok_or_else(|| {
-            invalid_policy(
-                "the policy has no \"forwarded\" section, so certgate reads no forwarded \
-                 certificate (docs/forwarded.md)",
-            )
-        })?;
-        let received = rules.receive(headers, peer)?;
-        let mut identity = self.verify(&received.ders, at)?;
-        if let Some(verification) = identity.verification.as_mut() {
-            verification.forwarded = Some(received.forwarded);
+        let compiled = self.current.load();
+        let result = compiled.verify_forwarded(headers, peer, at);
+        self.counted(compiled.generation, result)
+    }
+
+    /// The outcome, counted and stamped with the generation that decided it.
+    fn counted(
+        &self,
+        generation: u64,
+        mut result: Result<Identity, Rejection>,
+    ) -> Result<Identity, Rejection> {
+        match &mut result {
+            Ok(identity) => {
+                if let Some(verification) = identity.verification.as_mut() {
+                    verification.generation = generation;
+                }
+            }
+            Err(rejection) => rejection.set_generation(generation),
         }
-        Ok(identity)
+        self.counters.record(&result);
+        result
     }
 
     /// The format of the policy's `forwarded` section, when it has one: the bindings'
     /// middlewares then read the certificate from headers instead of the TLS socket.
     pub fn forwarded_format(&self) -> Option<Format> {
-        self.forwarded.as_ref().map(|rules| rules.format)
+        self.current
+            .load()
+            .forwarded
+            .as_ref()
+            .map(|rules| rules.format)
     }
-
-    /// Why a certificate above an SVID leaf on its path may not sign SVIDs (X509-SVID
-    /// §4.1, §4.3), if one may not: the leaf then has no SPIFFE identity.
-    fn svid_signer_violation(
-        &self,
-        members: &[Origin],
-        parsed: &[X509Certificate<'_>],
-        anchors: &[&Anchor],
-    ) -> Option<String> {
-        members.iter().skip(1).find_map(|origin| {
-            let peer_facts;
-            let (facts, position) = match *origin {
-                Origin::Peer(index) => {
-                    peer_facts = CertFacts::of(&parsed[index]);
-                    (&peer_facts, format!("#{index}"))
-                }
-                Origin::Pool(index) => (&self.pool_certs[index].facts, "from the pool".to_owned()),
-                Origin::Anchor(index) => {
-                    (&anchors[index].cert.facts, "(the trust anchor)".to_owned())
-                }
-            };
-            spiffe::signing_violation(facts.is_ca, facts.may_sign_certificates).map(|why| {
-                format!(
-                    "its issuing certificate {position} ({}) may not sign X509-SVIDs: {why}",
-                    facts.label
-                )
-            })
-        })
-    }
-
-    /// Builds and checks a path (webpki) to one of `anchors`, then revocation and length
-    /// on that path. Returns where each certificate of the path came from, leaf first.
-    fn validate_path(
-        &self,
-        ders: &[CertificateDer<'_>],
-        parsed: &[X509Certificate<'_>],
-        identity: &Identity,
-        anchors: &[&Anchor],
-        now: u64,
-    ) -> Result<Vec<Origin>, Rejection> {
-        let trust_anchors: Vec<TrustAnchor<'_>> = anchors.iter().map(|a| a.view()).collect();
-        let leaf = EndEntityCert::try_from(&ders[0])
-            .map_err(|e| self.explain(&e, parsed, identity, anchors, now))?;
-        // Candidates: what the peer sent first, then the policy's pool; borrowed, not copied.
-        let mut intermediates: Vec<CertificateDer<'_>> =
-            Vec::with_capacity(ders.len() + self.pool.len());
-        let mut origins = Vec::with_capacity(ders.len() + self.pool.len());
-        for (index, der) in ders.iter().enumerate().skip(1) {
-            intermediates.push(CertificateDer::from(der.as_ref()));
-            origins.push(Origin::Peer(index));
-        }
-        for (index, der) in self.pool.iter().enumerate() {
-            intermediates.push(CertificateDer::from(der.as_ref()));
-            origins.push(Origin::Pool(index));
-        }
-        let peer_facts: Vec<CertFacts> = match self.revocation {
-            Some(_) => parsed.iter().map(CertFacts::of).collect(),
-            None => Vec::new(),
-        };
-        let peer_path: Vec<PathFacts> = parsed
-            .iter()
-            .enumerate()
-            .map(|(index, cert)| {
-                let role = if index == 0 {
-                    Role::Leaf
-                } else {
-                    Role::Intermediate
-                };
-                let constraints = name_constraints_value(cert).map(OwnConstraints::of_extension);
-                PathFacts::of(
-                    cert,
-                    role,
-                    Reading::Peer(self.usage, self.profile),
-                    constraints,
-                )
-            })
-            .collect();
-        let crls = self.crls.load();
-        // The first candidate path's refusal is kept: webpki tries the certificates the
-        // peer sent first, and a later detour (through a copy of the anchor the peer also
-        // sent, say) would only hide the reason.
-        let refused: RefCell<Option<Rejection>> = RefCell::new(None);
-        let refuse = |rejection: Rejection| {
-            refused.borrow_mut().get_or_insert(rejection);
-        };
-        let check_path = |path: &VerifiedPath<'_>| -> Result<(), webpki::Error> {
-            let members = match path_origins(path, &trust_anchors, &intermediates, &origins) {
-                Ok(members) => members,
-                Err(rejection) => {
-                    refuse(rejection);
-                    return Err(webpki::Error::UnknownIssuer);
-                }
-            };
-            if members.len() > self.max_chain_length {
-                refuse(Rejection::new(
-                    Code::CaConstraintViolation,
-                    format!(
-                        "the path from certificate #0 ({}) to a trust anchor has {} certificates; \
-                         max_chain_length is {}",
-                        identity.subject,
-                        members.len(),
-                        self.max_chain_length
-                    ),
-                ));
-                return Err(webpki::Error::MaximumPathDepthExceeded);
-            }
-            if let Err(rejection) =
-                self.check_conformance(&members, &peer_path, parsed, anchors, now)
-            {
-                refuse(rejection);
-                return Err(webpki::Error::UnknownIssuer);
-            }
-            if let Some(rules) = self.revocation {
-                let path_members: Vec<PathMember<'_>> = members
-                    .iter()
-                    .map(|origin| match *origin {
-                        Origin::Peer(index) => PathMember {
-                            facts: &peer_facts[index],
-                            input_index: Some(index),
-                        },
-                        Origin::Pool(index) => PathMember {
-                            facts: &self.pool_certs[index].facts,
-                            input_index: None,
-                        },
-                        Origin::Anchor(index) => PathMember {
-                            facts: &anchors[index].cert.facts,
-                            input_index: None,
-                        },
-                    })
-                    .collect();
-                if let Err(rejection) = crls.check(&path_members, rules, clamp(now)) {
-                    refuse(rejection);
-                    return Err(webpki::Error::CertRevoked);
-                }
-            }
-            Ok(())
-        };
-        let build = |time: u64| {
-            *refused.borrow_mut() = None;
-            let usage = UsageValidator(self.usage);
-            leaf.verify_for_usage(
-                SIGNATURE_ALGORITHMS,
-                &trust_anchors,
-                &intermediates,
-                UnixTime::since_unix_epoch(std::time::Duration::from_secs(time)),
-                usage,
-                None,
-                Some(&check_path),
-            )
-        };
-        let mut result = build(now);
-        // Clock skew widens certificate validity only: retry at the shifted time.
-        if self.clock_skew_seconds > 0 {
-            result = match result {
-                Err(webpki::Error::CertExpired { .. }) => {
-                    build(now.saturating_sub(self.clock_skew_seconds))
-                }
-                Err(webpki::Error::CertNotValidYet { .. }) => {
-                    build(now.saturating_add(self.clock_skew_seconds))
-                }
-                other => other,
-            };
-        }
-        match result {
-            Ok(path) => path_origins(&path, &trust_anchors, &intermediates, &origins),
-            Err(error) => Err(match refused.into_inner() {
-                Some(rejection) => rejection,
-                None => self.explain(&error, parsed, identity, anchors, now),
-            }),
-        }
-    }
-
-    /// The profile rules and the name constraints certgate evaluates itself, on a path
-    /// webpki built (leaf first): the first certificate that breaks one refuses the path.
-    fn check_conformance(
-        &self,
-        members: &[Origin],
-        peer: &[PathFacts],
-        parsed: &[X509Certificate<'_>],
-        anchors: &[&Anchor],
-        now: u64,
-    ) -> Result<(), Rejection> {
-        let facts = |origin: Origin| match origin {
-            Origin::Peer(index) => &peer[index],
-            Origin::Pool(index) => &self.pool_certs[index].path_facts,
-            Origin::Anchor(index) => &anchors[index].cert.path_facts,
-        };
-        let label = |origin: Origin| match origin {
-            Origin::Peer(index) => {
-                format!(
-                    "certificate #{index} ({})",
-                    rfc4514(parsed[index].subject())
-                )
-            }
-            Origin::Pool(index) => format!(
-                "the pooled intermediate {} (trust.intermediates)",
-                self.pool_certs[index].facts.label
-            ),
-            Origin::Anchor(index) => {
-                format!("the trust anchor {}", anchors[index].cert.facts.label)
-            }
-        };
-        let refuse = |origin: Origin, code: Code, why: String| match origin {
-            Origin::Peer(index) => {
-                Rejection::at_cert(code, index, format!("{} {why}", label(origin)))
-            }
-            _ => Rejection::new(
-                code,
-                format!("{} on the path of certificate #0 {why}", label(origin)),
-            ),
-        };
-        let strict = self.profile == Profile::Strict;
-        const RELAX: &str = "; \"profile\": \"webpki\" does not apply this rule";
-        for &origin in members {
-            if let Some((breach, strict_only)) = facts(origin).conformance.breach(self.profile) {
-                let relax = if strict_only { RELAX } else { "" };
-                return Err(refuse(
-                    origin,
-                    breach.code,
-                    format!("is refused: {}{relax}", breach.rule),
-                ));
-            }
-        }
-        let (Some(&anchor), Some(below)) = (members.last(), members.len().checked_sub(1)) else {
-            return Ok(());
-        };
-        if strict {
-            let anchor_facts = facts(anchor);
-            let skew = i64::try_from(self.clock_skew_seconds).unwrap_or(i64::MAX);
-            let now = clamp(now);
-            if anchor_facts.not_after.saturating_add(skew) < now {
-                return Err(refuse(
-                    anchor,
-                    Code::Expired,
-                    format!(
-                        "expired at {} (verification time {}){RELAX}",
-                        format_time(anchor_facts.not_after),
-                        format_time(now)
-                    ),
-                ));
-            }
-            if anchor_facts.not_before.saturating_sub(skew) > now {
-                return Err(refuse(
-                    anchor,
-                    Code::NotYetValid,
-                    format!(
-                        "is not valid before {} (verification time {}){RELAX}",
-                        format_time(anchor_facts.not_before),
-                        format_time(now)
-                    ),
-                ));
-            }
-            if let Some(limit) = anchor_facts.path_len {
-                // RFC 5280 §4.2.1.9: self-issued intermediates do not count.
-                let counted = members[1..below]
-                    .iter()
-                    .filter(|origin| !facts(**origin).self_issued)
-                    .count();
-                if counted > usize::try_from(limit).unwrap_or(usize::MAX) {
-                    return Err(refuse(
-                        anchor,
-                        Code::CaConstraintViolation,
-                        format!(
-                            "allows {limit} intermediate(s) below it (pathLenConstraint), and the \
-                         path has {counted}{RELAX}"
-                        ),
-                    ));
-                }
-            }
-        }
-        for (position, &ca) in members.iter().enumerate().skip(1) {
-            let constraints = &facts(ca).constraints;
-            if constraints.is_empty() {
-                continue;
-            }
-            for (below_position, &subject) in members[..position].iter().enumerate() {
-                // RFC 5280 §6.1.3 (b): not applied to self-issued intermediates.
-                if below_position > 0 && facts(subject).self_issued {
-                    continue;
-                }
-                let peer_names;
-                let names = match subject {
-                    Origin::Peer(index) => {
-                        peer_names = Names::of(&parsed[index]);
-                        &peer_names
-                    }
-                    _ => &facts(subject).names,
-                };
-                if let Some(why) = constraints.violation(names) {
-                    return Err(refuse(
-                        subject,
-                        Code::NameConstraintViolation,
-                        format!("is outside the name constraints of {}: {why}", label(ca)),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// When webpki refused a path for a rule it cannot apply (a critical extension it
-    /// does not process, a key too weak for ring, a name-constraint form it does not
-    /// evaluate below an intermediate), the rejection that says so.
-    fn explain_webpki_limit(
-        &self,
-        error: &webpki::Error,
-        parsed: &[X509Certificate<'_>],
-        anchors: &[&Anchor],
-    ) -> Option<Rejection> {
-        use webpki::Error as E;
-        let label = |index: usize| {
-            format!(
-                "certificate #{index} ({})",
-                rfc4514(parsed[index].subject())
-            )
-        };
-        let parsed_pool = || {
-            self.pool_certs.iter().filter_map(|cert| {
-                parse_certificate(&cert.der, 0)
-                    .ok()
-                    .map(|parsed| (cert, parsed))
-            })
-        };
-        #[allow(deprecated)] // the unit variants are still what some paths return
-        match error {
-            E::UnsupportedCriticalExtension => {
-                if let Some((index, breach)) =
-                    parsed.iter().enumerate().find_map(|(index, cert)| {
-                        critical_extension_webpki_refuses(cert).map(|breach| (index, breach))
-                    })
-                {
-                    return Some(Rejection::at_cert(
-                        breach.code,
-                        index,
-                        format!("{} {}", label(index), breach.rule),
-                    ));
-                }
-                parsed_pool().find_map(|(cert, parsed)| {
-                    critical_extension_webpki_refuses(&parsed).map(|breach| {
-                        Rejection::new(
-                            breach.code,
-                            format!(
-                                "the pooled intermediate {} {}",
-                                cert.facts.label, breach.rule
-                            ),
-                        )
-                    })
-                })
-            }
-            E::InvalidSignatureForPublicKey
-            | E::UnsupportedSignatureAlgorithmForPublicKey
-            | E::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
-                let issuers: Vec<&[u8]> =
-                    parsed.iter().map(|cert| cert.issuer().as_raw()).collect();
-                if let Some((index, rule)) = parsed
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .find_map(|(index, cert)| key_rule(cert).map(|rule| (index, rule)))
-                {
-                    return Some(Rejection::at_cert(
-                        Code::UnsupportedAlgorithm,
-                        index,
-                        format!(
-                            "{} cannot vouch for the certificates below it: {rule}",
-                            label(index)
-                        ),
-                    ));
-                }
-                let candidates = anchors
-                    .iter()
-                    .map(|anchor| &anchor.cert)
-                    .chain(&self.pool_certs)
-                    .filter(|cert| issuers.contains(&cert.facts.subject.as_slice()));
-                candidates.into_iter().find_map(|cert| {
-                    let parsed = parse_certificate(&cert.der, 0).ok()?;
-                    key_rule(&parsed).map(|rule| {
-                        Rejection::new(
-                            Code::UnsupportedAlgorithm,
-                            format!(
-                                "{} of the policy cannot vouch for the certificates below it: {rule}",
-                                cert.facts.label
-                            ),
-                        )
-                    })
-                })
-            }
-            E::NameConstraintViolation => {
-                let why = "constrains rfc822Name, directoryName or URI names, which certgate's \
-                           path builder (rustls-webpki) does not evaluate below an intermediate: \
-                           it refuses every name of such a form (every subject, for \
-                           directoryName). certgate evaluates these forms itself for a trust \
-                           anchor: to use this CA, list it in trust.anchors";
-                if let Some(index) = (1..parsed.len()).find(|index| {
-                    name_constraints_value(&parsed[*index])
-                        .and_then(|value| OwnConstraints::of_extension(value).ok())
-                        .is_some_and(|constraints| !constraints.is_empty())
-                }) {
-                    return Some(Rejection::at_cert(
-                        Code::NameConstraintViolation,
-                        index,
-                        format!("{} {why}", label(index)),
-                    ));
-                }
-                self.pool_certs
-                    .iter()
-                    .find(|cert| !cert.path_facts.constraints.is_empty())
-                    .map(|cert| {
-                        Rejection::new(
-                            Code::NameConstraintViolation,
-                            format!("the pooled intermediate {} {why}", cert.facts.label),
-                        )
-                    })
-            }
-            _ => None,
-        }
-    }
-
-    /// When a certificate's issuer name equals a candidate issuer's subject only after
-    /// RFC 5280 §7.1 normalisation (letter case, string type, white space), a sentence
-    /// saying so: webpki compares names byte for byte.
-    fn normalised_issuer_hint(
-        &self,
-        parsed: &[X509Certificate<'_>],
-        anchors: &[&Anchor],
-    ) -> Option<String> {
-        use x509_parser::prelude::{FromDer, X509Name};
-        let subjects: Vec<(String, Vec<u8>)> = parsed
-            .iter()
-            .map(|cert| (rfc4514(cert.subject()), cert.subject().as_raw().to_vec()))
-            .chain(
-                anchors
-                    .iter()
-                    .map(|anchor| &anchor.cert)
-                    .chain(&self.pool_certs)
-                    .map(|cert| (cert.facts.label.clone(), cert.facts.subject.clone())),
-            )
-            .collect();
-        parsed.iter().enumerate().find_map(|(index, cert)| {
-            let issuer = cert.issuer();
-            if subjects
-                .iter()
-                .any(|(_, raw)| raw.as_slice() == issuer.as_raw())
-            {
-                return None;
-            }
-            let wanted = normalised_rdns(issuer);
-            subjects.iter().find_map(|(label, raw)| {
-                let (_, name) = X509Name::from_der(raw).ok()?;
-                (normalised_rdns(&name) == wanted).then(|| {
-                    format!(
-                        "; certificate #{index}'s issuer name matches the subject of {label} only \
-                         after normalisation (letter case, string type or white space differ), \
-                         and certgate's path builder (rustls-webpki) compares names byte for \
-                         byte, as most verifiers do: reissue one of them with the same encoding"
-                    )
-                })
-            })
-        })
-    }
-
-    /// A rejection for a webpki error, naming the certificate where it can be told.
-    fn explain(
-        &self,
-        error: &webpki::Error,
-        parsed: &[X509Certificate<'_>],
-        identity: &Identity,
-        anchors: &[&Anchor],
-        now: u64,
-    ) -> Rejection {
-        if let Some(rejection) = self.explain_webpki_limit(error, parsed, anchors) {
-            return rejection;
-        }
-        let code = code_for(error);
-        let label = |index: usize| {
-            format!(
-                "certificate #{index} ({})",
-                rfc4514(parsed[index].subject())
-            )
-        };
-        let skew = self.clock_skew_seconds as i64;
-        let now = clamp(now);
-        match code {
-            Code::Expired | Code::NotYetValid => {
-                let expired = code == Code::Expired;
-                let culprit = parsed.iter().position(|cert| {
-                    let validity = cert.validity();
-                    if expired {
-                        validity.not_after.timestamp() + skew < now
-                    } else {
-                        validity.not_before.timestamp() - skew > now
-                    }
-                });
-                let at = format_time(now);
-                match culprit {
-                    Some(index) => {
-                        let validity = parsed[index].validity();
-                        let reason = if expired {
-                            format!("expired at {}", format_time(validity.not_after.timestamp()))
-                        } else {
-                            format!("is not valid before {}", format_time(validity.not_before.timestamp()))
-                        };
-                        Rejection::at_cert(code, index, format!("{} {reason} (verification time {at})", label(index)))
-                    }
-                    None => Rejection::new(
-                        code,
-                        format!("a certificate from the policy on the path of {} is outside its validity at {at}", label(0)),
-                    ),
-                }
-            }
-            Code::InvalidUsage => {
-                let wanted = match (self.usage.client, self.usage.server) {
-                    (true, true) => "clientAuth or serverAuth",
-                    (true, false) => "clientAuth",
-                    _ => "serverAuth",
-                };
-                Rejection::at_cert(
-                    code,
-                    0,
-                    format!(
-                        "{} does not allow {wanted} (its extended key usage: {:?})",
-                        label(0),
-                        identity.extended_key_usage
-                    ),
-                )
-            }
-            Code::UnknownIssuer => {
-                let (to, among) = match spiffe::claimed_trust_domains(&identity.san.uri)
-                    .into_iter()
-                    .next()
-                {
-                    Some(domain) => (
-                        format!("an authority of its trust domain {domain}"),
-                        format!("not an authority of {domain}"),
-                    ),
-                    None => ("a trust anchor".to_owned(), "not an anchor".to_owned()),
-                };
-                Rejection::new(
-                    code,
-                    format!(
-                        "no path from {} to {to}: its issuer {} is {among}, and no \
-                         intermediate sent or pooled links it to one{}",
-                        label(0),
-                        identity.issuer,
-                        self.normalised_issuer_hint(parsed, anchors)
-                            .unwrap_or_default()
-                    ),
-                )
-            }
-            Code::CaConstraintViolation if matches!(error, webpki::Error::CaUsedAsEndEntity) => {
-                Rejection::at_cert(
-                    code,
-                    0,
-                    format!("{} is a CA certificate used as a leaf", label(0)),
-                )
-            }
-            _ => Rejection::new(code, format!("path from {} rejected: {error:?}", label(0))),
-        }
-    }
-}
-
-/// Where each certificate of `path` came from, leaf first, anchor last. webpki only
-/// returns certificates it was given, so every lookup succeeds; should one ever
-/// fail, the path is refused as `INTERNAL`, never attributed to a default.
-fn path_origins(
-    path: &VerifiedPath<'_>,
-    anchors: &[TrustAnchor<'_>],
-    intermediates: &[CertificateDer<'_>],
-    origins: &[Origin],
-) -> Result<Vec<Origin>, Rejection> {
-    let lost = |what: &str| {
-        Rejection::new(
-            Code::Internal,
-            format!("internal error in certgate (please report it): {what} of the built path is not among its inputs"),
-        )
-    };
-    let mut members = vec![Origin::Peer(0)];
-    for cert in path.intermediate_certificates() {
-        // Compare bytes, not pointers: when the peer sent a copy of a pooled
-        // intermediate, the peer's copy (listed first) gives the cert_index.
-        let der = cert.der();
-        let position = intermediates
-            .iter()
-            .position(|candidate| candidate.as_ref() == der.as_ref())
-            .ok_or_else(|| lost("an intermediate"))?;
-        members.push(origins[position]);
-    }
-    let anchor = anchors
-        .iter()
-        .position(|anchor| std::ptr::eq(anchor, path.anchor()))
-        .ok_or_else(|| lost("the trust anchor"))?;
-    members.push(Origin::Anchor(anchor));
-    Ok(members)
-}
-
-/// Every certificate of a policy source list, with its path for messages.
-fn policy_certs(
-    sources: &Sources,
-    path: &str,
-    expect: Expect,
-) -> Result<Vec<(CertificateDer<'static>, String)>, Rejection> {
-    let mut certs = Vec::new();
-    for (index, source) in sources.0.iter().enumerate() {
-        let (item_path, bytes) = inline_source(source, &format!("{path}[{index}]"))?;
-        let decoded =
-            decode(bytes, expect).map_err(|e| invalid_policy(format!("{item_path}: {e}")))?;
-        certs.extend(
-            decoded
-                .ders
-                .into_iter()
-                .map(|der| (CertificateDer::from(der.into_owned()), item_path.clone())),
-        );
-    }
-    Ok(certs)
-}
-
-/// The trust anchors of a source list, and the `spiffe_sequence` of a SPIFFE bundle
-/// among them.
-fn anchors_of(sources: &Sources, path: &str) -> Result<(Vec<Arc<Anchor>>, Option<u64>), Rejection> {
-    let mut anchors = Vec::new();
-    let mut sequence = None;
-    for (index, source) in sources.0.iter().enumerate() {
-        let (item_path, bytes) = inline_source(source, &format!("{path}[{index}]"))?;
-        let decoded = decode(bytes, Expect::Anchors)
-            .map_err(|e| invalid_policy(format!("{item_path}: {e}")))?;
-        sequence = sequence.or(decoded.bundle.and_then(|meta| meta.sequence));
-        for der in &decoded.ders {
-            anchors.push(Arc::new(Anchor::new(
-                &CertificateDer::from(der.as_ref()),
-                &item_path,
-            )?));
-        }
-    }
-    Ok((anchors, sequence))
-}
-
-/// Whether the SPIFFE rules of a policy name at most one trust domain, and none by a
-/// wildcard: then an anchor that names no trust domain can only mean that one.
-fn single_spiffe_domain<'r>(rules: impl Iterator<Item = &'r Rule>) -> bool {
-    let mut named: BTreeSet<&str> = BTreeSet::new();
-    for domain in rules.flat_map(Rule::spiffe_domains) {
-        match domain {
-            Some(domain) => {
-                named.insert(domain);
-            }
-            None => return false,
-        }
-    }
-    named.len() <= 1
-}
-
-/// The bytes of a source and its path for messages (naming the file it was read
-/// from); a file reference that was never read is refused.
-fn inline_source<'s>(source: &'s Source, path: &str) -> Result<(String, &'s [u8]), Rejection> {
-    match source {
-        Source::Inline {
-            bytes,
-            origin: None,
-        } => Ok((path.to_owned(), bytes)),
-        Source::Inline {
-            bytes,
-            origin: Some(origin),
-        } => Ok((origin.clone(), bytes)),
-        Source::File(file) | Source::Dir(file) => Err(invalid_policy(format!(
-            "{path}: {file:?} is a file reference, which only a policy loaded from a file \
-             resolves (Verifier::from_file, `certgate verify --policy`, fromFile / from_file)"
-        ))),
-    }
-}
-
-fn clamp(seconds: u64) -> i64 {
-    i64::try_from(seconds).unwrap_or(i64::MAX)
 }
 
 #[cfg(test)]

@@ -89,6 +89,13 @@ pub struct VerifiedIdentity {
     /// How a forwarded certificate came (`verify_forwarded` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forwarded: Option<serde_json::Value>,
+    /// The refusal an audit-mode policy did not enforce: `{code, message, cert_index}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit: Option<serde_json::Value>,
+    /// Expiry warnings, `{code, cert_index, seconds_left}` each (with
+    /// `warn_before_expiry_seconds`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<serde_json::Value>,
 }
 
 /// Whether `uri` is a syntactically valid SPIFFE ID.

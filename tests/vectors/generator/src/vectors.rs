@@ -14,6 +14,7 @@ use crate::pki::{
 use crate::Result;
 
 mod forwarded;
+mod operations;
 mod strict;
 
 /// The verification instant of every case: 2026-06-01T00:00:00Z.
@@ -1315,7 +1316,23 @@ impl<'p> Cases<'p> {
             chain_fingerprints: path.iter().map(|c| c.fingerprint()).collect(),
             matched_rule,
             forwarded: None,
+            audit: None,
+            warnings: Vec::new(),
         };
+        self.pass_identity(name, description, policy, chain, identity, warnings)
+    }
+
+    /// A `verify` case that succeeds with exactly `identity`; `policy` as in
+    /// [`Cases::pass_items`].
+    fn pass_identity(
+        &mut self,
+        name: &str,
+        description: &str,
+        policy: Value,
+        chain: Vec<Value>,
+        identity: VerifiedIdentity,
+        warnings: &[&str],
+    ) -> Result<()> {
         let (policy, policy_file) = policy_or_file(policy);
         self.push(Case {
             name: name.to_owned(),
@@ -2691,6 +2708,7 @@ fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
     }
 
     forwarded::cases(&mut cs)?;
+    operations::cases(&mut cs)?;
     strict::cases(&mut cs)?;
     Ok(cs.list)
 }

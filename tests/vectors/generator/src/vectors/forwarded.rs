@@ -210,6 +210,8 @@ impl Cases<'_> {
             chain_fingerprints: path.iter().map(|c| c.fingerprint()).collect(),
             matched_rule: Some(0),
             forwarded: Some(forwarded),
+            audit: None,
+            warnings: Vec::new(),
         };
         let expect = Expect::Verified {
             identity,
