@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use crate::clock::{format_duration, format_time, now, parse_duration, parse_time};
 use crate::error::{warn, UsageError};
 use crate::summary::CertSummary;
+use crate::table::{plural, write_columns};
 
 /// File name extensions read when scanning a folder; files named on the command line
 /// are read whatever their name.
@@ -163,14 +164,6 @@ pub(crate) fn expiry(args: &ExpiryArgs, out: &mut String) -> Result<ExitCode, Us
     })
 }
 
-fn plural(count: usize) -> &'static str {
-    if count == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
 /// One line per certificate, most urgent first, in aligned columns: status, notAfter,
 /// time left, subject, SANs, file (`#N` for the Nth certificate of a bundle).
 fn print_table(found: &[Found], out: &mut String) {
@@ -191,23 +184,7 @@ fn print_table(found: &[Found], out: &mut String) {
             ]
         })
         .collect();
-    let mut widths = [0; 6];
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    for row in &rows {
-        let mut line = String::new();
-        for (column, (cell, width)) in row.iter().zip(widths).enumerate() {
-            if column + 1 == row.len() {
-                line.push_str(cell);
-            } else {
-                let _ = write!(line, "{cell:<width$}  ");
-            }
-        }
-        let _ = writeln!(out, "{line}");
-    }
+    write_columns(&rows, out);
 }
 
 /// Adds `path` to `files`: a file as it is, a folder by a recursive scan in name order.

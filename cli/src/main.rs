@@ -1,7 +1,8 @@
 //! `certgate`: inspect certificates, verify peer chains against an mTLS policy, probe
-//! TLS servers, and report certificate expiry.
+//! TLS servers, report certificate expiry, and run a development PKI.
 //!
-//! Exit codes: 0 allowed (or inspected, probed without a refusal, nothing expiring), 1
+//! Exit codes: 0 allowed (or inspected, probed without a refusal, nothing expiring, the
+//! PKI command done), 1
 //! rejected (or refused, expiring within `--warn`), 2 usage, file or policy error, or a
 //! server `probe` cannot reach. Output is written once the outcome is decided, so a
 //! closed pipe (`| head`) ends the command quietly with the exit code it had already
@@ -11,8 +12,10 @@ mod clock;
 mod error;
 mod expiry;
 mod input;
+mod pki;
 mod probe;
 mod summary;
+mod table;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -69,6 +72,12 @@ enum Command {
     /// Exit 0, or 1 with --warn when a certificate has expired or expires within it; 2
     /// for usage errors, unreadable paths, or when no certificate was found at all.
     Expiry(expiry::ExpiryArgs),
+    /// A development PKI for mTLS in one folder: CAs, CRLs, a policy, and certificates
+    /// as PEM, PKCS#8 and PKCS#12 (docs/pki.md).
+    ///
+    /// Exit 0 when done; 2 for usage and file errors, and when a command would
+    /// overwrite a file.
+    Pki(pki::PkiArgs),
 }
 
 #[derive(Args)]
@@ -154,6 +163,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify(&args, &mut out),
         Command::Probe(args) => probe::probe(&args, &mut out),
         Command::Expiry(args) => expiry::expiry(&args, &mut out),
+        Command::Pki(args) => pki::pki(&args, &mut out),
     };
     let code = match result {
         Ok(code) => code,
