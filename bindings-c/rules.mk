@@ -1,6 +1,7 @@
 # bindings-c: libcertgate (libcertgate.so, libcertgate.a), include/certgate.h, certgate.pc.
 #   make test-c       header drift check, header as C99 and C++, C tests (vectors, API
-#                     misuse, threads, files made by the openssl CLI) plain, under valgrind and with ASan+UBSan, the
+#                     misuse, threads, reloads and stats, files made by the openssl CLI)
+#                     plain, under valgrind and with ASan+UBSan, the
 #                     installed copy through pkg-config, the OpenSSL mTLS server end to end
 #                     (plain and under valgrind)
 #   make bench-c      certgate_verify vs OpenSSL X509_verify_cert, without and with a 100k CRL
@@ -34,6 +35,9 @@ C_ASAN_ENV := ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 C_VALGRIND := valgrind -q --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 C_PKI := $(ROOT)/tests/vectors/pki
+# Reloads of test_reload's load test under valgrind, which runs one thread at a time and
+# ~50x slower: 100 instead of the 1,000 of the plain and ASan runs.
+C_VALGRIND_RELOADS := 100
 C_CASES := $(ROOT)/tests/vectors/cases.json
 C_HEADER_CMD := cbindgen --config bindings-c/cbindgen.toml --crate certgate-c --output
 
@@ -65,10 +69,12 @@ c-build: c-apt c-lib
 	g++ $(C_CXXFLAGS) -fsyntax-only -x c++ $(C_DIR)/include/certgate.h
 	gcc $(C_CFLAGS) $(C_DIR)/tests/test_api.c -o $(C_BUILD)/test_api $(C_SHARED) -pthread
 	gcc $(C_CFLAGS) $(C_DIR)/tests/test_vectors.c -o $(C_BUILD)/test_vectors $(C_SHARED) -lcjson
+	gcc $(C_CFLAGS) $(C_DIR)/tests/test_reload.c -o $(C_BUILD)/test_reload $(C_SHARED) -lcjson -pthread
 	gcc $(C_CFLAGS) $(C_DIR)/tests/test_openssl_files.c -o $(C_BUILD)/test_openssl_files $(C_SHARED)
 	g++ $(C_CXXFLAGS) $(C_DIR)/tests/header_cpp.cpp -o $(C_BUILD)/header_cpp $(C_SHARED)
 	gcc $(C_CFLAGS) $(C_ASAN) $(C_DIR)/tests/test_api.c -o $(C_BUILD)/test_api_asan $(C_STATIC) -pthread
 	gcc $(C_CFLAGS) $(C_ASAN) $(C_DIR)/tests/test_vectors.c -o $(C_BUILD)/test_vectors_asan -lcjson $(C_STATIC)
+	gcc $(C_CFLAGS) $(C_ASAN) $(C_DIR)/tests/test_reload.c -o $(C_BUILD)/test_reload_asan -lcjson $(C_STATIC) -pthread
 	gcc $(C_CFLAGS) $(C_ASAN) $(C_DIR)/tests/test_openssl_files.c -o $(C_BUILD)/test_openssl_files_asan $(C_STATIC)
 	g++ $(C_CXXFLAGS) $(C_ASAN) $(C_DIR)/tests/header_cpp.cpp -o $(C_BUILD)/header_cpp_asan $(C_STATIC)
 	gcc $(C_CFLAGS) $(C_DIR)/examples/openssl_server.c -o $(C_BUILD)/openssl_server $(C_SHARED) \
@@ -79,16 +85,19 @@ test-c: c-header-check c-build
 	@echo "== C tests against $(C_RELEASE)/libcertgate.so"
 	$(C_BUILD)/test_api $(C_PKI)
 	$(C_BUILD)/test_vectors $(C_CASES)
+	$(C_BUILD)/test_reload $(C_PKI)
 	$(C_BUILD)/test_openssl_files $(C_BUILD)/openssl-pki
 	$(C_BUILD)/header_cpp
 	@echo "== the same under valgrind"
 	$(C_VALGRIND) $(C_BUILD)/test_api $(C_PKI)
 	$(C_VALGRIND) $(C_BUILD)/test_vectors $(C_CASES)
+	$(C_VALGRIND) $(C_BUILD)/test_reload $(C_PKI) $(C_VALGRIND_RELOADS)
 	$(C_VALGRIND) $(C_BUILD)/test_openssl_files $(C_BUILD)/openssl-pki
 	$(C_VALGRIND) $(C_BUILD)/header_cpp
 	@echo "== the same with AddressSanitizer + UBSan, linked statically"
 	$(C_ASAN_ENV) $(C_BUILD)/test_api_asan $(C_PKI)
 	$(C_ASAN_ENV) $(C_BUILD)/test_vectors_asan $(C_CASES)
+	$(C_ASAN_ENV) $(C_BUILD)/test_reload_asan $(C_PKI)
 	$(C_ASAN_ENV) $(C_BUILD)/test_openssl_files_asan $(C_BUILD)/openssl-pki
 	$(C_ASAN_ENV) $(C_BUILD)/header_cpp_asan
 	@echo "== make install + pkg-config"

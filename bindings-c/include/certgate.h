@@ -8,28 +8,36 @@
  *     matching _free function: certgate_verifier_free, certgate_outcome_free.
  *     Every _free accepts NULL (no-op); never free an object twice.
  *   - Outputs are written only on success, with one deliberate exception:
- *     certgate_verify and certgate_inspect ALWAYS write *outcome_out (when
- *     outcome_out is non-NULL), since the outcome carries either the identity or
- *     the reason. On failure, constructors and updates write *error_out instead
- *     (when non-NULL). A written `*_out` is overwritten, never freed: free what
- *     it held before reusing the variable.
+ *     certgate_verify, certgate_verify_forwarded and certgate_inspect ALWAYS write
+ *     *outcome_out (when outcome_out is non-NULL), since the outcome carries either
+ *     the identity or the reason. On failure, constructors, updates and reloads
+ *     write *error_out instead (when non-NULL). A written `*_out` is overwritten,
+ *     never freed: free what it held before reusing the variable.
  *   - Strings returned by certgate_outcome_* accessors belong to the outcome and
- *     stay valid until certgate_outcome_free. certgate_code_name returns static
- *     strings.
+ *     stay valid until certgate_outcome_free. certgate_code_name and
+ *     certgate_outcome_expiry_warning return static strings. The
+ *     certgate_verifier_*_json functions copy into a buffer the caller owns,
+ *     snprintf-style (buf == NULL, buf_len == 0 asks for the length).
  *   - Input buffers are only borrowed for the duration of a call.
  *
  * Arguments
  *   Every pointer argument must be non-NULL (otherwise CERTGATE_NULL_ARGUMENT),
- *   except: error_out / outcome_out (optional), the pointer given to a _free, and
+ *   except: error_out / outcome_out and the outputs of
+ *   certgate_outcome_expiry_warning (optional), the pointer given to a _free, and
  *   the two arrays of a (pointers, lengths, count) triple when the count is 0.
  *   Certificate and CRL buffers hold DER or PEM. No call reads a buffer beyond
  *   the length it is given, and no call keeps a pointer after it returns.
  *
  * Thread safety
- *   A certgate_verifier may be shared between threads: certgate_verify and
- *   certgate_verifier_update_crls may run concurrently on it (a CRL update is
- *   atomic). An outcome is immutable and may be read from several threads.
+ *   A certgate_verifier may be shared between threads without locking: verify,
+ *   verify_forwarded, update_crls, update_spiffe_bundle, reload, reload_file and
+ *   the accessors may all run concurrently on it. An update or a reload swaps the
+ *   policy in force atomically, one generation on: each verification runs under
+ *   the old policy or the new one, never a mix, and its outcome reports which
+ *   (certgate_outcome_generation). An outcome is immutable, keeps what it was
+ *   decided with, and may be read from several threads.
  *   Nothing may be used after it is freed, or freed while another thread uses it.
+ *   No certgate function is async-signal-safe: never call one from a signal handler.
  *
  * Panics
  *   No Rust panic ever crosses into C: every function runs inside a panic
@@ -46,12 +54,15 @@
 #include "certgate_codes.h"
 
 /*
- One result (opaque): an identity on success, a code, message and certificate index
- on failure. Read it with the `certgate_outcome_*` accessors, free it with
- `certgate_outcome_free`.
+ One result (opaque): an identity on success (with, from a verification, the
+ generation that decided, the refusal an audit-mode policy did not enforce and the
+ expiry warnings), a code, message and certificate index on failure. Read it with the
+ `certgate_outcome_*` accessors, free it with `certgate_outcome_free`.
 
  Thread safety: an outcome is immutable; it may be read from several threads at once
- and moved between threads. Strings it returns stay valid until it is freed.
+ and moved between threads. Strings it returns stay valid until it is freed. It owns
+ everything it reports: a reload or an update of its verifier, or freeing the
+ verifier, changes nothing in it.
  */
 typedef struct certgate_outcome certgate_outcome;
 
@@ -59,10 +70,16 @@ typedef struct certgate_outcome certgate_outcome;
  A compiled policy (opaque). Create with `certgate_verifier_new`, free with
  `certgate_verifier_free`.
 
- Thread safety: a verifier may be shared by any number of threads; `certgate_verify`
- and `certgate_verifier_update_crls` may run concurrently on it (a CRL update is
- atomic: each verification sees the old CRL set or the new one, never a mix). It must
- not be freed while another thread still uses it.
+ Thread safety: a verifier may be shared by any number of threads without locking;
+ `certgate_verify`, `certgate_verify_forwarded`, the updates
+ (`certgate_verifier_update_crls`, `certgate_verifier_update_spiffe_bundle`), the
+ reloads (`certgate_verifier_reload`, `certgate_verifier_reload_file`) and the
+ accessors may all run concurrently on it. Updates and reloads swap the policy in force
+ atomically, one generation on: each verification runs under the old policy or the
+ new one, never a mix, and its outcome reports which (`certgate_outcome_generation`).
+ Concurrent updates and reloads apply one after the other, none lost (a reload brings
+ its own CRLs, replacing those of an earlier update). It must not be freed while
+ another thread still uses it.
  */
 typedef struct certgate_verifier certgate_verifier;
 
@@ -186,6 +203,163 @@ certgate_code certgate_verifier_update_spiffe_bundle(const struct certgate_verif
                                                      struct certgate_outcome **error_out);
 
 /*
+ Replaces the verifier's whole policy with the one in `policy_json` (`policy_len`
+ bytes of UTF-8 JSON, as for `certgate_verifier_new`), atomically and one generation
+ on. The JSON must be self-contained: file references (`{"file": ...}`) are refused;
+ a policy that names files is reloaded with `certgate_verifier_reload_file`.
+
+ All or nothing: on failure the policy in force stays (and so does the generation)
+ and, if `error_out` is non-NULL, `*error_out` receives an outcome saying why (its
+ message names the problem, e.g. `trust.anchors[0]: ...`; the caller frees it with
+ `certgate_outcome_free`). On success `*error_out` is left untouched.
+
+ CRLs and SPIFFE bundles come from the new policy: what earlier
+ `certgate_verifier_update_crls` / `certgate_verifier_update_spiffe_bundle` calls put
+ in force is replaced, so push fresh ones again after a reload if you fetch them.
+
+ Safe to call while other threads verify, update or reload with the same verifier:
+ each verification runs under the old policy or the new one, never a mix, and its
+ outcome says which (`certgate_outcome_generation`). Outcomes made before keep what
+ they were decided with.
+
+ Returns `CERTGATE_OK`, `CERTGATE_INVALID_POLICY` (not UTF-8, not a valid policy),
+ `CERTGATE_NULL_ARGUMENT` (`verifier` or `policy_json` is NULL),
+ `CERTGATE_INPUT_TOO_LARGE` (a `policy_len` above `PTRDIFF_MAX`, refused unread) or
+ `CERTGATE_PANIC`.
+
+ # Safety
+ `verifier` is NULL or live; `policy_json` is NULL or points to `policy_len` readable
+ bytes; `error_out` is NULL or writable.
+ */
+certgate_code certgate_verifier_reload(const struct certgate_verifier *verifier,
+                                       const char *policy_json,
+                                       size_t policy_len,
+                                       struct certgate_outcome **error_out);
+
+/*
+ Reads the policy file that `verifier` was made from (`certgate_verifier_from_file`)
+ again, with every file and folder it references, and swaps the result in as
+ `certgate_verifier_reload` does: atomically, one generation on, all or nothing. A
+ file that is missing, half written or unusable, or a bad policy, is
+ `CERTGATE_INVALID_POLICY` naming the JSON path and the file; the policy in force
+ stays. A verifier made by `certgate_verifier_new` has no file to read:
+ `CERTGATE_INVALID_POLICY`. Error reporting as `certgate_verifier_reload`.
+
+ The C library has no file watcher: the program decides when to call this, e.g.
+ from an inotify loop on the paths of `certgate_verifier_watched_paths_json` (their
+ folders too, since editors and Kubernetes replace files by renaming), or on SIGHUP.
+ Never call it (nor any certgate function) from a signal handler: it allocates,
+ reads files and takes locks, none of which is async-signal-safe. Let the handler set
+ a `volatile sig_atomic_t` flag or write a byte to a self-pipe, and call this from
+ the main loop or a thread of your own (or wait for the signal with `sigwait` in a
+ dedicated thread). Write policy files atomically (write a temporary file, then
+ `rename`), so that a reload never reads one half written.
+
+ Safe to call while other threads verify, update or reload with the same verifier.
+
+ Returns `CERTGATE_OK`, `CERTGATE_INVALID_POLICY`, `CERTGATE_NULL_ARGUMENT`
+ (`verifier` is NULL) or `CERTGATE_PANIC`.
+
+ # Safety
+ `verifier` is NULL or live; `error_out` is NULL or writable.
+ */
+certgate_code certgate_verifier_reload_file(const struct certgate_verifier *verifier,
+                                            struct certgate_outcome **error_out);
+
+/*
+ For a verifier made by `certgate_verifier_from_file`: the policy file and every file
+ and folder it references (as of the last successful load), as a JSON array of
+ strings, `["/etc/app/policy.json", "/etc/app/ca.pem", "/etc/app/crls"]`, for a
+ program to watch and call `certgate_verifier_reload_file` when one changes; `[]` for
+ a verifier made from JSON text. References are joined to the policy file's folder
+ as written (not made absolute); bytes of a path that are not UTF-8 show as U+FFFD.
+
+ `snprintf`-style, as `certgate_verifier_warnings_json`.
+
+ Returns `CERTGATE_OK`, `CERTGATE_NULL_ARGUMENT` (`verifier` or `len_out` is NULL, or
+ `buf` is NULL with `buf_len > 0`) or `CERTGATE_PANIC`.
+
+ # Safety
+ `verifier` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `len_out`
+ is NULL or writable.
+ */
+certgate_code certgate_verifier_watched_paths_json(const struct certgate_verifier *verifier,
+                                                   char *buf,
+                                                   size_t buf_len,
+                                                   size_t *len_out);
+
+/*
+ The generation of the policy in force: 0 when the verifier is made, one more with
+ every successful reload (`certgate_verifier_reload`, `certgate_verifier_reload_file`),
+ CRL update and SPIFFE bundle update. A failed call leaves it unchanged. Each outcome
+ reports the generation that decided it (`certgate_outcome_generation`).
+
+ -1 when `verifier` is NULL (a generation is never negative; it would stop at
+ `INT64_MAX`, which one swap per nanosecond reaches in 292 years).
+
+ # Safety
+ `verifier` is NULL or live.
+ */
+int64_t certgate_verifier_generation(const struct certgate_verifier *verifier);
+
+/*
+ What the verifier has decided since it was made, and what it holds now, as a JSON
+ object (the counters are never reset, not by a reload either):
+
+ ```json
+ {"verifications": {"BAD_SIGNATURE": 0, ..., "OK": 2, ..., "REVOKED": 1, ...},
+  "audit_admitted": 0,
+  "warnings": {"CHAIN_EXPIRES_SOON": 0, "CRL_STALE_SOON": 0, "LEAF_EXPIRES_SOON": 0},
+  "reloads": 1, "generation": 2, "crl_fetch_failures": 0,
+  "crls": [{"source": "revocation.crls[0] (crls/root.crl)",
+            "issuer": "CN=Certgate Test Root,O=Certgate Test", "number": "7",
+            "delta": false, "entries": 1, "this_update": 1780185600,
+            "next_update": 2095632000}]}
+ ```
+
+ Keys of `verifications` and `warnings` are in name order. `verifications` has
+ `"OK"` and every code name of `certgate_codes.h` except the C-only ones, zeros
+ included; a verification
+ counts once (`certgate_verify`, `certgate_verify_forwarded`; misuse refused before
+ the policy is consulted, such as `CERTGATE_NULL_ARGUMENT`, is not counted). A chain
+ that an audit-mode policy admitted counts under the code it would have been refused
+ with, and in `audit_admitted`. `warnings` counts the expiry warnings given, by code;
+ `reloads` the successful reloads; `generation` is `certgate_verifier_generation`;
+ `crl_fetch_failures` counts `certgate_verifier_record_crl_fetch_failure` calls; `crls`
+ lists the CRLs in force.
+
+ `snprintf`-style, as `certgate_verifier_warnings_json`. The counters move while other
+ threads verify, so the JSON can be longer by the time of a second call: retry while
+ `*len_out >= buf_len` (nothing is written to `buf` then), or leave some room.
+
+ Returns `CERTGATE_OK`, `CERTGATE_NULL_ARGUMENT` (`verifier` or `len_out` is NULL, or
+ `buf` is NULL with `buf_len > 0`) or `CERTGATE_PANIC`.
+
+ # Safety
+ `verifier` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `len_out`
+ is NULL or writable.
+ */
+certgate_code certgate_verifier_stats_json(const struct certgate_verifier *verifier,
+                                           char *buf,
+                                           size_t buf_len,
+                                           size_t *len_out);
+
+/*
+ Counts one failed CRL download in the verifier's stats (`crl_fetch_failures` of
+ `certgate_verifier_stats_json`). The C library downloads nothing: a program that
+ fetches CRLs itself (e.g. with libcurl) and hands them to
+ `certgate_verifier_update_crls` calls this when a download fails, so that its stats
+ read as those of the other languages, whose bindings fetch and count.
+
+ Returns `CERTGATE_OK`, `CERTGATE_NULL_ARGUMENT` (`verifier` is NULL) or
+ `CERTGATE_PANIC`. Safe from any thread.
+
+ # Safety
+ `verifier` is NULL or live.
+ */
+certgate_code certgate_verifier_record_crl_fetch_failure(const struct certgate_verifier *verifier);
+
+/*
  Decides whether a peer's chain may in (docs/decision.md) and returns the decision's code.
 
  `certs[i]` points to `cert_lens[i]` bytes of DER or PEM, leaf first, then any
@@ -298,6 +472,104 @@ const char *certgate_outcome_identity_json(const struct certgate_outcome *outcom
  `outcome` is NULL or a live outcome.
  */
 int32_t certgate_outcome_cert_index(const struct certgate_outcome *outcome);
+
+/*
+ The generation of the policy that decided (see `certgate_verifier_generation`): set
+ on every outcome of `certgate_verify` and `certgate_verify_forwarded` that a policy
+ decided, admitted or refused. -1 when no policy decided: outcomes of
+ `certgate_inspect`, errors of constructors, reloads and updates, misuse (e.g.
+ `CERTGATE_NULL_ARGUMENT`), `CERTGATE_PANIC`, and when `outcome` is NULL.
+
+ Under a verifier that reloads, `certgate_verifier_generation` may already be ahead:
+ the outcome keeps the generation (and the decision) it was made with.
+
+ # Safety
+ `outcome` is NULL or a live outcome.
+ */
+int64_t certgate_outcome_generation(const struct certgate_outcome *outcome);
+
+/*
+ For a chain that a policy in `"mode": "audit"` admitted although enforce mode would
+ have refused it: the code it would have been refused with (e.g. `CERTGATE_REVOKED`).
+ The outcome's own code is `CERTGATE_OK` then, and the identity JSON has the same
+ refusal as `"audit": {"code", "message", "cert_index"}`.
+
+ `CERTGATE_OK` when there is no such refusal: the chain was admitted outright (in
+ either mode), or the outcome is a rejection (input that cannot be decoded is refused
+ in audit mode too), an error or a `certgate_inspect` result.
+ `CERTGATE_NULL_ARGUMENT` when `outcome` is NULL.
+
+ A program rolling out a stricter policy in audit mode logs these; one that must
+ refuse checks `certgate_outcome_audit_code(outcome) != CERTGATE_OK` itself.
+
+ # Safety
+ `outcome` is NULL or a live outcome.
+ */
+certgate_code certgate_outcome_audit_code(const struct certgate_outcome *outcome);
+
+/*
+ The message of the refusal an audit-mode policy did not enforce (see
+ `certgate_outcome_audit_code`), naming the certificate as a rejection's message
+ would. Owned by the outcome: valid until `certgate_outcome_free`. NULL when there is
+ no such refusal or `outcome` is NULL.
+
+ # Safety
+ `outcome` is NULL or a live outcome.
+ */
+const char *certgate_outcome_audit_message(const struct certgate_outcome *outcome);
+
+/*
+ The position in the input chain (0 = leaf) of the certificate that the refusal an
+ audit-mode policy did not enforce is about (see `certgate_outcome_audit_code`); -1
+ when none applies, when there is no such refusal, or when `outcome` is NULL.
+
+ # Safety
+ `outcome` is NULL or a live outcome.
+ */
+int32_t certgate_outcome_audit_cert_index(const struct certgate_outcome *outcome);
+
+/*
+ How many expiry warnings the outcome has: with `"warn_before_expiry_seconds": N` in
+ the policy, an admitted chain gets one for each certificate of the verified path whose
+ notAfter, and each CRL the decision used whose nextUpdate, is at most N seconds after
+ the verification time. Read each with `certgate_outcome_expiry_warning`; the identity
+ JSON has the same list as `"warnings"`. 0 for an outcome without any (a rejection, an
+ `certgate_inspect` result, an error) and when `outcome` is NULL.
+
+ These are not the load warnings of `certgate_verifier_warnings_json` (CRLs a policy
+ left out).
+
+ # Safety
+ `outcome` is NULL or a live outcome.
+ */
+size_t certgate_outcome_expiry_warning_count(const struct certgate_outcome *outcome);
+
+/*
+ The expiry warning number `index` (from 0, below
+ `certgate_outcome_expiry_warning_count`): returns its stable code, a static string
+ (never free it): `"LEAF_EXPIRES_SOON"` (the leaf's notAfter), `"CHAIN_EXPIRES_SOON"`
+ (an intermediate's or the trust anchor's notAfter) or `"CRL_STALE_SOON"` (the
+ nextUpdate of a CRL the decision used); the same names as the `warnings` counters of
+ `certgate_verifier_stats_json`.
+
+ When `cert_index_out` is non-NULL, `*cert_index_out` receives the certificate's
+ position on the verified path (as the identity's `chain_fingerprints`: 0 the leaf,
+ the last the trust anchor; for a CRL, the certificate it covers). When
+ `seconds_left_out` is non-NULL, `*seconds_left_out` receives the seconds from the
+ verification time to the notAfter or nextUpdate (negative for a CRL already past its
+ nextUpdate that the policy's `expired_crl` lets through).
+
+ NULL, with the outputs left untouched, when `index` is out of range or `outcome` is
+ NULL.
+
+ # Safety
+ `outcome` is NULL or a live outcome; `cert_index_out` and `seconds_left_out` are NULL
+ or writable.
+ */
+const char *certgate_outcome_expiry_warning(const struct certgate_outcome *outcome,
+                                            size_t index,
+                                            int32_t *cert_index_out,
+                                            int64_t *seconds_left_out);
 
 /*
  The identity's subject as an RFC 4514 string (e.g. `CN=web,O=Example`). Owned by

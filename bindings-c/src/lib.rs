@@ -23,7 +23,9 @@ use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::OnceLock;
 
-use certgate::{Code, Identity, Rejection, Verifier};
+use certgate::{
+    Audit, Code, ExpiryWarning, ExpiryWarningCode, Identity, Policy, Rejection, Verifier,
+};
 
 /// A decision or error code, as a number. In C it is the enum `certgate_code` of
 /// `certgate_codes.h`, which is generated from core's code table (`Code::ALL`) by the
@@ -113,29 +115,41 @@ fn codes_header() -> String {
 /// A compiled policy (opaque). Create with `certgate_verifier_new`, free with
 /// `certgate_verifier_free`.
 ///
-/// Thread safety: a verifier may be shared by any number of threads; `certgate_verify`
-/// and `certgate_verifier_update_crls` may run concurrently on it (a CRL update is
-/// atomic: each verification sees the old CRL set or the new one, never a mix). It must
-/// not be freed while another thread still uses it.
+/// Thread safety: a verifier may be shared by any number of threads without locking;
+/// `certgate_verify`, `certgate_verify_forwarded`, the updates
+/// (`certgate_verifier_update_crls`, `certgate_verifier_update_spiffe_bundle`), the
+/// reloads (`certgate_verifier_reload`, `certgate_verifier_reload_file`) and the
+/// accessors may all run concurrently on it. Updates and reloads swap the policy in force
+/// atomically, one generation on: each verification runs under the old policy or the
+/// new one, never a mix, and its outcome reports which (`certgate_outcome_generation`).
+/// Concurrent updates and reloads apply one after the other, none lost (a reload brings
+/// its own CRLs, replacing those of an earlier update). It must not be freed while
+/// another thread still uses it.
 pub struct certgate_verifier {
     inner: Verifier,
 }
 
-/// One result (opaque): an identity on success, a code, message and certificate index
-/// on failure. Read it with the `certgate_outcome_*` accessors, free it with
-/// `certgate_outcome_free`.
+/// One result (opaque): an identity on success (with, from a verification, the
+/// generation that decided, the refusal an audit-mode policy did not enforce and the
+/// expiry warnings), a code, message and certificate index on failure. Read it with the
+/// `certgate_outcome_*` accessors, free it with `certgate_outcome_free`.
 ///
 /// Thread safety: an outcome is immutable; it may be read from several threads at once
-/// and moved between threads. Strings it returns stay valid until it is freed.
+/// and moved between threads. Strings it returns stay valid until it is freed. It owns
+/// everything it reports: a reload or an update of its verifier, or freeing the
+/// verifier, changes nothing in it.
 pub struct certgate_outcome {
     code: certgate_code,
     message: CString,
     cert_index: i32,
+    /// The generation of the policy that decided; `None` when no policy decided.
+    generation: Option<u64>,
     identity: Option<Identity>,
     identity_json: OnceLock<CString>,
     subject: OnceLock<CString>,
     spiffe_id: OnceLock<Option<CString>>,
     fingerprint: OnceLock<CString>,
+    audit_message: OnceLock<CString>,
 }
 
 /// Why a call failed: what an error outcome carries.
@@ -144,6 +158,9 @@ struct Failure {
     code: certgate_code,
     message: String,
     cert_index: Option<usize>,
+    /// The generation of the policy that refused; `None` for policy and update errors,
+    /// misuse and panics.
+    generation: Option<u64>,
 }
 
 impl Failure {
@@ -152,6 +169,7 @@ impl Failure {
             code,
             message: message.into(),
             cert_index: None,
+            generation: None,
         }
     }
 
@@ -178,6 +196,7 @@ impl From<Rejection> for Failure {
             code: rejection.code().number(),
             message: rejection.message().to_owned(),
             cert_index: rejection.cert_index(),
+            generation: rejection.generation(),
         }
     }
 }
@@ -187,25 +206,71 @@ impl certgate_outcome {
         certgate_outcome {
             code,
             message: c_string(message),
-            cert_index: cert_index.map_or(-1, |index| i32::try_from(index).unwrap_or(i32::MAX)),
+            cert_index: cert_index.map_or(-1, index_number),
+            generation: None,
             identity: None,
             identity_json: OnceLock::new(),
             subject: OnceLock::new(),
             spiffe_id: OnceLock::new(),
             fingerprint: OnceLock::new(),
+            audit_message: OnceLock::new(),
         }
     }
 }
 
+impl certgate_outcome {
+    /// The refusal an audit-mode policy did not enforce, if it admitted so.
+    fn audit(&self) -> Option<&Audit> {
+        self.identity
+            .as_ref()?
+            .verification
+            .as_ref()?
+            .audit
+            .as_ref()
+    }
+
+    /// The expiry warnings of an admitted chain; none for anything else.
+    fn expiry_warnings(&self) -> &[ExpiryWarning] {
+        self.identity
+            .as_ref()
+            .and_then(|identity| identity.verification.as_ref())
+            .map_or(&[], |verification| verification.warnings.as_slice())
+    }
+}
+
+/// A certificate index as C's `int32_t` (saturating; never reached, chains are short).
+fn index_number(index: usize) -> i32 {
+    i32::try_from(index).unwrap_or(i32::MAX)
+}
+
+/// The stable name of an expiry warning code as a static C string.
+fn expiry_warning_code_name(code: ExpiryWarningCode) -> *const c_char {
+    static NAMES: OnceLock<Vec<(ExpiryWarningCode, CString)>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        ExpiryWarningCode::ALL
+            .iter()
+            .map(|code| (*code, c_string(code.as_str().to_owned())))
+            .collect()
+    });
+    names
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map_or(c"UNKNOWN".as_ptr(), |(_, name)| name.as_ptr())
+}
+
 impl From<Failure> for certgate_outcome {
     fn from(failure: Failure) -> Self {
-        certgate_outcome::new(failure.code, failure.message, failure.cert_index)
+        certgate_outcome {
+            generation: failure.generation,
+            ..certgate_outcome::new(failure.code, failure.message, failure.cert_index)
+        }
     }
 }
 
 impl From<Identity> for certgate_outcome {
     fn from(identity: Identity) -> Self {
         certgate_outcome {
+            generation: identity.verification.as_ref().map(|v| v.generation),
             identity: Some(identity),
             ..certgate_outcome::new(CERTGATE_OK, String::new(), None)
         }
@@ -280,12 +345,6 @@ unsafe fn bytes<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'a [u8], 
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
-/// Borrows the `n` buffers described by the arrays `ptrs` / `lens`. With `n == 0` the
-/// arrays are not read and may be NULL.
-///
-/// # Safety
-/// Each array is NULL or has `n` readable elements; each `ptrs[i]` is NULL or points to
-/// `lens[i]` readable bytes; all outlive the borrow.
 /// A NUL-terminated UTF-8 string argument; `bad_utf8` is the code when it is not UTF-8.
 ///
 /// # Safety
@@ -304,6 +363,12 @@ unsafe fn text<'a>(
         .map_err(|_| Failure::new(bad_utf8, format!("{name} is not UTF-8")))
 }
 
+/// Borrows the `n` buffers described by the arrays `ptrs` / `lens`. With `n == 0` the
+/// arrays are not read and may be NULL.
+///
+/// # Safety
+/// Each array is NULL or has `n` readable elements; each `ptrs[i]` is NULL or points to
+/// `lens[i]` readable bytes; all outlive the borrow.
 unsafe fn buffers<'a>(
     ptrs: *const *const u8,
     lens: *const usize,
@@ -381,16 +446,20 @@ pub unsafe extern "C" fn certgate_verifier_new(
         if verifier_out.is_null() {
             return Err(Failure::null("verifier_out"));
         }
-        let text = std::str::from_utf8(json).map_err(|err| {
-            Failure::new(
-                CERTGATE_INVALID_POLICY,
-                format!("policy_json is not UTF-8: {err}"),
-            )
-        })?;
-        Ok(Verifier::from_json(text)?)
+        Ok(Verifier::from_json(policy_text(json)?)?)
     });
     // SAFETY: the caller's contract on `verifier_out` and `error_out`.
     unsafe { hand_out_verifier(result, verifier_out, error_out) }
+}
+
+/// The policy JSON as text: `INVALID_POLICY` when it is not UTF-8.
+fn policy_text(json: &[u8]) -> Result<&str, Failure> {
+    std::str::from_utf8(json).map_err(|err| {
+        Failure::new(
+            CERTGATE_INVALID_POLICY,
+            format!("policy_json is not UTF-8: {err}"),
+        )
+    })
 }
 
 /// Compiles the policy in the JSON file at `path` (a NUL-terminated file name), reading
@@ -486,29 +555,54 @@ pub unsafe extern "C" fn certgate_verifier_warnings_json(
     let result = boundary(|| {
         // SAFETY: the caller's contract on `verifier`.
         let verifier = unsafe { verifier_ref(verifier) }?;
-        if len_out.is_null() {
-            return Err(Failure::null("len_out"));
-        }
-        if buf.is_null() && buf_len > 0 {
-            return Err(Failure::null("buf"));
-        }
-        let json = serde_json::to_string(&verifier.warnings())
-            .map_err(|e| Failure::new(CERTGATE_INTERNAL, e.to_string()))?;
-        // SAFETY: `len_out` is non-NULL and writable (contract).
-        unsafe { *len_out = json.len() };
-        if buf_len > json.len() {
-            // SAFETY: `buf` has `buf_len` > json.len() writable bytes (contract).
-            unsafe {
-                std::ptr::copy_nonoverlapping(json.as_ptr(), buf.cast::<u8>(), json.len());
-                *buf.add(json.len()) = 0;
-            }
-        }
-        Ok(())
+        json_output(buf, buf_len, len_out)?;
+        let json = serde_json::to_string(&verifier.warnings());
+        // SAFETY: checked by `json_output`; the caller's contract on the rest.
+        unsafe { write_json(json, buf, buf_len, len_out) }
     });
     match result {
         Ok(()) => CERTGATE_OK,
         Err(failure) => failure.code,
     }
+}
+
+/// The `snprintf`-style output of the `*_json` functions: the JSON text (from
+/// `serde_json::to_string`), its length (without the NUL) to `*len_out`, and the text
+/// and a NUL to `buf` when `buf_len` is greater than that length (nothing is written to
+/// `buf` otherwise).
+///
+/// # Safety
+/// `len_out` is non-NULL and writable; `buf` has `buf_len` writable bytes (it may be
+/// NULL only when `buf_len` is 0).
+unsafe fn write_json(
+    json: serde_json::Result<String>,
+    buf: *mut c_char,
+    buf_len: usize,
+    len_out: *mut usize,
+) -> Result<(), Failure> {
+    let json = json.map_err(|e| Failure::new(CERTGATE_INTERNAL, e.to_string()))?;
+    // SAFETY: `len_out` is non-NULL and writable (contract).
+    unsafe { *len_out = json.len() };
+    if buf_len > json.len() {
+        // SAFETY: `buf` has `buf_len` > json.len() writable bytes (contract).
+        unsafe {
+            std::ptr::copy_nonoverlapping(json.as_ptr(), buf.cast::<u8>(), json.len());
+            *buf.add(json.len()) = 0;
+        }
+    }
+    Ok(())
+}
+
+/// The checks every `*_json` function makes before `write_json`: `len_out` non-NULL,
+/// `buf` non-NULL unless `buf_len` is 0.
+fn json_output(buf: *mut c_char, buf_len: usize, len_out: *mut usize) -> Result<(), Failure> {
+    if len_out.is_null() {
+        return Err(Failure::null("len_out"));
+    }
+    if buf.is_null() && buf_len > 0 {
+        return Err(Failure::null("buf"));
+    }
+    Ok(())
 }
 
 /// Frees a verifier. NULL is a no-op. The caller must not use `verifier` afterwards,
@@ -598,6 +692,246 @@ pub unsafe extern "C" fn certgate_verifier_update_spiffe_bundle(
         Ok(()) => CERTGATE_OK,
         // SAFETY: the caller's contract on `error_out`.
         Err(failure) => unsafe { fail(error_out, failure) },
+    }
+}
+
+/// Replaces the verifier's whole policy with the one in `policy_json` (`policy_len`
+/// bytes of UTF-8 JSON, as for `certgate_verifier_new`), atomically and one generation
+/// on. The JSON must be self-contained: file references (`{"file": ...}`) are refused;
+/// a policy that names files is reloaded with `certgate_verifier_reload_file`.
+///
+/// All or nothing: on failure the policy in force stays (and so does the generation)
+/// and, if `error_out` is non-NULL, `*error_out` receives an outcome saying why (its
+/// message names the problem, e.g. `trust.anchors[0]: ...`; the caller frees it with
+/// `certgate_outcome_free`). On success `*error_out` is left untouched.
+///
+/// CRLs and SPIFFE bundles come from the new policy: what earlier
+/// `certgate_verifier_update_crls` / `certgate_verifier_update_spiffe_bundle` calls put
+/// in force is replaced, so push fresh ones again after a reload if you fetch them.
+///
+/// Safe to call while other threads verify, update or reload with the same verifier:
+/// each verification runs under the old policy or the new one, never a mix, and its
+/// outcome says which (`certgate_outcome_generation`). Outcomes made before keep what
+/// they were decided with.
+///
+/// Returns `CERTGATE_OK`, `CERTGATE_INVALID_POLICY` (not UTF-8, not a valid policy),
+/// `CERTGATE_NULL_ARGUMENT` (`verifier` or `policy_json` is NULL),
+/// `CERTGATE_INPUT_TOO_LARGE` (a `policy_len` above `PTRDIFF_MAX`, refused unread) or
+/// `CERTGATE_PANIC`.
+///
+/// # Safety
+/// `verifier` is NULL or live; `policy_json` is NULL or points to `policy_len` readable
+/// bytes; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verifier_reload(
+    verifier: *const certgate_verifier,
+    policy_json: *const c_char,
+    policy_len: usize,
+    error_out: *mut *mut certgate_outcome,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on each pointer.
+        let verifier = unsafe { verifier_ref(verifier) }?;
+        let json = unsafe { bytes(policy_json.cast(), policy_len, "policy_json") }?;
+        let policy = Policy::from_json(policy_text(json)?)?;
+        Ok(verifier.reload(policy)?)
+    });
+    match result {
+        Ok(()) => CERTGATE_OK,
+        // SAFETY: the caller's contract on `error_out`.
+        Err(failure) => unsafe { fail(error_out, failure) },
+    }
+}
+
+/// Reads the policy file that `verifier` was made from (`certgate_verifier_from_file`)
+/// again, with every file and folder it references, and swaps the result in as
+/// `certgate_verifier_reload` does: atomically, one generation on, all or nothing. A
+/// file that is missing, half written or unusable, or a bad policy, is
+/// `CERTGATE_INVALID_POLICY` naming the JSON path and the file; the policy in force
+/// stays. A verifier made by `certgate_verifier_new` has no file to read:
+/// `CERTGATE_INVALID_POLICY`. Error reporting as `certgate_verifier_reload`.
+///
+/// The C library has no file watcher: the program decides when to call this, e.g.
+/// from an inotify loop on the paths of `certgate_verifier_watched_paths_json` (their
+/// folders too, since editors and Kubernetes replace files by renaming), or on SIGHUP.
+/// Never call it (nor any certgate function) from a signal handler: it allocates,
+/// reads files and takes locks, none of which is async-signal-safe. Let the handler set
+/// a `volatile sig_atomic_t` flag or write a byte to a self-pipe, and call this from
+/// the main loop or a thread of your own (or wait for the signal with `sigwait` in a
+/// dedicated thread). Write policy files atomically (write a temporary file, then
+/// `rename`), so that a reload never reads one half written.
+///
+/// Safe to call while other threads verify, update or reload with the same verifier.
+///
+/// Returns `CERTGATE_OK`, `CERTGATE_INVALID_POLICY`, `CERTGATE_NULL_ARGUMENT`
+/// (`verifier` is NULL) or `CERTGATE_PANIC`.
+///
+/// # Safety
+/// `verifier` is NULL or live; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verifier_reload_file(
+    verifier: *const certgate_verifier,
+    error_out: *mut *mut certgate_outcome,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on `verifier`.
+        let verifier = unsafe { verifier_ref(verifier) }?;
+        Ok(verifier.reload_from_file()?)
+    });
+    match result {
+        Ok(()) => CERTGATE_OK,
+        // SAFETY: the caller's contract on `error_out`.
+        Err(failure) => unsafe { fail(error_out, failure) },
+    }
+}
+
+/// For a verifier made by `certgate_verifier_from_file`: the policy file and every file
+/// and folder it references (as of the last successful load), as a JSON array of
+/// strings, `["/etc/app/policy.json", "/etc/app/ca.pem", "/etc/app/crls"]`, for a
+/// program to watch and call `certgate_verifier_reload_file` when one changes; `[]` for
+/// a verifier made from JSON text. References are joined to the policy file's folder
+/// as written (not made absolute); bytes of a path that are not UTF-8 show as U+FFFD.
+///
+/// `snprintf`-style, as `certgate_verifier_warnings_json`.
+///
+/// Returns `CERTGATE_OK`, `CERTGATE_NULL_ARGUMENT` (`verifier` or `len_out` is NULL, or
+/// `buf` is NULL with `buf_len > 0`) or `CERTGATE_PANIC`.
+///
+/// # Safety
+/// `verifier` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `len_out`
+/// is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verifier_watched_paths_json(
+    verifier: *const certgate_verifier,
+    buf: *mut c_char,
+    buf_len: usize,
+    len_out: *mut usize,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on `verifier`.
+        let verifier = unsafe { verifier_ref(verifier) }?;
+        json_output(buf, buf_len, len_out)?;
+        let paths: Vec<String> = verifier
+            .watched_paths()
+            .iter()
+            .map(|path| path.to_string_lossy().into_owned())
+            .collect();
+        let json = serde_json::to_string(&paths);
+        // SAFETY: checked by `json_output`; the caller's contract on the rest.
+        unsafe { write_json(json, buf, buf_len, len_out) }
+    });
+    match result {
+        Ok(()) => CERTGATE_OK,
+        Err(failure) => failure.code,
+    }
+}
+
+/// The generation of the policy in force: 0 when the verifier is made, one more with
+/// every successful reload (`certgate_verifier_reload`, `certgate_verifier_reload_file`),
+/// CRL update and SPIFFE bundle update. A failed call leaves it unchanged. Each outcome
+/// reports the generation that decided it (`certgate_outcome_generation`).
+///
+/// -1 when `verifier` is NULL (a generation is never negative; it would stop at
+/// `INT64_MAX`, which one swap per nanosecond reaches in 292 years).
+///
+/// # Safety
+/// `verifier` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verifier_generation(verifier: *const certgate_verifier) -> i64 {
+    guarded(-1, || {
+        // SAFETY: the caller's contract on `verifier`.
+        match unsafe { verifier_ref(verifier) } {
+            Ok(verifier) => generation_number(verifier.generation()),
+            Err(_) => -1,
+        }
+    })
+}
+
+/// A generation as C's `int64_t` (saturating; see `certgate_verifier_generation`).
+fn generation_number(generation: u64) -> i64 {
+    i64::try_from(generation).unwrap_or(i64::MAX)
+}
+
+/// What the verifier has decided since it was made, and what it holds now, as a JSON
+/// object (the counters are never reset, not by a reload either):
+///
+/// ```json
+/// {"verifications": {"BAD_SIGNATURE": 0, ..., "OK": 2, ..., "REVOKED": 1, ...},
+///  "audit_admitted": 0,
+///  "warnings": {"CHAIN_EXPIRES_SOON": 0, "CRL_STALE_SOON": 0, "LEAF_EXPIRES_SOON": 0},
+///  "reloads": 1, "generation": 2, "crl_fetch_failures": 0,
+///  "crls": [{"source": "revocation.crls[0] (crls/root.crl)",
+///            "issuer": "CN=Certgate Test Root,O=Certgate Test", "number": "7",
+///            "delta": false, "entries": 1, "this_update": 1780185600,
+///            "next_update": 2095632000}]}
+/// ```
+///
+/// Keys of `verifications` and `warnings` are in name order. `verifications` has
+/// `"OK"` and every code name of `certgate_codes.h` except the C-only ones, zeros
+/// included; a verification
+/// counts once (`certgate_verify`, `certgate_verify_forwarded`; misuse refused before
+/// the policy is consulted, such as `CERTGATE_NULL_ARGUMENT`, is not counted). A chain
+/// that an audit-mode policy admitted counts under the code it would have been refused
+/// with, and in `audit_admitted`. `warnings` counts the expiry warnings given, by code;
+/// `reloads` the successful reloads; `generation` is `certgate_verifier_generation`;
+/// `crl_fetch_failures` counts `certgate_verifier_record_crl_fetch_failure` calls; `crls`
+/// lists the CRLs in force.
+///
+/// `snprintf`-style, as `certgate_verifier_warnings_json`. The counters move while other
+/// threads verify, so the JSON can be longer by the time of a second call: retry while
+/// `*len_out >= buf_len` (nothing is written to `buf` then), or leave some room.
+///
+/// Returns `CERTGATE_OK`, `CERTGATE_NULL_ARGUMENT` (`verifier` or `len_out` is NULL, or
+/// `buf` is NULL with `buf_len > 0`) or `CERTGATE_PANIC`.
+///
+/// # Safety
+/// `verifier` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `len_out`
+/// is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verifier_stats_json(
+    verifier: *const certgate_verifier,
+    buf: *mut c_char,
+    buf_len: usize,
+    len_out: *mut usize,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on `verifier`.
+        let verifier = unsafe { verifier_ref(verifier) }?;
+        json_output(buf, buf_len, len_out)?;
+        let json = serde_json::to_string(&verifier.stats());
+        // SAFETY: checked by `json_output`; the caller's contract on the rest.
+        unsafe { write_json(json, buf, buf_len, len_out) }
+    });
+    match result {
+        Ok(()) => CERTGATE_OK,
+        Err(failure) => failure.code,
+    }
+}
+
+/// Counts one failed CRL download in the verifier's stats (`crl_fetch_failures` of
+/// `certgate_verifier_stats_json`). The C library downloads nothing: a program that
+/// fetches CRLs itself (e.g. with libcurl) and hands them to
+/// `certgate_verifier_update_crls` calls this when a download fails, so that its stats
+/// read as those of the other languages, whose bindings fetch and count.
+///
+/// Returns `CERTGATE_OK`, `CERTGATE_NULL_ARGUMENT` (`verifier` is NULL) or
+/// `CERTGATE_PANIC`. Safe from any thread.
+///
+/// # Safety
+/// `verifier` is NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verifier_record_crl_fetch_failure(
+    verifier: *const certgate_verifier,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on `verifier`.
+        let verifier = unsafe { verifier_ref(verifier) }?;
+        verifier.record_crl_fetch_failure();
+        Ok(())
+    });
+    match result {
+        Ok(()) => CERTGATE_OK,
+        Err(failure) => failure.code,
     }
 }
 
@@ -825,6 +1159,163 @@ pub unsafe extern "C" fn certgate_outcome_cert_index(outcome: *const certgate_ou
     unsafe { read_outcome(outcome, -1, |o| o.cert_index) }
 }
 
+/// The generation of the policy that decided (see `certgate_verifier_generation`): set
+/// on every outcome of `certgate_verify` and `certgate_verify_forwarded` that a policy
+/// decided, admitted or refused. -1 when no policy decided: outcomes of
+/// `certgate_inspect`, errors of constructors, reloads and updates, misuse (e.g.
+/// `CERTGATE_NULL_ARGUMENT`), `CERTGATE_PANIC`, and when `outcome` is NULL.
+///
+/// Under a verifier that reloads, `certgate_verifier_generation` may already be ahead:
+/// the outcome keeps the generation (and the decision) it was made with.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_generation(outcome: *const certgate_outcome) -> i64 {
+    // SAFETY: forwarded contract.
+    unsafe { read_outcome(outcome, -1, |o| o.generation.map_or(-1, generation_number)) }
+}
+
+/// For a chain that a policy in `"mode": "audit"` admitted although enforce mode would
+/// have refused it: the code it would have been refused with (e.g. `CERTGATE_REVOKED`).
+/// The outcome's own code is `CERTGATE_OK` then, and the identity JSON has the same
+/// refusal as `"audit": {"code", "message", "cert_index"}`.
+///
+/// `CERTGATE_OK` when there is no such refusal: the chain was admitted outright (in
+/// either mode), or the outcome is a rejection (input that cannot be decoded is refused
+/// in audit mode too), an error or a `certgate_inspect` result.
+/// `CERTGATE_NULL_ARGUMENT` when `outcome` is NULL.
+///
+/// A program rolling out a stricter policy in audit mode logs these; one that must
+/// refuse checks `certgate_outcome_audit_code(outcome) != CERTGATE_OK` itself.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_audit_code(
+    outcome: *const certgate_outcome,
+) -> certgate_code {
+    // SAFETY: forwarded contract.
+    unsafe {
+        read_outcome(outcome, CERTGATE_NULL_ARGUMENT, |o| {
+            o.audit().map_or(CERTGATE_OK, |audit| audit.code.number())
+        })
+    }
+}
+
+/// The message of the refusal an audit-mode policy did not enforce (see
+/// `certgate_outcome_audit_code`), naming the certificate as a rejection's message
+/// would. Owned by the outcome: valid until `certgate_outcome_free`. NULL when there is
+/// no such refusal or `outcome` is NULL.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_audit_message(
+    outcome: *const certgate_outcome,
+) -> *const c_char {
+    // SAFETY: forwarded contract.
+    unsafe {
+        read_outcome(outcome, std::ptr::null(), |o| match o.audit() {
+            Some(audit) => cached(&o.audit_message, || audit.message.clone()),
+            None => std::ptr::null(),
+        })
+    }
+}
+
+/// The position in the input chain (0 = leaf) of the certificate that the refusal an
+/// audit-mode policy did not enforce is about (see `certgate_outcome_audit_code`); -1
+/// when none applies, when there is no such refusal, or when `outcome` is NULL.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_audit_cert_index(
+    outcome: *const certgate_outcome,
+) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        read_outcome(outcome, -1, |o| {
+            o.audit()
+                .and_then(|audit| audit.cert_index)
+                .map_or(-1, index_number)
+        })
+    }
+}
+
+/// How many expiry warnings the outcome has: with `"warn_before_expiry_seconds": N` in
+/// the policy, an admitted chain gets one for each certificate of the verified path whose
+/// notAfter, and each CRL the decision used whose nextUpdate, is at most N seconds after
+/// the verification time. Read each with `certgate_outcome_expiry_warning`; the identity
+/// JSON has the same list as `"warnings"`. 0 for an outcome without any (a rejection, an
+/// `certgate_inspect` result, an error) and when `outcome` is NULL.
+///
+/// These are not the load warnings of `certgate_verifier_warnings_json` (CRLs a policy
+/// left out).
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_expiry_warning_count(
+    outcome: *const certgate_outcome,
+) -> usize {
+    // SAFETY: forwarded contract.
+    unsafe { read_outcome(outcome, 0, |o| o.expiry_warnings().len()) }
+}
+
+/// The expiry warning number `index` (from 0, below
+/// `certgate_outcome_expiry_warning_count`): returns its stable code, a static string
+/// (never free it): `"LEAF_EXPIRES_SOON"` (the leaf's notAfter), `"CHAIN_EXPIRES_SOON"`
+/// (an intermediate's or the trust anchor's notAfter) or `"CRL_STALE_SOON"` (the
+/// nextUpdate of a CRL the decision used); the same names as the `warnings` counters of
+/// `certgate_verifier_stats_json`.
+///
+/// When `cert_index_out` is non-NULL, `*cert_index_out` receives the certificate's
+/// position on the verified path (as the identity's `chain_fingerprints`: 0 the leaf,
+/// the last the trust anchor; for a CRL, the certificate it covers). When
+/// `seconds_left_out` is non-NULL, `*seconds_left_out` receives the seconds from the
+/// verification time to the notAfter or nextUpdate (negative for a CRL already past its
+/// nextUpdate that the policy's `expired_crl` lets through).
+///
+/// NULL, with the outputs left untouched, when `index` is out of range or `outcome` is
+/// NULL.
+///
+/// # Safety
+/// `outcome` is NULL or a live outcome; `cert_index_out` and `seconds_left_out` are NULL
+/// or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_outcome_expiry_warning(
+    outcome: *const certgate_outcome,
+    index: usize,
+    cert_index_out: *mut i32,
+    seconds_left_out: *mut i64,
+) -> *const c_char {
+    // SAFETY: forwarded contract.
+    let warning = unsafe {
+        read_outcome(outcome, None, |o| {
+            o.expiry_warnings().get(index).map(|warning| {
+                (
+                    expiry_warning_code_name(warning.code),
+                    index_number(warning.cert_index),
+                    warning.seconds_left,
+                )
+            })
+        })
+    };
+    let Some((code, cert_index, seconds_left)) = warning else {
+        return std::ptr::null();
+    };
+    if !cert_index_out.is_null() {
+        // SAFETY: non-NULL and writable (contract).
+        unsafe { *cert_index_out = cert_index };
+    }
+    if !seconds_left_out.is_null() {
+        // SAFETY: non-NULL and writable (contract).
+        unsafe { *seconds_left_out = seconds_left };
+    }
+    code
+}
+
 /// The identity's subject as an RFC 4514 string (e.g. `CN=web,O=Example`). Owned by
 /// the outcome. NULL if the outcome is a rejection or `outcome` is NULL.
 ///
@@ -970,6 +1461,35 @@ mod tests {
         unsafe { certgate_outcome_free(out) };
 
         assert_eq!(guarded(7, || panic!("accessor")), 7);
+    }
+
+    #[test]
+    fn expiry_warning_codes_have_their_static_names() {
+        for code in ExpiryWarningCode::ALL {
+            let name = unsafe { CStr::from_ptr(expiry_warning_code_name(code)) };
+            assert_eq!(name.to_str().unwrap(), code.as_str());
+            // Static: the same pointer every time.
+            assert_eq!(expiry_warning_code_name(code), name.as_ptr());
+        }
+    }
+
+    #[test]
+    fn outcomes_without_a_verification_have_no_audit_and_no_warnings() {
+        let outcome: certgate_outcome = Failure::new(CERTGATE_INVALID_POLICY, "bad").into();
+        let outcome = &outcome as *const certgate_outcome;
+        let (mut index, mut left) = (7_i32, 7_i64);
+        unsafe {
+            assert_eq!(certgate_outcome_audit_code(outcome), CERTGATE_OK);
+            assert!(certgate_outcome_audit_message(outcome).is_null());
+            assert_eq!(certgate_outcome_audit_cert_index(outcome), -1);
+            assert_eq!(certgate_outcome_expiry_warning_count(outcome), 0);
+            assert!(certgate_outcome_expiry_warning(outcome, 0, &mut index, &mut left).is_null());
+            assert_eq!(
+                certgate_outcome_audit_code(std::ptr::null()),
+                CERTGATE_NULL_ARGUMENT
+            );
+        }
+        assert_eq!((index, left), (7, 7));
     }
 
     #[test]

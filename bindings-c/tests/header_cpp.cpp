@@ -1,5 +1,7 @@
 // certgate.h from C++: compiles with -Wall -Wextra -Werror -pedantic, links (extern "C"
 // linkage), and the types behave (enum values, opaque handles, ownership).
+#include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -37,7 +39,34 @@ int main() {
   check(certgate_inspect(garbage, sizeof garbage, &outcome) == CERTGATE_MALFORMED_CERTIFICATE,
         "garbage is not a certificate");
   check(certgate_outcome_identity_json(outcome) == nullptr, "no identity for garbage");
+  check(certgate_outcome_generation(outcome) == -1, "inspect decides under no generation");
+  check(certgate_outcome_audit_code(outcome) == CERTGATE_OK, "a rejection has no audit");
+  check(certgate_outcome_audit_message(outcome) == nullptr, "nor an audit message");
+  check(certgate_outcome_audit_cert_index(outcome) == -1, "nor an audit index");
+  std::int32_t cert_index = 7;
+  std::int64_t seconds_left = 7;
+  check(certgate_outcome_expiry_warning_count(outcome) == 0, "a rejection has no warnings");
+  check(certgate_outcome_expiry_warning(outcome, 0, &cert_index, &seconds_left) == nullptr &&
+            cert_index == 7 && seconds_left == 7,
+        "no first warning, outputs untouched");
   certgate_outcome_free(outcome);
+  check(certgate_outcome_audit_code(nullptr) == CERTGATE_NULL_ARGUMENT, "audit of no outcome");
+
+  // The reload and stats functions link and check their pointers.
+  check(certgate_verifier_reload(nullptr, policy, sizeof policy - 1, nullptr) ==
+            CERTGATE_NULL_ARGUMENT,
+        "reload of no verifier");
+  check(certgate_verifier_reload_file(nullptr, nullptr) == CERTGATE_NULL_ARGUMENT,
+        "reload_file of no verifier");
+  std::size_t len = 0;
+  check(certgate_verifier_stats_json(nullptr, nullptr, 0, &len) == CERTGATE_NULL_ARGUMENT,
+        "stats of no verifier");
+  check(certgate_verifier_watched_paths_json(nullptr, nullptr, 0, &len) == CERTGATE_NULL_ARGUMENT,
+        "watched paths of no verifier");
+  check(certgate_verifier_record_crl_fetch_failure(nullptr) == CERTGATE_NULL_ARGUMENT,
+        "record a failure on no verifier");
+  const std::int64_t generation = certgate_verifier_generation(nullptr);
+  check(generation == -1, "no verifier has no generation");
   certgate_verifier_free(nullptr);
 
   std::printf("c++: %s\n", failures == 0 ? "ok" : "FAILED");
