@@ -127,15 +127,60 @@ function peerAddress(peer) {
   return peer;
 }
 
-/** A rejection by certgate: a real Error carrying the stable `code` and `certIndex`. */
+/**
+ * A rejection by certgate: a real Error carrying the stable `code`, `certIndex` and the
+ * policy `generation` that refused (null for refused policies and updates).
+ */
 class CertgateError extends Error {
-  constructor(code, message, certIndex = null) {
+  constructor(code, message, certIndex = null, generation = null) {
     super(message);
     this.code = code;
     this.certIndex = certIndex;
+    this.generation = generation;
   }
 }
 // On the prototype, so that the stack trace captured by Error() already says CertgateError.
 Object.defineProperty(CertgateError.prototype, 'name', { value: 'CertgateError', writable: true, configurable: true });
 
-module.exports = { CertgateError, atSeconds, describe, headerPairs, isBytes, peerAddress, policyJson };
+/** A Prometheus label value, escaped (text exposition format: backslash, quote, newline). */
+function labelValue(text) {
+  return String(text).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/**
+ * A verifier's stats() in the Prometheus text exposition format (version 0.0.4), one
+ * metric family per counter or gauge: verifications and expiry warnings by code, audit
+ * admissions, reloads, CRL download failures (counters); the policy generation, and per
+ * CRL in force its entries and nextUpdate (gauges).
+ */
+function prometheusText(stats) {
+  if (stats === null || typeof stats !== 'object' || typeof stats.verifications !== 'object') {
+    throw new TypeError(`expected the object stats() returns, not ${describe(stats)}`);
+  }
+  const lines = [];
+  const family = (name, type, help, samples) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) {
+      const text = Object.entries(labels).map(([key, v]) => `${key}="${labelValue(v)}"`).join(',');
+      lines.push(`${name}${text ? `{${text}}` : ''} ${value}`);
+    }
+  };
+  const byCode = (counts) => Object.entries(counts).map(([code, count]) => [{ code }, count]);
+  family('certgate_verifications_total', 'counter', 'Verifications by outcome (OK or the refusal code; audit admissions count under their code).', byCode(stats.verifications));
+  family('certgate_audit_admitted_total', 'counter', 'Chains an audit-mode policy admitted although it would refuse them.', [[{}, stats.audit_admitted]]);
+  family('certgate_expiry_warnings_total', 'counter', 'Expiry warnings given, by code.', byCode(stats.warnings));
+  family('certgate_reloads_total', 'counter', 'Successful policy reloads.', [[{}, stats.reloads]]);
+  family('certgate_crl_fetch_failures_total', 'counter', 'CRL downloads that failed.', [[{}, stats.crl_fetch_failures]]);
+  family('certgate_policy_generation', 'gauge', 'The policy generation in force (reloads, CRL and bundle updates).', [[{}, stats.generation]]);
+  const crl = (item) => ({ issuer: item.issuer, source: item.source });
+  family('certgate_crl_entries', 'gauge', 'Revoked serials listed by each CRL in force.', stats.crls.map((item) => [crl(item), item.entries]));
+  family(
+    'certgate_crl_next_update_timestamp_seconds',
+    'gauge',
+    'nextUpdate of each CRL in force, unix seconds.',
+    stats.crls.filter((item) => item.next_update !== null).map((item) => [crl(item), item.next_update])
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+module.exports = { CertgateError, atSeconds, describe, headerPairs, isBytes, peerAddress, policyJson, prometheusText };

@@ -97,6 +97,14 @@ export interface Policy<B = Uint8Array> {
     depth?: 'chain' | 'leaf';
     unknown_status?: 'deny' | 'allow';
     expired_crl?: 'deny' | 'allow';
+    /** CRLs the Node and Python bindings download and keep fresh (CrlRefresher). */
+    fetch?: {
+      urls?: OneOrMany<string>;
+      /** Also the http(s) CRL distribution points of the anchors and pooled intermediates. */
+      from_distribution_points?: boolean;
+      /** Ceiling on the time between two fetches of one CRL, seconds (1 to 604800). */
+      refresh_seconds?: number;
+    };
   };
   allow?: Rule[];
   deny?: Rule[];
@@ -106,6 +114,10 @@ export interface Policy<B = Uint8Array> {
   profile?: 'strict' | 'webpki';
   /** Client certificates a TLS-terminating proxy forwards in a header (docs/forwarded.md). */
   forwarded?: ForwardedPolicy;
+  /** "enforce" (the default) or "audit": admit every chain that decodes, reporting the refusal in `identity.audit`. */
+  mode?: 'enforce' | 'audit';
+  /** Warn (`identity.warnings`) when a certificate of the admitted path, or a CRL used, runs out within this many seconds. */
+  warn_before_expiry_seconds?: number;
 }
 
 /** How a proxy encodes the client certificate in a header. */
@@ -174,12 +186,55 @@ export interface VerifiedIdentity extends Identity {
   matched_rule: number | null;
   /** Present when a proxy forwarded the certificate (verifyForwarded). */
   forwarded?: Forwarded;
+  /** Present when an audit-mode policy admitted a chain it would refuse: that refusal. */
+  audit?: Audit;
+  /** Present when something on the admitted path runs out soon (`warn_before_expiry_seconds`). */
+  warnings?: ExpiryWarning[];
 }
 
-/** The result of check(): never thrown. */
+/** The refusal an audit-mode policy did not enforce. */
+export interface Audit {
+  code: Code;
+  message: string;
+  cert_index: number | null;
+}
+
+/** Something on an admitted path that runs out within `warn_before_expiry_seconds`. */
+export interface ExpiryWarning {
+  code: 'LEAF_EXPIRES_SOON' | 'CHAIN_EXPIRES_SOON' | 'CRL_STALE_SOON';
+  /** Position on the verified path (as chain_fingerprints: 0 the leaf, last the anchor); for a CRL, the certificate it covers. */
+  cert_index: number;
+  /** Seconds to the certificate's notAfter or the CRL's nextUpdate (negative for a CRL past it that expired_crl allows). */
+  seconds_left: number;
+}
+
+/** The result of check(): never thrown. `generation` is the policy generation that decided. */
 export type Outcome =
-  | { ok: true; code: null; message: null; certIndex: null; identity: VerifiedIdentity }
-  | { ok: false; code: Code; message: string; certIndex: number | null; identity: null };
+  | { ok: true; code: null; message: null; certIndex: null; identity: VerifiedIdentity; generation: number }
+  | { ok: false; code: Code; message: string; certIndex: number | null; identity: null; generation: number | null };
+
+/** One CRL in force. */
+export interface CrlSummary {
+  source: string;
+  issuer: string;
+  number: string | null;
+  delta: boolean;
+  entries: number;
+  this_update: number;
+  next_update: number | null;
+}
+
+/** What a verifier decided since it was made, and what it holds now (stats()). */
+export interface Stats {
+  /** By outcome: "OK" and every code (zeros included). An audit admission counts under its code. */
+  verifications: Record<'OK' | Code, number>;
+  audit_admitted: number;
+  warnings: Record<ExpiryWarning['code'], number>;
+  reloads: number;
+  generation: number;
+  crl_fetch_failures: number;
+  crls: CrlSummary[];
+}
 
 export interface VerifyOptions {
   /** Verification time: a Date or unix seconds (0 to 2^53 - 1). Default: now. */
@@ -202,9 +257,11 @@ export interface SpiffeBundleUpdate {
 
 /** A rejection: a real Error with the stable `code` and the position of the certificate concerned. */
 export declare class CertgateError extends Error {
-  constructor(code: Code, message: string, certIndex?: number | null);
+  constructor(code: Code, message: string, certIndex?: number | null, generation?: number | null);
   readonly name: 'CertgateError';
   readonly code: Code;
   /** Position in the input chain (0 = leaf) of the certificate the rejection is about, or null. */
   readonly certIndex: number | null;
+  /** The policy generation that refused; null for a refused policy or update. */
+  readonly generation: number | null;
 }

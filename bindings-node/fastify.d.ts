@@ -1,6 +1,6 @@
 // certgate/fastify: a Fastify plugin deciding on every request, as certgate/express does.
 
-import type { Verifier, VerifiedIdentity } from './index';
+import type { AuditHook, Verifier, VerifiedIdentity } from './index';
 
 /** The minimum of a Fastify instance the plugin uses (so that fastify itself is optional). */
 interface FastifyLike {
@@ -8,9 +8,10 @@ interface FastifyLike {
   addHook(name: 'onRequest', hook: (request: any, reply: any, next: (error?: Error) => void) => void): unknown;
 }
 
-/** Options of the plugin: the verifier that decides. */
+/** Options of the plugin: the verifier that decides, where audited refusals go. */
 export interface CertgatePluginOptions {
   verifier: Verifier;
+  onAudit?: AuditHook<any>;
 }
 
 /**

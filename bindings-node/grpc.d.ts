@@ -1,6 +1,6 @@
 // certgate/grpc: deciding on the client of a @grpc/grpc-js server call (mTLS).
 
-import type { CertgateError, Code, Verifier, VerifiedIdentity } from './index';
+import type { AuditOptions, CertgateError, Code, Verifier, VerifiedIdentity } from './index';
 
 /** gRPC status UNAUTHENTICATED (16): the client certificate is refused. */
 export declare const UNAUTHENTICATED: 16;
@@ -23,13 +23,13 @@ export interface CallLike {
 }
 
 /** The identity of the call's client; throws a CertgateServiceError otherwise. */
-export declare function authorize(verifier: Verifier, call: CallLike): VerifiedIdentity;
+export declare function authorize(verifier: Verifier, call: CallLike, options?: AuditOptions<CallLike>): VerifiedIdentity;
 
 /** Wraps one handler: the identity goes on `call.peer`; a refused call fails with the gRPC error. */
-export declare function guard<H extends (call: any, callback?: any) => unknown>(verifier: Verifier, handler: H): H;
+export declare function guard<H extends (call: any, callback?: any) => unknown>(verifier: Verifier, handler: H, options?: AuditOptions<CallLike>): H;
 
 /** Every handler of a service implementation, guarded. */
-export declare function guardService<T extends Record<string, (call: any, callback?: any) => unknown>>(verifier: Verifier, implementation: T): T;
+export declare function guardService<T extends Record<string, (call: any, callback?: any) => unknown>>(verifier: Verifier, implementation: T, options?: AuditOptions<CallLike>): T;
 
 declare const grpc: {
   UNAUTHENTICATED: typeof UNAUTHENTICATED;

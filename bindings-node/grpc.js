@@ -4,8 +4,8 @@
 // credentials must check client certificates against the policy's anchors); pool the
 // intermediates in the policy's trust.intermediates, as grpc-js does not expose them.
 
-const { CertgateError } = require('./lib/verifier');
-const { expectHandler, expectVerifier } = require('./lib/request');
+const { rejection } = require('./lib/verifier');
+const { admitted, auditReporter, expectHandler, expectVerifier } = require('./lib/request');
 const { describe } = require('./lib/convert');
 
 /** gRPC status codes (grpc/doc/statuscodes.md). */
@@ -19,7 +19,7 @@ const PERMISSION_DENIED = 7;
  * there to build metadata.
  */
 function serviceError(outcome) {
-  const error = new CertgateError(outcome.code, outcome.message, outcome.certIndex);
+  const error = rejection(outcome);
   error.code = outcome.code === 'NOT_AUTHORIZED' ? PERMISSION_DENIED : UNAUTHENTICATED;
   error.certgateCode = outcome.code;
   error.details = `${outcome.code}: ${outcome.message}`;
@@ -43,12 +43,17 @@ function judgeCall(verifier, call) {
   return verifier.check(peer);
 }
 
-/** The identity of the call's client; throws the gRPC error (see serviceError) otherwise. */
-function authorize(verifier, call) {
+/**
+ * The identity of the call's client; throws the gRPC error (see serviceError) otherwise.
+ * `options`: `{ onAudit?(audit, identity, call) }` for refusals an audit-mode policy did
+ * not enforce (default: a console warning), as for guard and guardService.
+ */
+function authorize(verifier, call, options) {
   expectVerifier(verifier);
+  const onAudit = auditReporter(options);
   const outcome = judgeCall(verifier, call);
   if (!outcome.ok) throw serviceError(outcome);
-  return outcome.identity;
+  return admitted(outcome, onAudit, call);
 }
 
 /**
@@ -56,9 +61,10 @@ function authorize(verifier, call) {
  * goes on `call.peer` before the handler runs; a refused call fails with the gRPC error
  * and the handler never runs.
  */
-function guard(verifier, handler) {
+function guard(verifier, handler, options) {
   expectVerifier(verifier);
   expectHandler(handler);
+  const onAudit = auditReporter(options);
   return function certgateGuarded(call, callback) {
     const outcome = judgeCall(verifier, call);
     if (!outcome.ok) {
@@ -67,18 +73,18 @@ function guard(verifier, handler) {
       else call.emit('error', error);
       return undefined;
     }
-    call.peer = outcome.identity;
+    call.peer = admitted(outcome, onAudit, call);
     return handler.call(this, call, callback);
   };
 }
 
 /** Every handler of a service implementation, guarded: `server.addService(def, guardService(verifier, impl))`. */
-function guardService(verifier, implementation) {
+function guardService(verifier, implementation, options) {
   expectVerifier(verifier);
   if (implementation === null || typeof implementation !== 'object') {
     throw new TypeError(`implementation must be an object of handlers, not ${describe(implementation)}`);
   }
-  return Object.fromEntries(Object.entries(implementation).map(([name, handler]) => [name, guard(verifier, handler)]));
+  return Object.fromEntries(Object.entries(implementation).map(([name, handler]) => [name, guard(verifier, handler, options)]));
 }
 
 module.exports = { PERMISSION_DENIED, UNAUTHENTICATED, authorize, guard, guardService };

@@ -18,7 +18,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export * from './lib/types';
 import type * as shared from './lib/types';
-import type { CODES, CertgateError, ForwardedFormat, HeadersInput, Identity, Outcome, SpiffeBundleUpdate, VerifiedIdentity, VerifyOptions, Warning } from './lib/types';
+import type { Audit, CODES, CertgateError, ForwardedFormat, HeadersInput, Identity, Outcome, SpiffeBundleUpdate, Stats, VerifiedIdentity, VerifyOptions, Warning } from './lib/types';
 
 /** DER bytes, as a Uint8Array / Buffer or a crypto.X509Certificate. */
 export type Der = Uint8Array | X509Certificate;
@@ -31,12 +31,43 @@ export type Policy = shared.Policy<Der>;
 /** A chain: leaf first, then any intermediates; one PEM string may hold the whole chain. */
 export type Chain = Source | Source[] | PeerCertificate | DetailedPeerCertificate;
 
-/** A compiled policy; immutable apart from updateCrls(); safe to share. */
+/** fromFile's options: reload when a file of the policy changes. */
+export interface WatchOptions {
+  /** Watch the policy file and every file it references (fs.watch on their folders, Kubernetes' ..data swap included). */
+  watch?: boolean;
+  /** Quiet time after the last change before reloading, ms (default 100). */
+  debounceMs?: number;
+  /** After each reload. */
+  onReload?: (generation: number) => void;
+  /** A reload that failed (the policy in force stays); default: a console warning. */
+  onError?: (error: Error) => void;
+}
+
+/** A compiled policy; swapped whole by reload(), updateCrls() and updateSpiffeBundle(); safe to share. */
 export class Verifier {
   /** Throws CertgateError (INVALID_POLICY) for a bad policy, TypeError for a wrong argument type. */
   constructor(policy: Policy | string);
   /** Compiles the policy in a JSON file, reading the files it references; throws CertgateError (INVALID_POLICY). */
-  static fromFile(path: string | URL): Verifier;
+  static fromFile(path: string | URL, options?: WatchOptions): Verifier;
+  /** Reads the policy file and every file it references again, all or nothing (fromFile only); throws CertgateError. */
+  reloadFromFile(): void;
+  /** The policy file and every file and folder it references (fromFile only; else empty). */
+  readonly watchedPaths: string[];
+  /** Stops watching (fromFile with `watch: true`). */
+  close(): void;
+  /** Replaces the whole policy atomically, one generation on; on error (CertgateError INVALID_POLICY) the policy in force stays. */
+  reload(policy: Policy | string): void;
+  /** 0 when made, plus one per reload, CRL update and SPIFFE bundle update; each outcome reports its own. */
+  readonly generation: number;
+  /** The policy's mode. */
+  readonly mode: 'enforce' | 'audit';
+  /** The counters (by outcome, by warning, reloads, CRL download failures) and the CRLs in force. */
+  stats(): Stats;
+  /** The CRLs `revocation.fetch` names (CrlRefresher downloads them), or null. */
+  readonly crlFetch: { urls: string[]; refreshSeconds: number | null } | null;
+  /** Counts a failed CRL download in stats(). */
+  recordCrlFetchFailure(): void;
+
   /** What the policy load and the latest CRL update left out (unusable CRLs), and why. */
   readonly warnings: Warning[];
   /** The peer's identity; throws CertgateError for a rejection. */
@@ -45,6 +76,8 @@ export class Verifier {
   check(chain: Chain, options?: VerifyOptions): Outcome;
   /** verify() on the libuv thread pool. */
   verifyAsync(chain: Chain, options?: VerifyOptions): Promise<VerifiedIdentity>;
+  /** check() on the libuv thread pool. */
+  checkAsync(chain: Chain, options?: VerifyOptions): Promise<Outcome>;
   /**
    * The identity of a client whose certificate a TLS-terminating proxy forwarded in a
    * header (the policy's `forwarded` section); throws CertgateError (`UNTRUSTED_FORWARDER`
@@ -91,6 +124,37 @@ export class BundleRefresher {
   stop(): void;
 }
 
+/** One download of a CRL URL. */
+export type CrlRefresh =
+  | { url: string; ok: true; generation: number | null }
+  | { url: string; ok: false; error: Error };
+
+export interface CrlRefresherOptions {
+  /** After a CRL was downloaded (and, once every URL answered, the set swapped in: `generation`). */
+  onUpdate?: (update: Extract<CrlRefresh, { ok: true }>) => void;
+  /** A download failed or its CRL was refused; the CRL in force stays. Default: a console warning. */
+  onError?: (error: Error, url: string) => void;
+  /** Per request, milliseconds; default 10000. */
+  timeoutMs?: number;
+  /** Shortest time between two downloads of a URL, seconds; default 10. */
+  minRefreshSeconds?: number;
+  /** Download on timers from the start (default true); false: only refresh() downloads. */
+  start?: boolean;
+}
+
+/** Downloads the CRLs of the policy's `revocation.fetch` and keeps them fresh (updateCrls). */
+export class CrlRefresher {
+  constructor(verifier: Verifier, options?: CrlRefresherOptions);
+  readonly urls: string[];
+  /** Downloads now (every URL, or one); never rejects for a failed download. */
+  refresh(url?: string): Promise<CrlRefresh[]>;
+  /** Stops the timers. */
+  stop(): void;
+}
+
+/** A verifier's stats() in the Prometheus text exposition format. */
+export function prometheusText(stats: Stats): string;
+
 /**
  * A request listener for http.createServer / https.createServer deciding on every
  * request (TLS client certificate, or a trusted proxy's headers when the policy has a
@@ -99,8 +163,20 @@ export class BundleRefresher {
  */
 export function protect(
   verifier: Verifier,
-  handler: (req: IncomingMessage, res: ServerResponse) => void
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  options?: AuditOptions<IncomingMessage>
 ): (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Called for each chain an audit-mode policy admitted although it would refuse it
+ * (`identity.audit`), with what was decided on: the request, the socket or the call.
+ */
+export type AuditHook<C> = (audit: Audit, identity: VerifiedIdentity, context: C) => void;
+
+/** The middlewares' options: where audited refusals go (default: a console warning). */
+export interface AuditOptions<C> {
+  onAudit?: AuditHook<C>;
+}
 
 /** TLS options that request a client certificate and leave the decision to certgate (session tickets off). */
 export function serverOptions<T extends TlsOptions>(
@@ -116,6 +192,8 @@ export type ClientTlsOptions = Omit<ConnectionOptions, 'checkServerIdentity' | '
   /** `"hostname"` (default): Node's hostname check as well; `"policy"`: the allow rules alone (SPIFFE). */
   identity?: IdentityCheck;
   rejectUnauthorized?: true;
+  /** Refusals an audit-mode policy did not enforce. */
+  onAudit?: AuditHook<{ hostname: string; certificate: PeerCertificate }>;
 };
 
 /**
@@ -127,7 +205,7 @@ export type ClientTlsOptions = Omit<ConnectionOptions, 'checkServerIdentity' | '
 export function clientOptions<T extends ClientTlsOptions>(
   verifier: Verifier,
   tlsOptions?: T
-): Omit<T, 'identity'> & {
+): Omit<T, 'identity' | 'onAudit'> & {
   ca: Array<string | Buffer>;
   rejectUnauthorized: true;
   session: undefined;
@@ -137,7 +215,7 @@ export function clientOptions<T extends ClientTlsOptions>(
   checkServerIdentity: (hostname: string, cert: PeerCertificate) => Error | undefined;
 };
 
-export interface EnforceOptions {
+export interface EnforceOptions extends AuditOptions<TLSSocket> {
   /** Called with the rejection and the socket, just before the socket is destroyed. */
   onReject?: (error: CertgateError, socket: TLSSocket) => void;
 }
@@ -160,12 +238,15 @@ declare module 'node:net' {
 }
 
 declare const certgate: {
+  BundleRefresher: typeof BundleRefresher;
   CODES: typeof CODES;
   CertgateError: typeof CertgateError;
+  CrlRefresher: typeof CrlRefresher;
   Verifier: typeof Verifier;
   clientOptions: typeof clientOptions;
   enforce: typeof enforce;
   inspect: typeof inspect;
+  prometheusText: typeof prometheusText;
   protect: typeof protect;
   serverOptions: typeof serverOptions;
 };

@@ -3,7 +3,8 @@
 #                     bindings-js copied into lib/, napi build --platform --release into lib/
 #   make test-node    the node:test suite (vectors, API, bad input, async, servers, clients,
 #                     e2e, certgate probe, package)
-#   make demo-node    an https server enforcing a SPIFFE policy, curl with five client certs
+#   make demo-node    a `certgate pki` PKI, an https server enforcing its policy, curl with
+#                     four clients, then a revocation applied without a restart
 #   make bench-node   ops/s against pkijs, @peculiar/x509 and node:crypto, as ratios
 
 NODE_DIR := $(ROOT)/bindings-node
@@ -38,7 +39,8 @@ test-node: node-build
 	    node --test test/*.test.js
 
 demo-node: node-build
-	CARGO="$(CARGO)" $(NODE_DIR)/scripts/demo.sh
+	cd $(ROOT) && $(CARGO) build -q --release -p certgate-cli
+	CERTGATE_CLI=$(ROOT)/target/release/certgate $(NODE_DIR)/scripts/demo.sh
 
 bench-node: node-build
 	CARGO="$(CARGO)" $(NODE_DIR)/scripts/bench.sh

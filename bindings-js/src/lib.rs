@@ -1,13 +1,15 @@
 //! The JS-facing layer that certgate's Node addon (`bindings-node`) and its WebAssembly
 //! build (`bindings-wasm`) share: the outcome of a decision in the shape every JS caller
-//! sees (`{ ok, code, message, certIndex, identity }`, the shape of `check`), and the
+//! sees (`{ ok, code, message, certIndex, identity, generation }`, the shape of `check`), and the
 //! verification time as JS hands it over. The JavaScript half of this layer is
 //! `portable.js` and the TypeScript declarations `types.d.ts`, beside this crate.
 
 use certgate::{Identity, Rejection};
 use serde::Serialize;
 
-/// `{ ok, code, message, certIndex, identity }`: a decision as JS sees it.
+/// `{ ok, code, message, certIndex, identity, generation }`: a decision as JS sees it.
+/// `generation` is the policy generation that decided (`null` for an inspection and for
+/// refused policies and updates).
 #[derive(Serialize)]
 pub struct Outcome<'a> {
     ok: bool,
@@ -16,6 +18,7 @@ pub struct Outcome<'a> {
     #[serde(rename = "certIndex")]
     cert_index: Option<usize>,
     identity: Option<&'a Identity>,
+    generation: Option<u64>,
 }
 
 impl<'a> Outcome<'a> {
@@ -28,6 +31,7 @@ impl<'a> Outcome<'a> {
                 message: None,
                 cert_index: None,
                 identity: Some(identity),
+                generation: identity.verification.as_ref().map(|v| v.generation),
             },
             Err(rejection) => Outcome::failure(rejection),
         }
@@ -41,6 +45,7 @@ impl<'a> Outcome<'a> {
             message: Some(rejection.message()),
             cert_index: rejection.cert_index(),
             identity: None,
+            generation: rejection.generation(),
         }
     }
 
@@ -50,7 +55,7 @@ impl<'a> Outcome<'a> {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|error| {
             format!(
-                r#"{{"ok":false,"code":"INTERNAL","message":{},"certIndex":null,"identity":null}}"#,
+                r#"{{"ok":false,"code":"INTERNAL","message":{},"certIndex":null,"identity":null,"generation":null}}"#,
                 serde_json::Value::from(format!("cannot serialize the outcome: {error}"))
             )
         })
@@ -81,7 +86,8 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!({
-                "ok": false, "code": "REVOKED", "message": "on the CRL", "certIndex": 1, "identity": null
+                "ok": false, "code": "REVOKED", "message": "on the CRL", "certIndex": 1,
+                "identity": null, "generation": null
             })
         );
         let garbage = certgate::inspect(b"not a certificate");

@@ -3,11 +3,13 @@
 //
 //   node examples/server.js PKI_DIR [PORT]
 //
-// PKI_DIR holds policy.json (a certgate policy, e.g. the demo's SPIFFE rule) and the
-// server's server.pem / server.key; `cargo run -p certgate-vectors -- demo PKI_DIR` makes
-// one. Listens on 127.0.0.1 (PORT 0 or absent: any free port) and prints
+// PKI_DIR holds policy.json (a certgate policy; the files it names are read relative to
+// it) and the server's server.pem / server.key; `certgate pki init PKI_DIR` and
+// `certgate pki issue PKI_DIR server --server --dns localhost --ip 127.0.0.1` make one.
+// The policy is watched: a revocation (`certgate pki revoke`) or any edit applies
+// without a restart. Listens on 127.0.0.1 (PORT 0 or absent: any free port) and prints
 // `listening https://127.0.0.1:PORT`, then one tab-separated line per connection:
-// `admitted|refused  CODE|-  SUBJECT  SPIFFE_ID|-`.
+// `admitted|refused  CODE|-  SUBJECT  SPIFFE_ID|-`; reloads are reported on stderr.
 
 const fs = require('node:fs');
 const https = require('node:https');
@@ -21,7 +23,11 @@ if (!dir) {
 }
 const read = (file) => fs.readFileSync(path.join(dir, file), 'utf8');
 
-const verifier = new Verifier(JSON.parse(read('policy.json')));
+const verifier = Verifier.fromFile(path.join(dir, 'policy.json'), {
+  watch: true,
+  onReload: (generation) => console.error(`policy reloaded: generation ${generation}`),
+  onError: (error) => console.error(`policy not reloaded: ${error.message}`),
+});
 const log = (...fields) => console.log(fields.map((field) => field ?? '-').join('\t'));
 
 const server = https.createServer(
@@ -55,5 +61,8 @@ server.listen(Number(port), '127.0.0.1', () => {
   console.log(`listening https://127.0.0.1:${server.address().port}`);
 });
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => server.close(() => process.exit(0)).closeAllConnections());
+  process.on(signal, () => {
+    verifier.close();
+    server.close(() => process.exit(0)).closeAllConnections();
+  });
 }

@@ -3,9 +3,10 @@
 
 const { X509Certificate } = require('node:crypto');
 const tls = require('node:tls');
-const { CertgateError, nativeOf } = require('./verifier');
+const { nativeOf, rejection } = require('./verifier');
 const { describe } = require('./convert');
 const { judge } = require('./server');
+const { admitted, auditReporter } = require('./request');
 
 const IDENTITY_CHECKS = ['hostname', 'policy'];
 
@@ -22,7 +23,8 @@ const IDENTITY_CHECKS = ['hostname', 'policy'];
  *
  * `identity` says what names the server: `"hostname"` (default) keeps Node's hostname
  * check as well; `"policy"` leaves it to the policy's allow rules, for SPIFFE meshes
- * whose certificates name a workload, not a host.
+ * whose certificates name a workload, not a host. `onAudit(audit, identity, { hostname,
+ * certificate })` reports each refusal an audit-mode policy did not enforce.
  *
  * An anchor that is not a root (a policy trusting one issuing CA) needs Node 20.18 / 22.9 or
  * later (`allowPartialTrustChain`); older Node refuses such servers as UNABLE_TO_GET_ISSUER_CERT.
@@ -36,7 +38,8 @@ function clientOptions(verifier, tlsOptions = {}) {
   if (tlsOptions === null || typeof tlsOptions !== 'object' || Array.isArray(tlsOptions)) {
     throw new TypeError(`tlsOptions must be an object, not ${describe(tlsOptions)}`);
   }
-  const { identity = 'hostname', ...options } = tlsOptions;
+  const { identity = 'hostname', onAudit: auditHook, ...options } = tlsOptions;
+  const onAudit = auditReporter({ onAudit: auditHook });
   if (!IDENTITY_CHECKS.includes(identity)) {
     throw new TypeError(`tlsOptions.identity must be "hostname" or "policy", not ${describe(identity)}`);
   }
@@ -65,7 +68,8 @@ function clientOptions(verifier, tlsOptions = {}) {
     maxCachedSessions: 0,
     checkServerIdentity(hostname, cert) {
       const outcome = judge(verifier, () => cert);
-      if (!outcome.ok) return new CertgateError(outcome.code, outcome.message, outcome.certIndex);
+      if (!outcome.ok) return rejection(outcome);
+      admitted(outcome, onAudit, { hostname, certificate: cert });
       return identity === 'hostname' ? tls.checkServerIdentity(hostname, cert) : undefined;
     },
   };

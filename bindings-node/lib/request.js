@@ -33,6 +33,43 @@ function judgeRequest(verifier, req) {
   }
 }
 
+/**
+ * The default audit reporter: a console warning per refusal an audit-mode policy did not
+ * enforce (docs/operations.md#audit-mode).
+ */
+function warnAudit(audit, identity) {
+  console.warn(`certgate audit: would refuse ${identity.subject} with ${audit.code}: ${audit.message}`);
+}
+
+/**
+ * Checks the options every middleware takes (`{ onAudit? }` plus `extra` names);
+ * returns the audit reporter: `onAudit(audit, identity, context)` or the default.
+ */
+function auditReporter(options, extra = []) {
+  if (options === undefined) return warnAudit;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`options must be an object like { onAudit }, not ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'onAudit' && !extra.includes(key)) throw new TypeError(`options.${key} is not an option`);
+  }
+  if (options.onAudit !== undefined && typeof options.onAudit !== 'function') {
+    throw new TypeError(`options.onAudit must be a function, not ${describe(options.onAudit)}`);
+  }
+  return options.onAudit ?? warnAudit;
+}
+
+/**
+ * An admitted outcome's identity, after reporting it through `onAudit` when an
+ * audit-mode policy admitted it although it would refuse it. `context` is what the
+ * middleware decided on (the request, the socket, the call).
+ */
+function admitted(outcome, onAudit, context) {
+  const identity = outcome.identity;
+  if (identity.audit) onAudit(identity.audit, identity, context);
+  return identity;
+}
+
 /** The refusal as the middlewares answer it: 403 with `{ code, message }` JSON. */
 function refusalBody(outcome) {
   return JSON.stringify({ code: outcome.code, message: outcome.message });
@@ -50,20 +87,22 @@ function refuse(res, outcome) {
 /**
  * A request listener for http.createServer / https.createServer that decides on every
  * request: the identity goes on `req.peer` and `handler(req, res)` runs; a refused
- * request gets 403 with `{ code, message }` JSON and `handler` never runs.
+ * request gets 403 with `{ code, message }` JSON and `handler` never runs. `options`:
+ * `{ onAudit?(audit, identity, req) }`.
  */
-function protect(verifier, handler) {
+function protect(verifier, handler, options) {
   expectVerifier(verifier);
   expectHandler(handler);
+  const onAudit = auditReporter(options);
   return function certgateProtected(req, res) {
     const outcome = judgeRequest(verifier, req);
     if (!outcome.ok) {
       refuse(res, outcome);
       return;
     }
-    req.peer = outcome.identity;
+    req.peer = admitted(outcome, onAudit, req);
     handler(req, res);
   };
 }
 
-module.exports = { expectHandler, expectVerifier, judgeRequest, protect, refuse, refusalBody };
+module.exports = { admitted, auditReporter, expectHandler, expectVerifier, judgeRequest, protect, refuse, refusalBody };

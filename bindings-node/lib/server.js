@@ -2,8 +2,9 @@
 // Enforcing a Verifier in Node's own TLS servers (https, tls, http2 secure servers).
 
 const { X509Certificate, constants } = require('node:crypto');
-const { CertgateError, Verifier, nativeOf } = require('./verifier');
+const { Verifier, nativeOf, rejection } = require('./verifier');
 const { describe } = require('./convert');
+const { admitted, auditReporter } = require('./request');
 
 /**
  * Options for https.createServer / tls.createServer that make the server ask for a client
@@ -29,14 +30,16 @@ function serverOptions(verifier, tlsOptions = {}) {
 /**
  * Verifies every connection of `server` when its handshake completes, before the HTTP
  * layer reads a byte: the identity goes on `socket.certgate` (so `req.socket.certgate`),
- * a rejected socket is passed to `onReject(error, socket)` and destroyed.
+ * a rejected socket is passed to `onReject(error, socket)` and destroyed. Under an
+ * audit-mode policy, `onAudit(audit, identity, socket)` reports each refusal not
+ * enforced (default: a console warning).
  */
 function enforce(server, verifier, options = {}) {
   if (server === null || typeof server !== 'object' || typeof server.prependListener !== 'function') {
     throw new TypeError(`server must be a tls.Server (https, tls or http2 secure server), not ${describe(server)}`);
   }
   if (!(verifier instanceof Verifier)) throw new TypeError(`expected a certgate Verifier, not ${describe(verifier)}`);
-  if (options === null || typeof options !== 'object') throw new TypeError(`options must be an object, not ${describe(options)}`);
+  const onAudit = auditReporter(options, ['onReject']);
   const { onReject } = options;
   if (onReject !== undefined && typeof onReject !== 'function') {
     throw new TypeError(`options.onReject must be a function, not ${describe(onReject)}`);
@@ -46,11 +49,11 @@ function enforce(server, verifier, options = {}) {
   server.prependListener('secureConnection', (socket) => {
     const outcome = judge(verifier, () => socket.getPeerCertificate(true));
     if (outcome.ok) {
-      socket.certgate = outcome.identity;
+      socket.certgate = admitted(outcome, onAudit, socket);
       return;
     }
     try {
-      onReject?.(new CertgateError(outcome.code, outcome.message, outcome.certIndex), socket);
+      onReject?.(rejection(outcome), socket);
     } finally {
       socket.destroy();
     }

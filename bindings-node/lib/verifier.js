@@ -5,6 +5,7 @@
 
 const native = require('./native');
 const convert = require('./convert');
+const { watchOptions, watchPolicy } = require('./watch');
 
 /** Every code of docs/errors.md, in number order, straight from the core's `Code::ALL`. */
 const CODES = Object.freeze(native.codes());
@@ -14,8 +15,14 @@ const portable = require('./portable');
 
 const { CertgateError } = portable;
 
+/** The CertgateError of a refused outcome. */
 function rejection(outcome) {
-  return new CertgateError(outcome.code, outcome.message, outcome.certIndex);
+  return new CertgateError(outcome.code, outcome.message, outcome.certIndex, outcome.generation ?? null);
+}
+
+/** Throws the CertgateError of a native call's failure (its outcome JSON), if it failed. */
+function throwIfFailed(failure) {
+  if (typeof failure === 'string') throw rejection(JSON.parse(failure));
 }
 
 let nativeOf;
@@ -32,6 +39,7 @@ function compiled(result) {
 /** A compiled policy. Immutable apart from updateCrls(); share one per policy. */
 class Verifier {
   #native;
+  #watcher = null;
 
   static {
     nativeOf = (verifier) => {
@@ -57,9 +65,21 @@ class Verifier {
    * Compiles the policy in a JSON file, reading the files it references
    * (`{"file": ...}`, `{"dir": ...}`, relative to the policy's folder).
    * @param path a path string or a file: URL; throws CertgateError INVALID_POLICY.
+   * @param options `{ watch?: boolean, debounceMs?: 100, onReload?(generation), onError?(error) }`:
+   *   with `watch: true` the verifier reloads itself when one of those files changes
+   *   (lib/watch.js) until close().
    */
-  static fromFile(path) {
-    return wrap(compiled(native.compileFile(convert.path(path))));
+  static fromFile(path, options) {
+    const watching = watchOptions(options);
+    const verifier = wrap(compiled(native.compileFile(convert.path(path))));
+    if (watching.watch) verifier.#watcher = watchPolicy(verifier, watching);
+    return verifier;
+  }
+
+  /** Stops watching the policy's files (fromFile with `watch: true`); a no-op otherwise. */
+  close() {
+    this.#watcher?.close();
+    this.#watcher = null;
   }
 
   /** What the policy load and the latest CRL update left out: `[{ source, message }]`. */
@@ -107,9 +127,14 @@ class Verifier {
 
   /** verify() on the libuv thread pool: resolves to the identity, rejects with CertgateError or TypeError. */
   async verifyAsync(chain, options) {
-    const outcome = JSON.parse(await this.#native.checkAsync(convert.chain(chain), convert.at(options)));
+    const outcome = await this.checkAsync(chain, options);
     if (!outcome.ok) throw rejection(outcome);
     return outcome.identity;
+  }
+
+  /** check() on the libuv thread pool: resolves to the outcome; rejects only with TypeError. */
+  async checkAsync(chain, options) {
+    return JSON.parse(await this.#native.checkAsync(convert.chain(chain), convert.at(options)));
   }
 
   /**
@@ -126,10 +151,64 @@ class Verifier {
     return { authorities: outcome.authorities, refreshHint: outcome.refreshHint, sequence: outcome.sequence };
   }
 
-  /** Replaces the CRL set atomically; on error (CertgateError) the old set stays. */
+  /** Replaces the CRL set atomically, one generation on; on error (CertgateError) the old set stays. */
   updateCrls(crls) {
-    const failure = this.#native.updateCrls(convert.crls(crls));
-    if (typeof failure === 'string') throw rejection(JSON.parse(failure));
+    throwIfFailed(this.#native.updateCrls(convert.crls(crls)));
+  }
+
+  /**
+   * Replaces the whole policy atomically (an object or JSON text, as the constructor
+   * takes), one generation on; a verification meanwhile sees the old or the new policy.
+   * On error (CertgateError INVALID_POLICY) the policy in force stays.
+   */
+  reload(policy) {
+    throwIfFailed(this.#native.reload(convert.policyJson(policy)));
+  }
+
+  /**
+   * For a verifier made by fromFile: reads the policy file and every file it references
+   * again, all or nothing, and swaps the result in. On error (CertgateError) the policy
+   * in force stays.
+   */
+  reloadFromFile() {
+    throwIfFailed(this.#native.reloadFromFile());
+  }
+
+  /** The policy file and every file and folder it references (fromFile only; else empty). */
+  get watchedPaths() {
+    return this.#native.watchedPaths();
+  }
+
+  /** 0 when made, plus one per reload, CRL update and SPIFFE bundle update; outcomes report theirs. */
+  get generation() {
+    return this.#native.generation();
+  }
+
+  /** The policy's mode: "enforce" or "audit". */
+  get mode() {
+    return this.#native.mode();
+  }
+
+  /**
+   * The CRLs the policy asks to download (`revocation.fetch`): `{ urls, refreshSeconds }`,
+   * or null without one. CrlRefresher does the downloading.
+   */
+  get crlFetch() {
+    const fetch = this.#native.crlFetch();
+    return fetch === null ? null : JSON.parse(fetch);
+  }
+
+  /** Counts a failed CRL download in stats() (CrlRefresher calls it). */
+  recordCrlFetchFailure() {
+    this.#native.recordCrlFetchFailure();
+  }
+
+  /**
+   * The counters and the CRLs in force (docs/operations.md#stats): `{ verifications,
+   * audit_admitted, warnings, reloads, generation, crl_fetch_failures, crls }`.
+   */
+  stats() {
+    return JSON.parse(this.#native.stats());
   }
 }
 
@@ -140,4 +219,4 @@ function inspect(cert) {
   return outcome.identity;
 }
 
-module.exports = { CODES, CertgateError, Verifier, inspect, nativeOf };
+module.exports = { CODES, CertgateError, Verifier, inspect, nativeOf, rejection };

@@ -116,6 +116,70 @@ impl NativeVerifier {
             .map(|rejection| Outcome::failure(&rejection).to_json())
     }
 
+    /// Replaces the whole policy (JSON text) atomically; returns `null`, or the JSON of a
+    /// failed outcome (and the policy in force stays).
+    #[napi]
+    pub fn reload(&self, policy_json: String) -> Option<String> {
+        certgate::catch_panic(|| {
+            certgate::Policy::from_json(&policy_json).and_then(|policy| self.inner.reload(policy))
+        })
+        .err()
+        .map(|rejection| Outcome::failure(&rejection).to_json())
+    }
+
+    /// Reads the policy file (and every file it references) again, all or nothing;
+    /// returns `null`, or the JSON of a failed outcome.
+    #[napi]
+    pub fn reload_from_file(&self) -> Option<String> {
+        certgate::catch_panic(|| self.inner.reload_from_file())
+            .err()
+            .map(|rejection| Outcome::failure(&rejection).to_json())
+    }
+
+    /// The policy file and every file and folder it references (empty without a file).
+    #[napi]
+    pub fn watched_paths(&self) -> Vec<String> {
+        self.inner
+            .watched_paths()
+            .iter()
+            .map(|path| path.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    /// The generation in force: 0, plus one per reload, CRL update and bundle update.
+    #[napi]
+    pub fn generation(&self) -> i64 {
+        i64::try_from(self.inner.generation()).unwrap_or(i64::MAX)
+    }
+
+    /// The policy's mode: `"enforce"` or `"audit"`.
+    #[napi]
+    pub fn mode(&self) -> &'static str {
+        self.inner.mode().as_str()
+    }
+
+    /// The counters and the CRLs in force: JSON of `certgate::Stats`.
+    #[napi]
+    pub fn stats(&self) -> String {
+        serde_json::to_string(&self.inner.stats()).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    /// The CRLs to download (`revocation.fetch`): JSON of `{ urls, refresh_seconds }`, or
+    /// `null` without a fetch section.
+    #[napi]
+    pub fn crl_fetch(&self) -> Option<String> {
+        self.inner.crl_fetch().map(|fetch| {
+            serde_json::json!({ "urls": fetch.urls, "refreshSeconds": fetch.refresh_seconds })
+                .to_string()
+        })
+    }
+
+    /// Counts a failed CRL download in the stats.
+    #[napi]
+    pub fn record_crl_fetch_failure(&self) {
+        self.inner.record_crl_fetch_failure();
+    }
+
     /// What the policy load and the latest CRL update left out: JSON of
     /// `[{ source, message }]`.
     #[napi]
@@ -128,16 +192,12 @@ impl NativeVerifier {
     pub fn bundle_endpoints(&self) -> Vec<BundleEndpoint> {
         self.inner
             .spiffe_bundle_endpoints()
-            .iter()
+            .into_iter()
             .map(|endpoint| BundleEndpoint {
-                trust_domain: endpoint.trust_domain.clone(),
-                url: endpoint.url.clone(),
+                trust_domain: endpoint.trust_domain,
+                url: endpoint.url,
                 refresh_seconds: endpoint.refresh_seconds,
-                server_ca_certificates: endpoint
-                    .server_ca_certificates
-                    .iter()
-                    .map(|der| Buffer::from(der.clone()))
-                    .collect(),
+                server_ca_certificates: buffers(endpoint.server_ca_certificates),
             })
             .collect()
     }

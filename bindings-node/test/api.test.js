@@ -108,15 +108,16 @@ describe('verify and check', () => {
     assert.equal(identity.chain_fingerprints[0], identity.fingerprint_sha256);
   });
 
-  test('check returns { ok, code, message, certIndex, identity }', () => {
+  test('check returns { ok, code, message, certIndex, identity, generation }', () => {
     const good = verifier.check(ok.chain, { at: ok.at });
-    assert.deepEqual(sorted(Object.keys(good)), ['certIndex', 'code', 'identity', 'message', 'ok']);
-    assert.deepEqual(good, { ok: true, code: null, message: null, certIndex: null, identity: ok.expect.identity });
+    assert.deepEqual(sorted(Object.keys(good)), ['certIndex', 'code', 'generation', 'identity', 'message', 'ok']);
+    assert.deepEqual(good, { ok: true, code: null, message: null, certIndex: null, identity: ok.expect.identity, generation: 0 });
 
     const bad = vector('revoked_leaf');
     const outcome = new Verifier(bad.policy).check(bad.chain, { at: bad.at });
-    assert.deepEqual(sorted(Object.keys(outcome)), ['certIndex', 'code', 'identity', 'message', 'ok']);
+    assert.deepEqual(sorted(Object.keys(outcome)), ['certIndex', 'code', 'generation', 'identity', 'message', 'ok']);
     assert.equal(outcome.ok, false);
+    assert.equal(outcome.generation, 0);
     assert.equal(outcome.code, 'REVOKED');
     assert.equal(outcome.certIndex, 0);
     assert.equal(outcome.identity, null);

@@ -19,7 +19,7 @@ const { CertgateError, describe, isBytes, policyJson } = portable;
 function createApi(raw, codes, ensureReady) {
   const CODES = Object.freeze(codes.slice());
 
-  const rejection = (outcome) => new CertgateError(outcome.code, outcome.message, outcome.certIndex);
+  const rejection = (outcome) => new CertgateError(outcome.code, outcome.message, outcome.certIndex, outcome.generation ?? null);
 
   /** Set by the first trap: the instance's memory may be inconsistent from then on. */
   let poisoned = null;
@@ -75,9 +75,15 @@ function createApi(raw, codes, ensureReady) {
     return portable.atSeconds(options) ?? Date.now() / 1000;
   }
 
+  /** A refusal thrown by `call` as the outcome `check` returns; anything else rethrown. */
+  function failedOutcome(error) {
+    if (!(error instanceof CertgateError)) throw error;
+    return { ok: false, code: error.code, message: error.message, certIndex: error.certIndex, identity: null, generation: error.generation };
+  }
+
   // ---- the API ----
 
-  /** A compiled policy (docs/policy.md); immutable apart from updateCrls(). */
+  /** A compiled policy (docs/policy.md); swapped whole by reload(), updateCrls() and updateSpiffeBundle(). */
   class Verifier {
     #raw;
 
@@ -94,7 +100,7 @@ function createApi(raw, codes, ensureReady) {
       return outcome.identity;
     }
 
-    /** The decision as `{ ok, code, message, certIndex, identity }`; throws only TypeError. */
+    /** The decision as `{ ok, code, message, certIndex, identity, generation }`; throws only TypeError. */
     check(chain, options) {
       const verifier = this.#raw;
       const certs = items(chain, 'chain');
@@ -102,8 +108,7 @@ function createApi(raw, codes, ensureReady) {
       try {
         return call(() => verifier.check(certs, at));
       } catch (error) {
-        if (!(error instanceof CertgateError)) throw error;
-        return { ok: false, code: error.code, message: error.message, certIndex: error.certIndex, identity: null };
+        return failedOutcome(error);
       }
     }
 
@@ -114,7 +119,7 @@ function createApi(raw, codes, ensureReady) {
       return outcome.identity;
     }
 
-    /** The non-throwing twin of verifyForwarded(): `{ ok, code, message, certIndex, identity }`. */
+    /** The non-throwing twin of verifyForwarded(): `{ ok, code, message, certIndex, identity, generation }`. */
     checkForwarded(headers, remoteAddress, options) {
       const verifier = this.#raw;
       const pairs = portable.headerPairs(headers);
@@ -123,8 +128,7 @@ function createApi(raw, codes, ensureReady) {
       try {
         return call(() => verifier.checkForwarded(pairs, peer, at));
       } catch (error) {
-        if (!(error instanceof CertgateError)) throw error;
-        return { ok: false, code: error.code, message: error.message, certIndex: error.certIndex, identity: null };
+        return failedOutcome(error);
       }
     }
 
@@ -148,11 +152,36 @@ function createApi(raw, codes, ensureReady) {
       return call(() => verifier.warnings());
     }
 
-    /** Replaces the CRL set atomically (each item PEM, maybe several CRLs, or DER); on error the old set stays. */
+    /** Replaces the CRL set atomically (each item PEM, maybe several CRLs, or DER), one generation on; on error the old set stays. */
     updateCrls(crls) {
       const verifier = this.#raw;
       const list = items(crls, 'crls');
       call(() => verifier.updateCrls(list));
+    }
+
+    /** Replaces the whole policy atomically, one generation on; on error (CertgateError INVALID_POLICY) the policy in force stays. */
+    reload(policy) {
+      const verifier = this.#raw;
+      const json = policyJson(policy);
+      call(() => verifier.reload(json));
+    }
+
+    /** 0 when made, plus one per reload, CRL update and SPIFFE bundle update; outcomes report theirs. */
+    get generation() {
+      const verifier = this.#raw;
+      return call(() => verifier.generation());
+    }
+
+    /** The policy's mode: "enforce" or "audit". */
+    get mode() {
+      const verifier = this.#raw;
+      return call(() => verifier.mode());
+    }
+
+    /** The counters and the CRLs in force: `{ verifications, audit_admitted, warnings, reloads, generation, crl_fetch_failures, crls }`. */
+    stats() {
+      const verifier = this.#raw;
+      return call(() => verifier.stats());
     }
   }
 
@@ -162,7 +191,7 @@ function createApi(raw, codes, ensureReady) {
     return call(() => raw.inspect(one));
   }
 
-  return { Verifier, inspect, CertgateError, CODES };
+  return { Verifier, inspect, CertgateError, CODES, prometheusText: portable.prometheusText };
 }
 
 module.exports = { createApi };

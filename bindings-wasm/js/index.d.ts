@@ -3,7 +3,7 @@
 // made by scripts/package.js.
 
 export * from './types';
-import type { ForwardedFormat, HeadersInput, Identity, Outcome, Policy, SpiffeBundleUpdate, VerifiedIdentity, VerifyOptions, Warning } from './types';
+import type { ForwardedFormat, HeadersInput, Identity, Outcome, Policy, SpiffeBundleUpdate, Stats, VerifiedIdentity, VerifyOptions, Warning } from './types';
 
 /** DER (or PEM) bytes: a Uint8Array (a Node Buffer is one). */
 export type Der = Uint8Array;
@@ -16,6 +16,15 @@ export type Chain = Source | Source[];
 export class Verifier {
   /** A policy object, or its JSON text. Throws TypeError for a wrong argument type. */
   constructor(policy: Policy | string);
+  /** Replaces the whole policy atomically, one generation on; on error (CertgateError INVALID_POLICY) the policy in force stays. */
+  reload(policy: Policy | string): void;
+  /** 0 when made, plus one per reload, CRL update and SPIFFE bundle update; each outcome reports its own. */
+  readonly generation: number;
+  /** The policy's mode. */
+  readonly mode: 'enforce' | 'audit';
+  /** The counters (by outcome, by warning, reloads, CRL download failures) and the CRLs in force. */
+  stats(): Stats;
+
   /** What the policy load and the latest CRL update left out (unusable CRLs), and why. */
   readonly warnings: Warning[];
   /** The peer's identity if the chain may in; throws CertgateError otherwise, TypeError for a wrong argument type. */
@@ -41,3 +50,6 @@ export class Verifier {
 
 /** Parses one certificate (DER, or the first of a PEM bundle) into its identity; no verification. */
 export function inspect(cert: Source): Identity;
+
+/** A verifier's stats() in the Prometheus text exposition format. */
+export function prometheusText(stats: Stats): string;

@@ -12,3 +12,4 @@ exports.Verifier = api.Verifier;
 exports.inspect = api.inspect;
 exports.CertgateError = api.CertgateError;
 exports.CODES = api.CODES;
+exports.prometheusText = api.prometheusText;

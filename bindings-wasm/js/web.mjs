@@ -24,4 +24,4 @@ export function initSync(options) {
   ready = true;
 }
 
-export const { Verifier, inspect, CertgateError, CODES } = api;
+export const { Verifier, inspect, CertgateError, CODES, prometheusText } = api;

@@ -7,7 +7,7 @@
 //! `CertgateError`s.
 //!
 //! Conventions of the raw layer:
-//! - A decision is an *outcome*: `{ok, code, message, certIndex, identity}` with the
+//! - A decision is an *outcome*: `{ok, code, message, certIndex, identity, generation}` with the
 //!   identity as a plain object carrying exactly the canonical keys (docs/identity.md).
 //!   [`RawVerifier::check`] returns it; the constructor, [`RawVerifier::update_crls`]
 //!   and [`inspect`] throw it (`ok: false`) when core rejects.
@@ -117,6 +117,30 @@ impl RawVerifier {
             ),
             Err(rejection) => Err(rejected(&rejection)),
         }
+    }
+
+    /// Replaces the whole policy (JSON text) atomically, one generation on. Throws an
+    /// `INVALID_POLICY` outcome; the policy in force then stays.
+    pub fn reload(&self, policy_json: &str) -> Result<(), JsValue> {
+        certgate::Policy::from_json(policy_json)
+            .and_then(|policy| self.inner.reload(policy))
+            .map_err(|rejection| rejected(&rejection))
+    }
+
+    /// The generation in force: 0, plus one per reload, CRL update and bundle update.
+    pub fn generation(&self) -> f64 {
+        // Exact up to 2^53 swaps.
+        self.inner.generation() as f64
+    }
+
+    /// The policy's mode: `"enforce"` or `"audit"`.
+    pub fn mode(&self) -> String {
+        self.inner.mode().as_str().to_owned()
+    }
+
+    /// The counters and the CRLs in force (`certgate::Stats` as a plain object).
+    pub fn stats(&self) -> Result<JsValue, JsValue> {
+        to_js(&serde_json::to_string(&self.inner.stats()).unwrap_or_else(|_| "{}".to_owned()))
     }
 
     /// What the policy load and the latest CRL update left out: `[{source, message}]`.

@@ -85,7 +85,7 @@ test('chromium verifies an allowed and a revoked chain with the web build', { ti
   const allowed = report.results[ALLOWED.name];
   assert.deepStrictEqual(allowed.identity, ALLOWED.expect.identity);
   assert.equal(allowed.error, undefined);
-  assert.deepStrictEqual(allowed.check, { ok: true, code: null, message: null, certIndex: null, identity: ALLOWED.expect.identity });
+  assert.deepStrictEqual(allowed.check, { ok: true, code: null, message: null, certIndex: null, identity: ALLOWED.expect.identity, generation: 0 });
 
   const revoked = report.results[REVOKED.name];
   assert.equal(revoked.identity, undefined);

@@ -103,6 +103,7 @@ describe('rejections', () => {
       message: 'certgate-wasm: the WebAssembly module trapped (unreachable executed)',
       certIndex: null,
       identity: null,
+      generation: null,
     });
     const poisoned = /^certgate-wasm: refused, the WebAssembly instance trapped earlier \(unreachable executed\)/;
     assert.throws(() => verifier.verify(c.chain, { at: c.at }), (error) => error instanceof api.CertgateError && error.code === 'INTERNAL' && poisoned.test(error.message));

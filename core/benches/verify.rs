@@ -138,6 +138,16 @@ fn benches(c: &mut Criterion, fixture: &Fixture) {
         b.iter(|| plain.verify(black_box(&fixture.chain), Some(AT)).unwrap())
     });
 
+    // The fixed cost of a call, everything but the chain's work: loading the policy in
+    // force, refusing, counting the outcome and stamping its generation. It bounds what the
+    // counters and generations (docs/operations.md) add to a verify.
+    let no_chain: [&[u8]; 0] = [];
+    c.bench_function("verify_empty_chain", |b| {
+        b.iter(|| plain.verify(black_box(&no_chain), Some(AT)).unwrap_err())
+    });
+    c.bench_function("stats", |b| b.iter(|| black_box(plain.stats())));
+    c.bench_function("generation", |b| b.iter(|| black_box(plain.generation())));
+
     // The same verification without the strict profile's checks (docs/profile.md).
     let relaxed = Verifier::new(fixture.policy_with_profile(None, "webpki")).unwrap();
     c.bench_function("verify_profile_webpki", |b| {
@@ -309,6 +319,9 @@ fn main() {
         "verify_forwarded_nginx",
         "verify_crl_100k",
         "inspect",
+        "verify_empty_chain",
+        "stats",
+        "generation",
         "webpki_verify",
         "webpki_verify_crl_100k",
         "load_crl_100k",
@@ -316,8 +329,10 @@ fn main() {
         if let Some(ns) = median_ns(&dir, name) {
             let shown = if ns >= 1e6 {
                 format!("{:.2} ms", ns / 1e6)
-            } else {
+            } else if ns >= 1e3 {
                 format!("{:.1} µs", ns / 1e3)
+            } else {
+                format!("{ns:.1} ns")
             };
             println!("{name:<28} {shown:>12} {:>9.2}x", ns / floor);
         }
@@ -331,6 +346,20 @@ fn main() {
             "strict profile (the default) vs \"webpki\": {cost:+.1}% per verify \
              (target: at most +5%) {}",
             if cost <= 5.0 { "met" } else { "MISSED" }
+        );
+    }
+    if let (Some(verify), Some(fixed), Some(stats), Some(generation)) = (
+        median_ns(&dir, "verify"),
+        median_ns(&dir, "verify_empty_chain"),
+        median_ns(&dir, "stats"),
+        median_ns(&dir, "generation"),
+    ) {
+        let cost = fixed / verify * 100.0;
+        println!(
+            "counters and generation: at most {fixed:.0} ns a call (the whole fixed cost of a \
+             verify), {cost:.2}% of a verify (target: under 2%) {}; reading them: stats() \
+             {stats:.0} ns, generation() {generation:.1} ns",
+            if cost < 2.0 { "met" } else { "MISSED" }
         );
     }
     if let Some(direct) = median_ns(&dir, "verify") {

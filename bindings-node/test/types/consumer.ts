@@ -4,7 +4,7 @@
 // with certgate-wasm is compiled against both installed packages by tests/dist/consumer.ts.
 import * as https from 'node:https';
 import { X509Certificate } from 'node:crypto';
-import certgateDefault, { BundleRefresher, CertgateError, Verifier, clientOptions, enforce, inspect, protect, serverOptions } from 'certgate';
+import certgateDefault, { BundleRefresher, CertgateError, CrlRefresher, Verifier, clientOptions, enforce, inspect, prometheusText, protect, serverOptions } from 'certgate';
 import type { Identity, Policy, VerifiedIdentity } from 'certgate';
 import middleware from 'certgate/express';
 import fastifyPlugin from 'certgate/fastify';
@@ -51,3 +51,19 @@ tls.connect({ host: 'payments.internal', port: 8443, ...toPayments });
 clientOptions(verifier, { identity: 'dns' });
 // @ts-expect-error certgate refuses to run with Node's chain check off
 clientOptions(verifier, { rejectUnauthorized: false });
+
+const watched = Verifier.fromFile('/etc/certgate/policy.json', { watch: true, debounceMs: 50, onReload: (generation: number) => console.log(generation) });
+watched.reload({ ...policy, mode: 'audit', warn_before_expiry_seconds: 86400 });
+const generation: number = watched.generation;
+const mode: 'enforce' | 'audit' = watched.mode;
+const metrics: string = certgateDefault.prometheusText(watched.stats());
+const revokedCount: number = watched.stats().verifications.REVOKED;
+watched.close();
+const crlRefresher = new CrlRefresher(watched, { start: false, onError: (error: Error, url: string) => console.log(url, error) });
+crlRefresher.stop();
+const audited = middleware(verifier, { onAudit: (audit, identity, req) => console.log(audit.code, identity.subject, req.url) });
+async function outcomeGeneration(): Promise<number | null> {
+  const outcome = await verifier.checkAsync(Buffer.from('pem'));
+  return outcome.ok ? outcome.identity.warnings?.[0]?.seconds_left ?? outcome.generation : outcome.generation;
+}
+const text: string = prometheusText(verifier.stats());

@@ -41,6 +41,9 @@ fn demo_leaf(cn: &str, serial: &[u8], not_before: i64, not_after: i64) -> CertSp
 /// `NAME.{pem,key}` for the clients `allowed`, `revoked`, `wrong-spiffe`, `expired`
 /// and `untrusted`. Each `NAME.pem` holds the leaf followed by its intermediate.
 ///
+/// The CRLs are also written one per file (`root-crl.pem`, `intermediate-crl.pem`), with
+/// the issuing CA's next CRL, `intermediate-crl-next.pem`, which revokes `allowed` too.
+///
 /// For the other direction (a client checking its server), `server-policy.json`
 /// (`usage: "server"`, allowing only the SPIFFE ID `PAYMENTS`) and the servers
 /// `payments`, `payments-wrong-spiffe`, `payments-revoked`, `payments-untrusted` and
@@ -143,7 +146,36 @@ pub fn write(dir: &Path) -> Result<()> {
         ],
     )?;
 
+    // The issuing CA's next CRL, which also revokes `allowed`: what a CRL endpoint
+    // serves after a revocation (the bindings' CRL download tests).
+    let int_crl_next = crl(
+        &int,
+        from,
+        until,
+        2,
+        &[
+            Revoked {
+                cert: &revoked,
+                at: from,
+                reason: RevocationReason::KeyCompromise,
+            },
+            Revoked {
+                cert: &payments_revoked,
+                at: from,
+                reason: RevocationReason::KeyCompromise,
+            },
+            Revoked {
+                cert: &allowed,
+                at: from,
+                reason: RevocationReason::KeyCompromise,
+            },
+        ],
+    )?;
+
     std::fs::create_dir_all(dir)?;
+    write_file(dir, "root-crl.pem", &root_crl)?;
+    write_file(dir, "intermediate-crl.pem", &int_crl)?;
+    write_file(dir, "intermediate-crl-next.pem", &int_crl_next)?;
     write_file(dir, "ca.pem", root.pem())?;
     write_file(dir, "intermediate.pem", int.pem())?;
     write_file(dir, "crl.pem", format!("{root_crl}{int_crl}"))?;
