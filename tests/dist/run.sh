@@ -84,9 +84,14 @@ python_smoke() {
 python_smoke "$(artifact 'certgate-*.whl')" wheel
 sdist=$(artifact 'certgate-[0-9]*.tar.gz')
 # Built with the dev venv's maturin (no build isolation: no download); its own target dir
-# keeps the build cached between runs.
+# keeps the dependencies' build cached between runs. maturin stamps every file of an sdist
+# with one fixed date (2006), older than any cached build, so cargo would reuse the last
+# run's certgate crates as if current: the unpacked sources get today's date.
+mkdir "$tmp/sdist-src" && tar -xzf "$sdist" -C "$tmp/sdist-src"
+find "$tmp/sdist-src" -type f -exec touch {} +
 PATH="$root/target/python/venv/bin:$PATH" CARGO_TARGET_DIR="$root/target/sdist" \
-  pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation -w "$tmp/sdist-wheel" "$sdist"
+  pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation -w "$tmp/sdist-wheel" \
+  "$(echo "$tmp"/sdist-src/certgate-*)"
 python_smoke "$(ls "$tmp"/sdist-wheel/certgate-*.whl)" sdist
 
 echo "== C: the tarball through pkg-config"
