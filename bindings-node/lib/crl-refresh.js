@@ -6,28 +6,33 @@
 //
 // Each URL keeps its last good CRL: a failed download (an error status, a timeout, a
 // body the core refuses) keeps it in force, is counted in stats() and reported through
-// onError. A URL is fetched again at half the time its CRL has left before nextUpdate (so
-// a failed fetch is retried, ever sooner, while that CRL is still good), at most
-// `refresh_seconds` later (default one hour), less up to a tenth at random (servers
-// started together do not fetch in step), and at least `minRefreshSeconds` later. Until every URL has answered once, the
-// policy's own `revocation.crls` stay in force; then the downloaded set replaces them.
+// onError. A URL is fetched again a tenth to a fifth of its CRL's remaining time before
+// nextUpdate (the jitter spreads servers started together), at most `refresh_seconds`
+// later (default one hour) and at least `minRefreshSeconds` later; a failed download is
+// retried after `minRefreshSeconds`. Until every URL has answered once, the policy's own
+// `revocation.crls` stay in force; then the downloaded set replaces them.
 // Once a CRL is past its nextUpdate, `expired_crl` decides as for any CRL.
 
 const { describe } = require('./convert');
+const { CertgateError } = require('./portable');
 
 /** Refresh ceiling when the policy sets no `refresh_seconds`. */
 const DEFAULT_REFRESH_SECONDS = 3600;
+/** How often a started refresher looks for a reload of the policy, ms. */
+const RELOAD_CHECK_MS = 1000;
 /** Largest CRL accepted from a URL. */
 const MAX_CRL_BYTES = 64 * 1024 * 1024;
 
 /**
  * Seconds until the next download of a CRL whose nextUpdate is `nextUpdate` (unix
- * seconds; null: none, so the ceiling): half the time it has left, at most `ceiling`,
- * less up to a tenth (`jitter` in [0, 1)), at least `minimum`.
+ * seconds; null: none, so the ceiling): a tenth to a fifth of the time it has left before
+ * it (`jitter` in [0, 1) spreads servers started together), within [minimum, ceiling].
  */
 function nextFetchSeconds(nextUpdate, now, { ceiling, minimum, jitter }) {
-  const delay = nextUpdate === null ? ceiling : Math.min(ceiling, (nextUpdate - now) / 2);
-  return Math.max(minimum, delay * (1 - jitter / 10));
+  if (nextUpdate === null) return Math.max(minimum, ceiling);
+  const left = nextUpdate - now;
+  const early = left - (left / 10) * (1 + jitter);
+  return Math.max(minimum, Math.min(ceiling, early));
 }
 
 /** The default onError: a console warning. */
@@ -60,6 +65,8 @@ class CrlRefresher {
   #latest = new Map();
   #timers = new Map();
   #stopped = false;
+  #reloads;
+  #reloadWatch;
 
   /**
    * @param verifier a Verifier whose policy has `revocation.fetch`
@@ -92,7 +99,12 @@ class CrlRefresher {
       minimum: options.minRefreshSeconds ?? 10,
       ceiling: plan.refreshSeconds ?? DEFAULT_REFRESH_SECONDS,
     };
-    if (options.start !== false) for (const url of this.#urls) this.#schedule(url, 0);
+    this.#reloads = verifier.stats().reloads;
+    if (options.start !== false) {
+      for (const url of this.#urls) this.#schedule(url, 0);
+      this.#reloadWatch = setInterval(() => this.#followReload(), RELOAD_CHECK_MS);
+      this.#reloadWatch.unref();
+    }
   }
 
   /** The URLs downloaded. */
@@ -116,8 +128,49 @@ class CrlRefresher {
   /** Stops downloading; a download under way still completes. */
   stop() {
     this.#stopped = true;
+    clearInterval(this.#reloadWatch);
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
+  }
+
+  /**
+   * After a reload of the policy, which brings its own `revocation.crls`: the downloaded
+   * set goes back in force, and the URLs follow the new `revocation.fetch` (new ones are
+   * downloaded now; without a fetch section the refresher stops).
+   */
+  #followReload() {
+    const { reloads } = this.#verifier.stats();
+    if (reloads === this.#reloads) return;
+    this.#reloads = reloads;
+    const plan = this.#verifier.crlFetch;
+    if (plan === null) return this.stop();
+    this.#options.ceiling = plan.refreshSeconds ?? DEFAULT_REFRESH_SECONDS;
+    const added = plan.urls.filter((url) => !this.#urls.includes(url));
+    for (const url of this.#urls.filter((url) => !plan.urls.includes(url))) {
+      clearTimeout(this.#timers.get(url));
+      this.#timers.delete(url);
+      this.#latest.delete(url);
+    }
+    this.#urls = plan.urls;
+    for (const url of added) this.#schedule(url, 0);
+    if (this.#latest.size === this.#urls.length) {
+      try {
+        this.#apply();
+      } catch (error) {
+        // The new policy refuses a downloaded CRL: its URLs are downloaded again.
+        (this.#options.onError ?? warnFetchFailure)(error, this.#urls.join(' '));
+        this.#latest.clear();
+        for (const url of this.#urls) this.#schedule(url, 0);
+      }
+    }
+    return undefined;
+  }
+
+  /** Puts every URL's latest CRL in force; the CRL left out of `url` (a warning), if any. */
+  #apply(url) {
+    this.#verifier.updateCrls(this.#urls.map((each) => this.#latest.get(each)));
+    const source = `crls[${this.#urls.indexOf(url)}]`;
+    return this.#verifier.warnings.find((warning) => warning.source === source || warning.source.startsWith(`${source} `));
   }
 
   async #fetch(url) {
@@ -127,15 +180,25 @@ class CrlRefresher {
       this.#latest.set(url, body);
       let generation = null;
       if (this.#latest.size === this.#urls.length) {
+        let leftOut;
         try {
-          this.#verifier.updateCrls(this.#urls.map((each) => this.#latest.get(each)));
-          generation = this.#verifier.generation;
+          leftOut = this.#apply(url);
         } catch (error) {
           // The new body is what the core refused: the last good one stays.
           if (previous === undefined) this.#latest.delete(url);
           else this.#latest.set(url, previous);
           throw error;
         }
+        if (leftOut !== undefined) {
+          // Well formed but unusable (e.g. not signed by its CA): back to the last good one.
+          if (previous === undefined) this.#latest.delete(url);
+          else {
+            this.#latest.set(url, previous);
+            this.#apply(url);
+          }
+          throw new CertgateError('INVALID_POLICY', `${url}: ${leftOut.message}`);
+        }
+        generation = this.#verifier.generation;
       }
       const result = { url, ok: true, generation };
       this.#options.onUpdate?.(result);

@@ -62,11 +62,19 @@ function auditReporter(options, extra = []) {
 /**
  * An admitted outcome's identity, after reporting it through `onAudit` when an
  * audit-mode policy admitted it although it would refuse it. `context` is what the
- * middleware decided on (the request, the socket, the call).
+ * middleware decided on (the request, the socket, the call). A hook that throws is
+ * reported on the console; the request goes on.
  */
 function admitted(outcome, onAudit, context) {
   const identity = outcome.identity;
-  if (identity.audit) onAudit(identity.audit, identity, context);
+  if (identity.audit) {
+    try {
+      onAudit(identity.audit, identity, context);
+    } catch (error) {
+      // A failing log hook must not turn an admission into an error: report it, go on.
+      console.error('certgate: the onAudit hook threw:', error);
+    }
+  }
   return identity;
 }
 

@@ -236,6 +236,27 @@ describe('audit mode in enforce() and certgate/express', { skip }, () => {
     }
   });
 
+  test('an onAudit hook that throws is reported and the request goes on', async () => {
+    const verifier = new Verifier(auditPolicy);
+    const reported = [];
+    const error = console.error;
+    console.error = (...args) => reported.push(args);
+    const app = express();
+    app.use(require('../express')(verifier, { onAudit: () => { throw new Error('log sink down'); } }));
+    app.get('/', (req, res) => res.send(req.peer.audit.code));
+    const server = https.createServer(serverOptions(verifier, pki.server), app);
+    const port = await listen(server);
+    try {
+      assert.deepEqual(await get(port, 'revoked'), { status: 200, body: 'REVOKED' });
+    } finally {
+      console.error = error;
+      await close(server);
+    }
+    assert.equal(reported.length, 1);
+    assert.match(String(reported[0][0]), /onAudit hook threw/);
+    assert.equal(reported[0][1].message, 'log sink down');
+  });
+
   test('enforce() reports audited sockets, by default as a console warning', async () => {
     const verifier = new Verifier(auditPolicy);
     const warnings = [];
@@ -319,15 +340,19 @@ describe('CrlRefresher', { skip }, () => {
   let server;
   let port;
   let serve = 'current';
+  let forged;
   const hung = [];
   before(async () => {
     pki = demoPki();
     server = http.createServer((req, res) => {
       if (req.url === '/root.crl') return res.end(pki.text('root-crl.pem'));
+      // CDNs and http-to-https moves answer CRL URLs with redirects.
+      if (req.url === '/moved/root.crl') return res.writeHead(302, { location: '/root.crl' }).end();
       switch (serve) {
         case 'current': return res.end(pki.text('intermediate-crl.pem'));
         case 'next': return res.end(pki.text('intermediate-crl-next.pem'));
         case 'garbage': return res.end('this is no CRL');
+        case 'forged': return res.end(forged);
         case 'error': res.statusCode = 500; return res.end('boom');
         case 'hang': hung.push(res); return undefined;
         default: throw new Error(serve);
@@ -341,7 +366,7 @@ describe('CrlRefresher', { skip }, () => {
   });
 
   test('downloads the CRLs, follows a newer one, and keeps the last good one through garbage, a 500 and a hang', async () => {
-    const policy = { ...pki.policy, revocation: { ...pki.policy.revocation, fetch: { urls: [`http://127.0.0.1:${port}/root.crl`, `http://127.0.0.1:${port}/intermediate.crl`], refresh_seconds: 60 } } };
+    const policy = { ...pki.policy, revocation: { ...pki.policy.revocation, fetch: { urls: [`http://127.0.0.1:${port}/moved/root.crl`, `http://127.0.0.1:${port}/intermediate.crl`], refresh_seconds: 60 } } };
     const verifier = new Verifier(policy);
     const errors = [];
     const refresher = new CrlRefresher(verifier, { start: false, timeoutMs: 500, onError: (error, url) => errors.push([url, error.message]) });
@@ -368,8 +393,54 @@ describe('CrlRefresher', { skip }, () => {
       assert.match(errors[1][1], /HTTP 500/);
       assert.match(errors[2][1], /abort|timeout/i);
       assert.equal(verifier.stats().crls[1].number, '2');
+
+      // Well formed but not signed by its CA (one bit of the signature flipped): the core
+      // would leave it out, so the refresher keeps the last good CRL in force.
+      const der = Buffer.from(pki.text('intermediate-crl-next.pem').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+      der[der.length - 1] ^= 1;
+      forged = der;
+      serve = 'forged';
+      const [unsigned] = await refresher.refresh(`http://127.0.0.1:${port}/intermediate.crl`);
+      assert.equal(unsigned.ok, false);
+      assert.equal(unsigned.error.code, 'INVALID_POLICY');
+      assert.match(unsigned.error.message, /signature/);
+      assert.equal(verifier.check(allowed).code, 'REVOKED', 'the last good CRL stays');
+      assert.deepEqual(verifier.warnings, []);
+      assert.equal(verifier.stats().crl_fetch_failures, 4);
     } finally {
       refresher.stop();
+    }
+  });
+
+  test('a reload brings the policy\'s own CRLs; a started refresher puts its downloads back', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certgate-crl-reload-'));
+    try {
+      for (const file of ['ca.pem', 'intermediate-crl.pem', 'root-crl.pem']) fs.copyFileSync(path.join(pki.dir, file), path.join(dir, file));
+      const urls = [`http://127.0.0.1:${port}/root.crl`, `http://127.0.0.1:${port}/intermediate.crl`];
+      fs.writeFileSync(
+        path.join(dir, 'policy.json'),
+        JSON.stringify({
+          trust: { anchors: { file: 'ca.pem' } },
+          revocation: { crls: [{ file: 'root-crl.pem' }, { file: 'intermediate-crl.pem' }], fetch: { urls } },
+          allow: pki.policy.allow,
+        })
+      );
+      serve = 'next';
+      const verifier = Verifier.fromFile(path.join(dir, 'policy.json'));
+      const allowed = pki.text('allowed.pem');
+      assert.equal(verifier.check(allowed).ok, true, 'the policy\'s own CRL does not list it');
+      const refresher = new CrlRefresher(verifier, { timeoutMs: 500 });
+      try {
+        await eventually(() => verifier.check(allowed).code === 'REVOKED');
+        verifier.reloadFromFile();
+        assert.equal(verifier.check(allowed).ok, true, 'right after the reload: the files\' CRLs');
+        await eventually(() => verifier.check(allowed).code === 'REVOKED', 3000);
+        assert.equal(verifier.stats().reloads, 1);
+      } finally {
+        refresher.stop();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
@@ -377,9 +448,8 @@ describe('CrlRefresher', { skip }, () => {
     const { nextFetchSeconds } = require('../lib/crl-refresh');
     const options = { ceiling: 3600, minimum: 10 };
     assert.equal(nextFetchSeconds(null, 0, { ...options, jitter: 0 }), 3600);
-    assert.equal(nextFetchSeconds(null, 0, { ...options, jitter: 0.5 }), 3420);
-    assert.equal(nextFetchSeconds(1000, 0, { ...options, jitter: 0 }), 500);
-    assert.equal(nextFetchSeconds(1000, 0, { ...options, jitter: 0.5 }), 475);
+    assert.equal(nextFetchSeconds(1000, 0, { ...options, jitter: 0 }), 900);
+    assert.equal(nextFetchSeconds(1000, 0, { ...options, jitter: 0.5 }), 850);
     assert.equal(nextFetchSeconds(100_000, 0, { ...options, jitter: 0 }), 3600);
     assert.equal(nextFetchSeconds(5, 0, { ...options, jitter: 0 }), 10);
     assert.equal(nextFetchSeconds(-50, 0, { ...options, jitter: 0 }), 10, 'a CRL past nextUpdate is asked again soon');

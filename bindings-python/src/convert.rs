@@ -1,10 +1,11 @@
 //! Python values → what core takes: certificate / CRL inputs, the verification time,
-//! and a policy `dict` → `serde_json::Value`. JSON values → Python objects.
+//! and a policy (`dict` → `serde_json::Value`, or JSON text). JSON values → Python objects.
 //!
 //! Only shapes are converted here; whether bytes are a certificate, or a value a valid
 //! policy, is core's decision.
 
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use certgate::{Policy, Rejection};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::sync::PyOnceLock;
@@ -231,6 +232,40 @@ pub(crate) fn at_seconds(at: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>>
         .ok_or_else(out_of_range)
 }
 
+/// A policy as the caller gave it, converted to what core parses; `Send`, so core can
+/// parse and compile it while the GIL is released.
+pub(crate) enum PolicyInput {
+    /// JSON text.
+    Json(PyBackedStr),
+    /// A `dict`, already converted to JSON.
+    Value(Value),
+}
+
+impl PolicyInput {
+    /// Takes a `dict` or JSON `str`; anything else is a `TypeError`, a dict without a
+    /// JSON form a `PolicyError`.
+    pub(crate) fn extract(policy: &Bound<'_, PyAny>) -> PyResult<PolicyInput> {
+        if let Ok(text) = policy.cast::<PyString>() {
+            Ok(PolicyInput::Json(PyBackedStr::try_from(text.clone())?))
+        } else if let Ok(dict) = policy.cast::<PyDict>() {
+            Ok(PolicyInput::Value(policy_value(dict)?))
+        } else {
+            Err(PyTypeError::new_err(format!(
+                "policy: expected a dict or a JSON str; got {}",
+                type_name(policy)
+            )))
+        }
+    }
+
+    /// Core's parse of the policy (`INVALID_POLICY` naming the problem).
+    pub(crate) fn parse(self) -> Result<Policy, Rejection> {
+        match self {
+            PolicyInput::Json(text) => Policy::from_json(&text),
+            PolicyInput::Value(value) => Policy::from_value(value),
+        }
+    }
+}
+
 /// Deepest nesting accepted in a policy dict (serde_json's own limit for JSON text).
 const MAX_DEPTH: usize = 128;
 
@@ -262,7 +297,7 @@ fn path_text(path: &[Step]) -> String {
 /// array, `str`, `int`, `float`, `bool`, `None`, and `bytes` / `bytearray` /
 /// `memoryview` (DER) → an array of byte values, which core accepts wherever it takes
 /// a certificate or CRL. Anything else is a `PolicyError` naming its path.
-pub(crate) fn policy_value(policy: &Bound<'_, PyDict>) -> PyResult<Value> {
+fn policy_value(policy: &Bound<'_, PyDict>) -> PyResult<Value> {
     let mut path = Vec::new();
     to_json(policy.as_any(), &mut path).map_err(|message| {
         let py = policy.py();
@@ -358,6 +393,12 @@ fn blob_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         return obj.extract();
     }
     Err(PyTypeError::new_err("not bytes"))
+}
+
+/// The result of `serde_json::to_value` on one of core's types, its (never expected)
+/// error a `RuntimeError`.
+pub(crate) fn json_value(value: serde_json::Result<Value>) -> PyResult<Value> {
+    value.map_err(|err| PyRuntimeError::new_err(err.to_string()))
 }
 
 /// A JSON value as Python objects: object → `dict`, array → `list`, and so on.

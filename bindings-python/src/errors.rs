@@ -8,8 +8,8 @@ use pyo3::sync::PyOnceLock;
 /// `certgate._errors.error_for`, looked up once.
 static ERROR_FOR: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-/// The Python exception for a core rejection: `error_for(code, message, cert_index)`,
-/// e.g. a `RevokedError` for `REVOKED`. Should building it fail, that error is raised
+/// The Python exception for a core rejection: `error_for(code, message, cert_index,
+/// generation)`, e.g. a `RevokedError` for `REVOKED`. Should building it fail, that error is raised
 /// instead (still an exception: the call fails closed).
 pub(crate) fn to_pyerr(py: Python<'_>, rejection: &Rejection) -> PyErr {
     let build = || -> PyResult<PyErr> {
@@ -18,6 +18,7 @@ pub(crate) fn to_pyerr(py: Python<'_>, rejection: &Rejection) -> PyErr {
             rejection.code().as_str(),
             rejection.message(),
             rejection.cert_index(),
+            rejection.generation(),
         ))?;
         Ok(PyErr::from_value(exception))
     };

@@ -1,11 +1,11 @@
 //! `Identity` (docs/identity.md) and its parts as Python objects: thin wrappers over core's types.
 
-use certgate::Identity;
+use certgate::{Audit, ExpiryWarning, Identity, Verification};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList};
 
-use crate::convert::{json_to_py, py_repr};
+use crate::convert::{json_to_py, json_value, py_repr};
 
 /// Who a certificate names (docs/identity.md), from `Verifier.verify` / `Verifier.check`
 /// (with `chain_fingerprints` and `matched_rule`) or `inspect` (without them).
@@ -49,6 +49,12 @@ fn utc_datetime(py: Python<'_>, unix_seconds: i64) -> PyResult<Bound<'_, PyAny>>
         })?
         .bind(py)
         .call1((unix_seconds, utc.bind(py)))
+}
+
+impl PyIdentity {
+    fn verification(&self) -> Option<&Verification> {
+        self.inner.verification.as_ref()
+    }
 }
 
 #[pymethods]
@@ -170,43 +176,61 @@ impl PyIdentity {
     /// `None` for `inspect` results.
     #[getter]
     fn chain_fingerprints(&self) -> Option<Vec<String>> {
-        self.inner
-            .verification
-            .as_ref()
-            .map(|v| v.chain_fingerprints.clone())
+        self.verification().map(|v| v.chain_fingerprints.clone())
     }
 
     /// Index of the first `allow` rule that matched; `None` when the policy has no
     /// `allow` list, and for `inspect` results.
     #[getter]
     fn matched_rule(&self) -> Option<usize> {
-        self.inner
-            .verification
-            .as_ref()
-            .and_then(|v| v.matched_rule)
+        self.verification().and_then(|v| v.matched_rule)
     }
 
     /// How the certificate came when a proxy forwarded it (`verify_forwarded`): a `dict`
     /// with `format`, `header`, `proxy` (and `xfcc` for that format); else `None`.
     #[getter]
     fn forwarded<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        match self
-            .inner
-            .verification
-            .as_ref()
-            .and_then(|v| v.forwarded.as_ref())
-        {
+        match self.verification().and_then(|v| v.forwarded.as_ref()) {
             None => Ok(None),
             Some(forwarded) => {
-                let value = serde_json::to_value(forwarded)
-                    .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
-                json_to_py(py, &value).map(Some)
+                json_to_py(py, &json_value(serde_json::to_value(forwarded))?).map(Some)
             }
         }
     }
 
+    /// The refusal an audit-mode policy did not enforce (an `Audit`); `None` when the
+    /// chain was admitted on its merits, and for `inspect` results.
+    #[getter]
+    fn audit(&self) -> Option<PyAudit> {
+        self.verification()
+            .and_then(|v| v.audit.clone())
+            .map(PyAudit::from)
+    }
+
+    /// What expires soon on the admitted path (`warn_before_expiry_seconds`): a list of
+    /// `ExpiryWarning`, empty when nothing does, and for `inspect` results.
+    #[getter]
+    fn warnings(&self) -> Vec<PyExpiryWarning> {
+        self.verification()
+            .map(|v| {
+                v.warnings
+                    .iter()
+                    .cloned()
+                    .map(PyExpiryWarning::from)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The generation of the policy that decided (`Verifier.generation`); `None` for
+    /// `inspect` results. Not part of the canonical JSON.
+    #[getter]
+    fn generation(&self) -> Option<u64> {
+        self.verification().map(|v| v.generation)
+    }
+
     /// The canonical JSON of docs/identity.md as a `dict` (`chain_fingerprints` and
-    /// `matched_rule` only on verified identities).
+    /// `matched_rule` only on verified identities; `audit` and `warnings` only when set).
     pub(crate) fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         json_to_py(py, &self.inner.to_json_value())
     }
@@ -293,6 +317,107 @@ impl PyPublicKey {
             py_repr(py, &self.algorithm),
             py_repr(py, &self.curve),
             py_repr(py, self.bits)
+        )
+    }
+}
+
+/// The refusal an audit-mode policy did not enforce: the `code` (one of `CODES`),
+/// `message` and `cert_index` enforce mode would have refused with.
+#[pyclass(frozen, eq, module = "certgate", name = "Audit")]
+#[derive(PartialEq)]
+pub(crate) struct PyAudit {
+    inner: Audit,
+}
+
+impl From<Audit> for PyAudit {
+    fn from(inner: Audit) -> Self {
+        PyAudit { inner }
+    }
+}
+
+#[pymethods]
+impl PyAudit {
+    /// The code enforce mode would have refused with.
+    #[getter]
+    fn code(&self) -> &'static str {
+        self.inner.code.as_str()
+    }
+
+    /// Its message.
+    #[getter]
+    fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// Its certificate index, where one applies.
+    #[getter]
+    fn cert_index(&self) -> Option<usize> {
+        self.inner.cert_index
+    }
+
+    /// `{"code", "message", "cert_index"}`, as in the identity's JSON.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &json_value(serde_json::to_value(&self.inner))?)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "Audit(code={}, message={}, cert_index={})",
+            py_repr(py, self.inner.code.as_str()),
+            py_repr(py, &self.inner.message),
+            py_repr(py, self.inner.cert_index)
+        )
+    }
+}
+
+/// Something on an admitted path that runs out within `warn_before_expiry_seconds`:
+/// `code` (`LEAF_EXPIRES_SOON`, `CHAIN_EXPIRES_SOON`, `CRL_STALE_SOON`), `cert_index`
+/// (the position on the verified path, as `chain_fingerprints`; for a CRL, the
+/// certificate it covers) and `seconds_left` (negative for a CRL already past its
+/// nextUpdate that `expired_crl` lets through).
+#[pyclass(frozen, eq, module = "certgate", name = "ExpiryWarning")]
+#[derive(PartialEq)]
+pub(crate) struct PyExpiryWarning {
+    inner: ExpiryWarning,
+}
+
+impl From<ExpiryWarning> for PyExpiryWarning {
+    fn from(inner: ExpiryWarning) -> Self {
+        PyExpiryWarning { inner }
+    }
+}
+
+#[pymethods]
+impl PyExpiryWarning {
+    /// What runs out.
+    #[getter]
+    fn code(&self) -> &'static str {
+        self.inner.code.as_str()
+    }
+
+    /// The certificate's position on the verified path.
+    #[getter]
+    fn cert_index(&self) -> usize {
+        self.inner.cert_index
+    }
+
+    /// Seconds from the verification time to the notAfter or nextUpdate.
+    #[getter]
+    fn seconds_left(&self) -> i64 {
+        self.inner.seconds_left
+    }
+
+    /// `{"code", "cert_index", "seconds_left"}`, as in the identity's JSON.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &json_value(serde_json::to_value(&self.inner))?)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "ExpiryWarning(code={}, cert_index={}, seconds_left={})",
+            py_repr(py, self.inner.code.as_str()),
+            self.inner.cert_index,
+            self.inner.seconds_left
         )
     }
 }

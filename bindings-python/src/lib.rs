@@ -15,8 +15,8 @@ mod errors;
 mod identity;
 mod verifier;
 
-/// certgate's native module: `Verifier`, `inspect`, `Identity`, `Outcome`, the code list
-/// `CODES` and the input limits. Import them from `certgate`, not from here.
+/// certgate's native module: `Verifier`, `inspect`, `Identity`, `Outcome`, the code lists
+/// `CODES` and `EXPIRY_WARNING_CODES`, and the input limits. Import them from `certgate`, not from here.
 #[pymodule]
 fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = module.py();
@@ -25,12 +25,19 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<verifier::PyLoadWarning>()?;
     module.add_class::<verifier::PyBundleEndpoint>()?;
     module.add_class::<verifier::PyBundleUpdate>()?;
+    module.add_class::<verifier::PyCrlFetch>()?;
     module.add_class::<identity::PyIdentity>()?;
     module.add_class::<identity::PySubjectAltNames>()?;
     module.add_class::<identity::PyPublicKey>()?;
+    module.add_class::<identity::PyAudit>()?;
+    module.add_class::<identity::PyExpiryWarning>()?;
     module.add_function(wrap_pyfunction!(verifier::inspect, module)?)?;
     let codes = certgate::Code::ALL.iter().map(|code| code.as_str());
     module.add("CODES", PyTuple::new(py, codes)?)?;
+    let warning_codes = certgate::ExpiryWarningCode::ALL
+        .iter()
+        .map(|code| code.as_str());
+    module.add("EXPIRY_WARNING_CODES", PyTuple::new(py, warning_codes)?)?;
     module.add("MAX_CHAIN_CERTIFICATES", certgate::MAX_CHAIN_CERTIFICATES)?;
     module.add("MAX_CERTIFICATE_BYTES", certgate::MAX_CERTIFICATE_BYTES)?;
     module.add("MAX_INPUT_BYTES", certgate::MAX_INPUT_BYTES)?;

@@ -2,13 +2,13 @@
 
 use std::path::PathBuf;
 
-use certgate::{catch_panic, Policy, Verifier};
-use pyo3::exceptions::PyTypeError;
+use certgate::{catch_panic, CrlFetch, Verifier};
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedStr;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::PyDict;
 
-use crate::convert::{at_seconds, blob, blobs, header_pairs, policy_value, py_repr, tls_chain};
+use crate::convert::{
+    at_seconds, blob, blobs, header_pairs, json_to_py, json_value, py_repr, tls_chain, PolicyInput,
+};
 use crate::errors::to_pyerr;
 use crate::identity::PyIdentity;
 
@@ -16,8 +16,10 @@ use crate::identity::PyIdentity;
 /// may in, and who the peer is.
 ///
 /// `Verifier(policy)` takes the policy as a `dict` or as JSON text; a bad policy
-/// raises `PolicyError`. A verifier is immutable apart from `update_crls`, and safe to
-/// share between threads: verification releases the GIL.
+/// raises `PolicyError`. The policy in force changes only as a whole (`reload`,
+/// `reload_from_file`, `update_crls`, `update_spiffe_bundle`), each change one
+/// `generation` on; a verification sees the old policy or the new one, never a mix. Safe
+/// to share between threads: verification releases the GIL.
 #[pyclass(frozen, module = "certgate", name = "Verifier")]
 pub(crate) struct PyVerifier {
     inner: Verifier,
@@ -27,19 +29,8 @@ pub(crate) struct PyVerifier {
 impl PyVerifier {
     #[new]
     fn new(py: Python<'_>, policy: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let compiled = if let Ok(text) = policy.cast::<PyString>() {
-            let text = PyBackedStr::try_from(text.clone())?;
-            py.detach(|| catch_panic(|| Verifier::from_json(&text)))
-        } else if let Ok(dict) = policy.cast::<PyDict>() {
-            let value = policy_value(dict)?;
-            py.detach(move || catch_panic(|| Policy::from_value(value).and_then(Verifier::new)))
-        } else {
-            return Err(PyTypeError::new_err(format!(
-                "policy: expected a dict or a JSON str; got {}",
-                policy.get_type().name()?
-            )));
-        };
-        compiled
+        let policy = PolicyInput::extract(policy)?;
+        py.detach(|| catch_panic(|| policy.parse().and_then(Verifier::new)))
             .map(|inner| PyVerifier { inner })
             .map_err(|rejection| to_pyerr(py, &rejection))
     }
@@ -52,6 +43,69 @@ impl PyVerifier {
         py.detach(|| catch_panic(|| Verifier::from_file(&path)))
             .map(|inner| PyVerifier { inner })
             .map_err(|rejection| to_pyerr(py, &rejection))
+    }
+
+    /// Replaces the whole policy, atomically and one generation on, with `policy` (a
+    /// `dict` or JSON text, as `Verifier(policy)` takes). Raises `PolicyError` naming
+    /// the problem, and the policy in force stays. CRLs and SPIFFE bundles come from the
+    /// new policy, not from earlier `update_crls` / `update_spiffe_bundle` calls.
+    fn reload(&self, py: Python<'_>, policy: &Bound<'_, PyAny>) -> PyResult<()> {
+        let policy = PolicyInput::extract(policy)?;
+        py.detach(|| catch_panic(|| policy.parse().and_then(|policy| self.inner.reload(policy))))
+            .map_err(|rejection| to_pyerr(py, &rejection))
+    }
+
+    /// For a verifier made by `from_file`: reads the policy file and every file it
+    /// references again and swaps the result in, like `reload`: all or nothing, so on any
+    /// error (a file missing or half written, a bad policy) the policy in force stays and
+    /// `PolicyError` names the problem. `PolicyError` too for a verifier not made from a
+    /// file. `PolicyWatcher` calls it when a watched file changes.
+    fn reload_from_file(&self, py: Python<'_>) -> PyResult<()> {
+        py.detach(|| catch_panic(|| self.inner.reload_from_file()))
+            .map_err(|rejection| to_pyerr(py, &rejection))
+    }
+
+    /// For a verifier made by `from_file`: the policy file, then every file and folder it
+    /// references (as of the latest load), as `pathlib.Path`s; empty otherwise.
+    #[getter]
+    fn watched_paths(&self) -> Vec<PathBuf> {
+        self.inner.watched_paths()
+    }
+
+    /// How many times the policy in force has changed since the verifier was made: each
+    /// `reload`, `reload_from_file`, `update_crls` and `update_spiffe_bundle` adds one.
+    /// Each outcome reports the generation that decided it.
+    #[getter]
+    fn generation(&self) -> u64 {
+        self.inner.generation()
+    }
+
+    /// The policy's `mode`: `"enforce"`, or `"audit"` (a chain that decodes is admitted
+    /// whatever the decision, with the refusal in `Identity.audit`).
+    #[getter]
+    fn mode(&self) -> &'static str {
+        self.inner.mode().as_str()
+    }
+
+    /// The counters and what the verifier holds now, as a `dict`: `verifications` (by
+    /// outcome, `"OK"` and every code), `audit_admitted`, `warnings` (by expiry warning
+    /// code), `reloads`, `generation`, `crl_fetch_failures`, and `crls` (one `dict` per
+    /// CRL in force: `source`, `issuer`, `number`, `delta`, `entries`, `this_update`,
+    /// `next_update`). `prometheus_text` renders it.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        json_to_py(py, &json_value(serde_json::to_value(self.inner.stats()))?)
+    }
+
+    /// The CRLs the policy asks to download (`revocation.fetch`) as a `CrlFetch`, or
+    /// `None`; for `CrlRefresher`.
+    fn crl_fetch(&self) -> Option<PyCrlFetch> {
+        self.inner.crl_fetch().map(PyCrlFetch::from)
+    }
+
+    /// Counts a failed CRL download in `stats()["crl_fetch_failures"]` (`CrlRefresher`
+    /// calls it).
+    fn record_crl_fetch_failure(&self) {
+        self.inner.record_crl_fetch_failure();
     }
 
     /// What the policy load and the latest CRL update left out (CRLs that are well
@@ -263,6 +317,7 @@ fn outcome(
             code: None,
             message: None,
             cert_index: None,
+            generation: identity.verification.as_ref().map(|v| v.generation),
             identity: Some(Py::new(py, PyIdentity::from(identity))?),
         },
         Err(rejection) => PyOutcome {
@@ -270,6 +325,7 @@ fn outcome(
             code: Some(rejection.code().as_str()),
             message: Some(rejection.message().to_owned()),
             cert_index: rejection.cert_index(),
+            generation: rejection.generation(),
             identity: None,
         },
     })
@@ -314,10 +370,43 @@ pub(crate) struct PyBundleEndpoint {
 
 #[pymethods]
 impl PyBundleEndpoint {
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> String {
         format!(
-            "BundleEndpoint(trust_domain={:?}, url={:?}, refresh_seconds={:?})",
-            self.trust_domain, self.url, self.refresh_seconds
+            "BundleEndpoint(trust_domain={}, url={}, refresh_seconds={})",
+            py_repr(py, &self.trust_domain),
+            py_repr(py, &self.url),
+            py_repr(py, self.refresh_seconds)
+        )
+    }
+}
+
+/// The CRLs a policy asks to download (`revocation.fetch`): every `url` (the policy's
+/// `urls`, then, with `from_distribution_points`, the http(s) CRL distribution points of
+/// its anchors and pooled intermediates) and the policy's ceiling on the time between
+/// two fetches of one CRL (`refresh_seconds`, or `None`).
+#[pyclass(frozen, get_all, eq, module = "certgate", name = "CrlFetch")]
+#[derive(PartialEq)]
+pub(crate) struct PyCrlFetch {
+    urls: Vec<String>,
+    refresh_seconds: Option<u32>,
+}
+
+impl From<CrlFetch> for PyCrlFetch {
+    fn from(fetch: CrlFetch) -> Self {
+        PyCrlFetch {
+            urls: fetch.urls,
+            refresh_seconds: fetch.refresh_seconds,
+        }
+    }
+}
+
+#[pymethods]
+impl PyCrlFetch {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "CrlFetch(urls={}, refresh_seconds={})",
+            py_repr(py, &self.urls),
+            py_repr(py, self.refresh_seconds)
         )
     }
 }
@@ -334,17 +423,20 @@ pub(crate) struct PyBundleUpdate {
 
 #[pymethods]
 impl PyBundleUpdate {
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> String {
         format!(
-            "BundleUpdate(authorities={}, refresh_hint={:?}, sequence={:?})",
-            self.authorities, self.refresh_hint, self.sequence
+            "BundleUpdate(authorities={}, refresh_hint={}, sequence={})",
+            self.authorities,
+            py_repr(py, self.refresh_hint),
+            py_repr(py, self.sequence)
         )
     }
 }
 
 /// The result of `Verifier.check`: `ok` with the `identity`, or the refusal's `code`,
-/// `message` and `cert_index` (the position in the chain, when it applies). Truthy
-/// exactly when `ok`.
+/// `message` and `cert_index` (the position in the chain, when it applies); either way
+/// the `generation` of the policy that decided. Truthy exactly when `ok`. An audit-mode
+/// admission is `ok`, with the refusal it did not enforce in `identity.audit`.
 #[pyclass(frozen, get_all, module = "certgate", name = "Outcome")]
 pub(crate) struct PyOutcome {
     /// Whether the chain is allowed.
@@ -355,20 +447,24 @@ pub(crate) struct PyOutcome {
     message: Option<String>,
     /// Position in the chain of the certificate the refusal is about, if any.
     cert_index: Option<usize>,
+    /// The generation of the policy that decided (`Verifier.generation`); `None` only
+    /// when no policy did (an `INTERNAL` failure).
+    generation: Option<u64>,
     /// The peer's identity when `ok`, else `None`.
     identity: Option<Py<PyIdentity>>,
 }
 
 #[pymethods]
 impl PyOutcome {
-    /// `{"ok", "code", "message", "cert_index", "identity"}` with the identity as its
-    /// canonical JSON `dict` (or `None`).
+    /// `{"ok", "code", "message", "cert_index", "generation", "identity"}` with the
+    /// identity as its canonical JSON `dict` (or `None`).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         dict.set_item("ok", self.ok)?;
         dict.set_item("code", self.code)?;
         dict.set_item("message", &self.message)?;
         dict.set_item("cert_index", self.cert_index)?;
+        dict.set_item("generation", self.generation)?;
         let identity = match &self.identity {
             Some(identity) => identity.get().to_dict(py)?,
             None => py.None().into_bound(py),
@@ -383,12 +479,17 @@ impl PyOutcome {
 
     fn __repr__(&self, py: Python<'_>) -> String {
         match &self.identity {
-            Some(identity) => format!("Outcome(ok=True, identity={})", identity.get().__repr__(py)),
+            Some(identity) => format!(
+                "Outcome(ok=True, generation={}, identity={})",
+                py_repr(py, self.generation),
+                identity.get().__repr__(py)
+            ),
             None => format!(
-                "Outcome(ok=False, code={}, message={}, cert_index={})",
+                "Outcome(ok=False, code={}, message={}, cert_index={}, generation={})",
                 py_repr(py, self.code),
                 py_repr(py, &self.message),
-                py_repr(py, self.cert_index)
+                py_repr(py, self.cert_index),
+                py_repr(py, self.generation)
             ),
         }
     }

@@ -165,9 +165,10 @@ def test_check_outcomes(demo: pki.DemoPki) -> None:
         "code": None,
         "message": None,
         "cert_index": None,
+        "generation": 0,
         "identity": allowed.identity.to_dict(),
     }
-    assert repr(allowed).startswith("Outcome(ok=True, identity=Identity(")
+    assert repr(allowed).startswith("Outcome(ok=True, generation=0, identity=Identity(")
 
     revoked = verifier.check(demo.revoked.der)
     assert not revoked.ok and not bool(revoked)
@@ -180,6 +181,7 @@ def test_check_outcomes(demo: pki.DemoPki) -> None:
         "code": "REVOKED",
         "message": revoked.message,
         "cert_index": 0,
+        "generation": 0,
         "identity": None,
     }
     assert repr(revoked).startswith("Outcome(ok=False, code='REVOKED', message='")

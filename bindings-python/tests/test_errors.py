@@ -71,11 +71,14 @@ def test_exception_fields_str_repr_pickle() -> None:
     )
     assert str(error) == "REVOKED: certificate #0 (CN=x) is revoked"
     assert repr(error) == (
-        "RevokedError(code='REVOKED', message='certificate #0 (CN=x) is revoked', cert_index=0)"
+        "RevokedError(code='REVOKED', message='certificate #0 (CN=x) is revoked', cert_index=0, "
+        "generation=None)"
     )
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is certgate.RevokedError
     assert (copy.code, copy.message, copy.cert_index) == (error.code, error.message, 0)
+    decided = pickle.loads(pickle.dumps(error_for("REVOKED", "revoked", 0, 7)))
+    assert (decided.cert_index, decided.generation) == (0, 7)
     assert error_for("EMPTY_CHAIN", "no certificate given").cert_index is None
 
 

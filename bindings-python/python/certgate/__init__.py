@@ -28,11 +28,18 @@ client calls (``certgate.httpx`` and ``certgate.requests`` wrap it for those
 libraries); ``server_context(verifier, certfile, keyfile)`` and
 ``verifier.verify_ssl(tls)`` admit the clients of a Python TLS server.
 
+Running it: ``verifier.reload(policy)`` / ``reload_from_file()`` swap the policy whole,
+and ``PolicyWatcher(verifier)`` reloads a ``Verifier.from_file`` policy when its files
+change; ``CrlRefresher(verifier)`` downloads the policy's ``revocation.fetch`` CRLs and
+keeps them fresh; ``verifier.stats()`` counts what was decided and
+``prometheus_text(verifier.stats())`` renders it for Prometheus. Each outcome reports the
+``generation`` of the policy that decided.
+
 Exceptions: ``PolicyError`` for ``INVALID_POLICY``; ``VerificationError`` subclasses
 for refusals (``MalformedInputError``, ``UntrustedError``, ``ExpiredError``,
 ``UsageError``, ``RevokedError``, ``RevocationUnknownError``, ``NotAuthorizedError``,
-``InternalError``), all ``CertgateError`` with ``.code``, ``.message``, ``.cert_index``.
-See ``certgate._errors`` for which code raises which class.
+``InternalError``), all ``CertgateError`` with ``.code``, ``.message``, ``.cert_index``,
+``.generation``. See ``certgate._errors`` for which code raises which class.
 """
 
 from typing import TYPE_CHECKING
@@ -52,8 +59,12 @@ from ._errors import (
 )
 from ._native import (
     CODES,
+    EXPIRY_WARNING_CODES,
+    Audit,
     BundleEndpoint,
     BundleUpdate,
+    CrlFetch,
+    ExpiryWarning,
     MAX_CERTIFICATE_BYTES,
     MAX_CHAIN_CERTIFICATES,
     MAX_INPUT_BYTES,
@@ -68,15 +79,25 @@ from ._native import (
 )
 
 from ._client import client_context
+from ._crls import CrlRefresh, CrlRefresher
+from ._metrics import PROMETHEUS_CONTENT_TYPE, prometheus_text
 from ._refresh import BundleRefresh, BundleRefresher
 from ._server import server_context
+from ._watch import PolicyWatcher
 
 if TYPE_CHECKING:
-    # Type-only: the Literal of every code, for annotations (`code: certgate.Code`).
+    # Type-only: the Literals of every code and mode, and the TypedDicts of stats(), for
+    # annotations (`code: certgate.Code`, `stats: certgate.Stats`).
     from ._native import Code as Code
+    from ._native import CrlStats as CrlStats
+    from ._native import ExpiryWarningCode as ExpiryWarningCode
+    from ._native import Mode as Mode
+    from ._native import Stats as Stats
 
 __all__ = [
     "CODES",
+    "EXPIRY_WARNING_CODES",
+    "Audit",
     "BundleEndpoint",
     "BundleRefresh",
     "BundleRefresher",
@@ -84,8 +105,13 @@ __all__ = [
     "MAX_CERTIFICATE_BYTES",
     "MAX_CHAIN_CERTIFICATES",
     "MAX_INPUT_BYTES",
+    "PROMETHEUS_CONTENT_TYPE",
     "CertgateError",
+    "CrlFetch",
+    "CrlRefresh",
+    "CrlRefresher",
     "ExpiredError",
+    "ExpiryWarning",
     "Identity",
     "InternalError",
     "LoadWarning",
@@ -93,6 +119,7 @@ __all__ = [
     "NotAuthorizedError",
     "Outcome",
     "PolicyError",
+    "PolicyWatcher",
     "PublicKey",
     "RevocationUnknownError",
     "RevokedError",
@@ -104,5 +131,6 @@ __all__ = [
     "__version__",
     "client_context",
     "inspect",
+    "prometheus_text",
     "server_context",
 ]

@@ -1,8 +1,10 @@
 """certgate's exceptions: one base class, one class per family of codes.
 
 Every exception carries the stable ``code`` (one of ``certgate.CODES``), the human
-``message`` naming the certificate and the reason, and ``cert_index`` (the position
-in the input chain of the certificate concerned, 0 = leaf, or ``None``).
+``message`` naming the certificate and the reason, ``cert_index`` (the position
+in the input chain of the certificate concerned, 0 = leaf, or ``None``) and
+``generation`` (that of the policy that refused, ``Verifier.generation``; ``None`` when
+no policy decided, as for a policy that does not compile).
 
 ==========================  =======================================================
 class                       codes
@@ -50,7 +52,7 @@ __all__ = [
 
 
 class CertgateError(Exception):
-    """A refusal by certgate: ``code``, ``message`` and ``cert_index``.
+    """A refusal by certgate: ``code``, ``message``, ``cert_index`` and ``generation``.
 
     The class is chosen by the code; ``str(error)`` is ``"CODE: message"``:
 
@@ -76,12 +78,20 @@ class CertgateError(Exception):
     code: Code
     message: str
     cert_index: Optional[int]
+    generation: Optional[int]
 
-    def __init__(self, code: Code, message: str, cert_index: Optional[int] = None) -> None:
-        super().__init__(code, message, cert_index)
+    def __init__(
+        self,
+        code: Code,
+        message: str,
+        cert_index: Optional[int] = None,
+        generation: Optional[int] = None,
+    ) -> None:
+        super().__init__(code, message, cert_index, generation)
         self.code = code
         self.message = message
         self.cert_index = cert_index
+        self.generation = generation
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
@@ -89,7 +99,7 @@ class CertgateError(Exception):
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, "
-            f"cert_index={self.cert_index!r})"
+            f"cert_index={self.cert_index!r}, generation={self.generation!r})"
         )
 
 
@@ -195,10 +205,15 @@ CLASS_FOR_CODE: Dict[str, Type[CertgateError]] = {
 }
 
 
-def error_for(code: Code, message: str, cert_index: Optional[int] = None) -> CertgateError:
+def error_for(
+    code: Code,
+    message: str,
+    cert_index: Optional[int] = None,
+    generation: Optional[int] = None,
+) -> CertgateError:
     """The exception for a refusal with ``code`` (used by the native module).
 
     A code this module does not know (from a newer core) is still an error:
     ``VerificationError``.
     """
-    return CLASS_FOR_CODE.get(code, VerificationError)(code, message, cert_index)
+    return CLASS_FOR_CODE.get(code, VerificationError)(code, message, cert_index, generation)

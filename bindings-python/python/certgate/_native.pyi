@@ -6,7 +6,20 @@
 import os
 import ssl
 from datetime import datetime
-from typing import Any, Final, Iterable, Literal, Mapping, Protocol, Sequence, Union, final
+from pathlib import Path
+from typing import (
+    Any,
+    Final,
+    Iterable,
+    Literal,
+    Mapping,
+    Optional,
+    Protocol,
+    Sequence,
+    TypedDict,
+    Union,
+    final,
+)
 
 from typing_extensions import TypeAlias
 
@@ -16,11 +29,15 @@ __all__ = [
     "LoadWarning",
     "BundleEndpoint",
     "BundleUpdate",
+    "CrlFetch",
     "Identity",
+    "Audit",
+    "ExpiryWarning",
     "SubjectAltNames",
     "PublicKey",
     "inspect",
     "CODES",
+    "EXPIRY_WARNING_CODES",
     "MAX_CHAIN_CERTIFICATES",
     "MAX_CERTIFICATE_BYTES",
     "MAX_INPUT_BYTES",
@@ -50,6 +67,42 @@ Code: TypeAlias = Literal[
     "UNTRUSTED_FORWARDER",
 ]
 
+#: The expiry warning codes (core's `ExpiryWarningCode::ALL`, in its order).
+ExpiryWarningCode: TypeAlias = Literal["LEAF_EXPIRES_SOON", "CHAIN_EXPIRES_SOON", "CRL_STALE_SOON"]
+
+#: A policy's `mode`.
+Mode: TypeAlias = Literal["enforce", "audit"]
+
+class CrlStats(TypedDict):
+    """One CRL in force, in `Stats["crls"]`."""
+
+    #: Where it came from: `revocation.crls[0] (crl.pem)`, `crls[1]` (`update_crls`).
+    source: str
+    #: The issuer, RFC 4514.
+    issuer: str
+    #: The CRL number in decimal (hex beyond 64 bits), if it has one.
+    number: Optional[str]
+    delta: bool
+    #: Revoked serials it lists.
+    entries: int
+    #: thisUpdate and nextUpdate, unix seconds.
+    this_update: int
+    next_update: Optional[int]
+
+class Stats(TypedDict):
+    """`Verifier.stats()`: counters since the verifier was made, and what it holds now."""
+
+    #: Verifications by outcome: "OK" and every code (audit admissions under their code).
+    verifications: dict[str, int]
+    #: Chains an audit-mode policy admitted although it would have refused them.
+    audit_admitted: int
+    #: Expiry warnings given, by code.
+    warnings: dict[str, int]
+    reloads: int
+    generation: int
+    crl_fetch_failures: int
+    crls: list[CrlStats]
+
 class _HasPublicBytes(Protocol):
     """A cryptography Certificate / CertificateRevocationList, or alike."""
 
@@ -67,6 +120,7 @@ At: TypeAlias = Union[datetime, int, float, None]
 TlsConnection: TypeAlias = Union[ssl.SSLSocket, ssl.SSLObject]
 
 CODES: Final[tuple[Code, ...]]
+EXPIRY_WARNING_CODES: Final[tuple[ExpiryWarningCode, ...]]
 MAX_CHAIN_CERTIFICATES: Final[int]
 MAX_CERTIFICATE_BYTES: Final[int]
 MAX_INPUT_BYTES: Final[int]
@@ -77,6 +131,17 @@ class Verifier:
     def __new__(cls, policy: Union[dict[str, Any], str]) -> Verifier: ...
     @staticmethod
     def from_file(path: Union[str, os.PathLike[str]]) -> Verifier: ...
+    def reload(self, policy: Union[dict[str, Any], str]) -> None: ...
+    def reload_from_file(self) -> None: ...
+    @property
+    def watched_paths(self) -> list[Path]: ...
+    @property
+    def generation(self) -> int: ...
+    @property
+    def mode(self) -> Mode: ...
+    def stats(self) -> Stats: ...
+    def crl_fetch(self) -> CrlFetch | None: ...
+    def record_crl_fetch_failure(self) -> None: ...
     @property
     def warnings(self) -> list[LoadWarning]: ...
     def verify(self, chain: Blobs, at: At = None) -> Identity: ...
@@ -105,6 +170,13 @@ class BundleEndpoint:
     def server_ca_certificates(self) -> list[bytes]: ...
 
 @final
+class CrlFetch:
+    @property
+    def urls(self) -> list[str]: ...
+    @property
+    def refresh_seconds(self) -> int | None: ...
+
+@final
 class BundleUpdate:
     @property
     def authorities(self) -> int: ...
@@ -130,6 +202,8 @@ class Outcome:
     def message(self) -> str | None: ...
     @property
     def cert_index(self) -> int | None: ...
+    @property
+    def generation(self) -> int | None: ...
     @property
     def identity(self) -> Identity | None: ...
     def to_dict(self) -> dict[str, Any]: ...
@@ -197,7 +271,33 @@ class Identity:
     def matched_rule(self) -> int | None: ...
     @property
     def forwarded(self) -> dict[str, Any] | None: ...
+    @property
+    def audit(self) -> Audit | None: ...
+    @property
+    def warnings(self) -> list[ExpiryWarning]: ...
+    @property
+    def generation(self) -> int | None: ...
     def to_dict(self) -> dict[str, Any]: ...
     def to_json(self) -> str: ...
+
+@final
+class Audit:
+    @property
+    def code(self) -> Code: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def cert_index(self) -> int | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class ExpiryWarning:
+    @property
+    def code(self) -> ExpiryWarningCode: ...
+    @property
+    def cert_index(self) -> int: ...
+    @property
+    def seconds_left(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 def inspect(cert: Blob) -> Identity: ...

@@ -9,10 +9,10 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional
+
+from . import _http
 
 if TYPE_CHECKING:
     from ._native import BundleEndpoint, Verifier
@@ -44,26 +44,13 @@ def next_refresh_seconds(hint: Optional[int], refresh_seconds: Optional[int]) ->
     return max(1, min(hinted, bound))
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is refused: the endpoint is configured, not discovered."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        raise urllib.error.HTTPError(req.full_url, code, f"redirect to {newurl} refused", headers, fp)
-
-
 def _fetch(endpoint: BundleEndpoint, timeout: float) -> bytes:
-    """GETs the endpoint over https; the body of a 200 answer, else an error."""
+    """GETs the endpoint over https, its server authenticated by the policy's CAs (or the
+    system's)."""
     context = ssl.create_default_context()
     if endpoint.server_ca_certificates:
         context = ssl.create_default_context(cadata=b"".join(endpoint.server_ca_certificates))
-    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), _NoRedirects)
-    with opener.open(endpoint.url, timeout=timeout) as response:
-        if response.status != 200:
-            raise OSError(f"{endpoint.url} answered HTTP {response.status}, not 200")
-        body: bytes = response.read(MAX_BUNDLE_BYTES + 1)
-    if len(body) > MAX_BUNDLE_BYTES:
-        raise OSError(f"{endpoint.url} sent more than {MAX_BUNDLE_BYTES} bytes")
-    return body
+    return _http.get(endpoint.url, timeout=timeout, max_bytes=MAX_BUNDLE_BYTES, context=context)
 
 
 class BundleRefresher:

@@ -11,6 +11,11 @@ the details start with the certgate code and the ``certgate-code`` trailer carri
 The handler reads the identity with :func:`current_peer`::
 
     server = grpc.server(executor, interceptors=[CertgateInterceptor(verifier)])
+
+Under a policy in ``"mode": "audit"`` every call whose certificate decodes reaches the
+handler; for one the policy would refuse, ``identity.audit`` says why and
+``on_audit(audit, identity, handler_call_details)`` is called first (``.method`` names the call;
+default: a warning on the ``certgate`` logger with the code, the subject and the method).
 """
 
 from __future__ import annotations
@@ -20,12 +25,21 @@ from typing import Any, Callable, Iterator, Optional
 
 import grpc
 
-from ._native import Identity, Outcome, Verifier
-from ._request import expect_verifier
+from ._hooks import call_hook
+from ._native import Audit, Identity, Outcome, Verifier
+from ._request import audit_hook, expect_verifier, log_audit
 
 __all__ = ["CertgateInterceptor", "current_peer"]
 
 _PEER: ContextVar[Optional[Identity]] = ContextVar("certgate_peer", default=None)
+
+#: Called for each audit-mode admission the policy would refuse: the refusal not
+#: enforced, the identity, and what was decided on.
+AuditHook = Callable[[Audit, Identity, grpc.HandlerCallDetails], object]
+
+
+def _log_audit(audit: Audit, identity: Identity, details: grpc.HandlerCallDetails) -> None:
+    log_audit(audit, identity, details.method)
 
 
 def current_peer() -> Optional[Identity]:
@@ -45,12 +59,16 @@ def _outcome(verifier: Verifier, context: grpc.ServicerContext) -> Outcome:
 class CertgateInterceptor(grpc.ServerInterceptor):
     """Decides on every call; the handler runs only for an admitted client."""
 
-    def __init__(self, verifier: Verifier) -> None:
+    def __init__(self, verifier: Verifier, *, on_audit: Optional[AuditHook] = None) -> None:
         self.verifier = expect_verifier(verifier)
+        self.on_audit = audit_hook(on_audit, _log_audit)
 
-    def _admit(self, context: grpc.ServicerContext) -> Identity:
+    def _admit(self, context: grpc.ServicerContext, details: grpc.HandlerCallDetails) -> Identity:
         outcome = _outcome(self.verifier, context)
         if outcome.ok and outcome.identity is not None:
+            audit = outcome.identity.audit
+            if audit is not None:
+                call_hook(self.on_audit, audit, outcome.identity, details)
             return outcome.identity
         status = (
             grpc.StatusCode.PERMISSION_DENIED
@@ -61,11 +79,13 @@ class CertgateInterceptor(grpc.ServerInterceptor):
         context.abort(status, f"{outcome.code}: {outcome.message}")
         raise AssertionError("context.abort raises")  # pragma: no cover
 
-    def _guard(self, behavior: Callable[..., Any], streaming: bool) -> Callable[..., Any]:
+    def _guard(
+        self, behavior: Callable[..., Any], streaming: bool, details: grpc.HandlerCallDetails
+    ) -> Callable[..., Any]:
         if streaming:
 
             def guarded_stream(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-                token = _PEER.set(self._admit(context))
+                token = _PEER.set(self._admit(context, details))
                 try:
                     yield from behavior(request, context)
                 finally:
@@ -74,7 +94,7 @@ class CertgateInterceptor(grpc.ServerInterceptor):
             return guarded_stream
 
         def guarded(request: Any, context: grpc.ServicerContext) -> Any:
-            token = _PEER.set(self._admit(context))
+            token = _PEER.set(self._admit(context, details))
             try:
                 return behavior(request, context)
             finally:
@@ -100,7 +120,7 @@ class CertgateInterceptor(grpc.ServerInterceptor):
             behavior = getattr(handler, kind)
             if behavior is not None:
                 return make(
-                    self._guard(behavior, handler.response_streaming),
+                    self._guard(behavior, handler.response_streaming, handler_call_details),
                     request_deserializer=handler.request_deserializer,
                     response_serializer=handler.response_serializer,
                 )

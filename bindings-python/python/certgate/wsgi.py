@@ -10,20 +10,33 @@ On success the identity is in ``environ["certgate.peer"]`` (Flask:
 ``{"code": ..., "message": ...}`` JSON and never reaches the app::
 
     app.wsgi_app = CertgateMiddleware(app.wsgi_app, certgate.Verifier.from_file("policy.json"))
+
+Under a policy in ``"mode": "audit"`` every request whose certificate decodes reaches the
+app; for one the policy would refuse, ``identity.audit`` says why and
+``on_audit(audit, identity, environ)`` is called first (default: a warning on the ``certgate``
+logger with the code, the subject and the request).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, List, MutableMapping, Tuple
+from typing import Any, Callable, Iterable, List, MutableMapping, Optional, Tuple
 
-from ._native import Verifier
-from ._request import decide, expect_verifier, refusal_body
+from ._hooks import call_hook
+from ._native import Audit, Identity, Verifier
+from ._request import audit_hook, decide, expect_verifier, log_audit, refusal_body
 
 __all__ = ["CertgateMiddleware"]
 
 Environ = MutableMapping[str, Any]
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+#: Called for each audit-mode admission the policy would refuse: the refusal not
+#: enforced, the identity, and what was decided on.
+AuditHook = Callable[[Audit, Identity, Environ], object]
+
+
+def _log_audit(audit: Audit, identity: Identity, environ: Environ) -> None:
+    log_audit(audit, identity, f"{environ.get('REQUEST_METHOD', '')} {environ.get('PATH_INFO', '')}")
 
 
 def _headers(environ: Environ) -> List[Tuple[str, str]]:
@@ -51,15 +64,19 @@ def _exported_chain(environ: Environ) -> List[str]:
 class CertgateMiddleware:
     """Decides on every request before ``app`` sees it."""
 
-    def __init__(self, app: WsgiApp, verifier: Verifier) -> None:
+    def __init__(self, app: WsgiApp, verifier: Verifier, *, on_audit: Optional[AuditHook] = None) -> None:
         self.app = app
         self.verifier = expect_verifier(verifier)
+        self.on_audit = audit_hook(on_audit, _log_audit)
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         outcome = decide(
             self.verifier, _headers(environ), environ.get("REMOTE_ADDR"), _exported_chain(environ)
         )
-        if outcome.ok:
+        if outcome.ok and outcome.identity is not None:
+            audit = outcome.identity.audit
+            if audit is not None:
+                call_hook(self.on_audit, audit, outcome.identity, environ)
             environ["certgate.peer"] = outcome.identity
             return self.app(environ, start_response)
         body = refusal_body(outcome)
