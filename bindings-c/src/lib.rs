@@ -327,6 +327,21 @@ unsafe fn fail(out: *mut *mut certgate_outcome, failure: Failure) -> certgate_co
     code
 }
 
+/// The code of a call that reports a failure through `error_out` as well.
+///
+/// # Safety
+/// As [`fail`].
+unsafe fn status(
+    result: Result<(), Failure>,
+    error_out: *mut *mut certgate_outcome,
+) -> certgate_code {
+    match result {
+        Ok(()) => CERTGATE_OK,
+        // SAFETY: forwarded contract.
+        Err(failure) => unsafe { fail(error_out, failure) },
+    }
+}
+
 /// Borrows `len` bytes at `ptr`.
 ///
 /// # Safety
@@ -560,10 +575,7 @@ pub unsafe extern "C" fn certgate_verifier_warnings_json(
         // SAFETY: checked by `json_output`; the caller's contract on the rest.
         unsafe { write_json(json, buf, buf_len, len_out) }
     });
-    match result {
-        Ok(()) => CERTGATE_OK,
-        Err(failure) => failure.code,
-    }
+    result.err().map_or(CERTGATE_OK, |failure| failure.code)
 }
 
 /// The `snprintf`-style output of the `*_json` functions: the JSON text (from
@@ -650,11 +662,8 @@ pub unsafe extern "C" fn certgate_verifier_update_crls(
         let crls = unsafe { buffers(crls, crl_lens, n_crls, "crls", "crl_lens") }?;
         Ok(verifier.update_crls(&crls)?)
     });
-    match result {
-        Ok(()) => CERTGATE_OK,
-        // SAFETY: the caller's contract on `error_out`.
-        Err(failure) => unsafe { fail(error_out, failure) },
-    }
+    // SAFETY: the caller's contract on `error_out`.
+    unsafe { status(result, error_out) }
 }
 
 /// Replaces the authorities of one trust domain of the policy's `trust.spiffe_bundles`
@@ -688,11 +697,8 @@ pub unsafe extern "C" fn certgate_verifier_update_spiffe_bundle(
         verifier.update_spiffe_bundle(trust_domain, bundle)?;
         Ok(())
     });
-    match result {
-        Ok(()) => CERTGATE_OK,
-        // SAFETY: the caller's contract on `error_out`.
-        Err(failure) => unsafe { fail(error_out, failure) },
-    }
+    // SAFETY: the caller's contract on `error_out`.
+    unsafe { status(result, error_out) }
 }
 
 /// Replaces the verifier's whole policy with the one in `policy_json` (`policy_len`
@@ -736,11 +742,8 @@ pub unsafe extern "C" fn certgate_verifier_reload(
         let policy = Policy::from_json(policy_text(json)?)?;
         Ok(verifier.reload(policy)?)
     });
-    match result {
-        Ok(()) => CERTGATE_OK,
-        // SAFETY: the caller's contract on `error_out`.
-        Err(failure) => unsafe { fail(error_out, failure) },
-    }
+    // SAFETY: the caller's contract on `error_out`.
+    unsafe { status(result, error_out) }
 }
 
 /// Reads the policy file that `verifier` was made from (`certgate_verifier_from_file`)
@@ -778,11 +781,8 @@ pub unsafe extern "C" fn certgate_verifier_reload_file(
         let verifier = unsafe { verifier_ref(verifier) }?;
         Ok(verifier.reload_from_file()?)
     });
-    match result {
-        Ok(()) => CERTGATE_OK,
-        // SAFETY: the caller's contract on `error_out`.
-        Err(failure) => unsafe { fail(error_out, failure) },
-    }
+    // SAFETY: the caller's contract on `error_out`.
+    unsafe { status(result, error_out) }
 }
 
 /// For a verifier made by `certgate_verifier_from_file`: the policy file and every file
@@ -820,10 +820,7 @@ pub unsafe extern "C" fn certgate_verifier_watched_paths_json(
         // SAFETY: checked by `json_output`; the caller's contract on the rest.
         unsafe { write_json(json, buf, buf_len, len_out) }
     });
-    match result {
-        Ok(()) => CERTGATE_OK,
-        Err(failure) => failure.code,
-    }
+    result.err().map_or(CERTGATE_OK, |failure| failure.code)
 }
 
 /// The generation of the policy in force: 0 when the verifier is made, one more with
@@ -902,10 +899,7 @@ pub unsafe extern "C" fn certgate_verifier_stats_json(
         // SAFETY: checked by `json_output`; the caller's contract on the rest.
         unsafe { write_json(json, buf, buf_len, len_out) }
     });
-    match result {
-        Ok(()) => CERTGATE_OK,
-        Err(failure) => failure.code,
-    }
+    result.err().map_or(CERTGATE_OK, |failure| failure.code)
 }
 
 /// Counts one failed CRL download in the verifier's stats (`crl_fetch_failures` of
@@ -929,10 +923,7 @@ pub unsafe extern "C" fn certgate_verifier_record_crl_fetch_failure(
         verifier.record_crl_fetch_failure();
         Ok(())
     });
-    match result {
-        Ok(()) => CERTGATE_OK,
-        Err(failure) => failure.code,
-    }
+    result.err().map_or(CERTGATE_OK, |failure| failure.code)
 }
 
 /// Decides whether a peer's chain may in (docs/decision.md) and returns the decision's code.
