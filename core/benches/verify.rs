@@ -70,6 +70,16 @@ impl Fixture {
         policy["allow"] = serde_json::json!([{ "spiffe_trust_domain": "example.org" }]);
         Policy::from_value(policy).unwrap()
     }
+
+    /// A fleet policy: `rules` exact allow rules, one device name each, and last the rule
+    /// that admits the test leaf (the worst place for a scan).
+    fn fleet_policy(&self, rules: usize) -> serde_json::Value {
+        let mut allow: Vec<serde_json::Value> = (1..rules)
+            .map(|n| serde_json::json!({ "dns": format!("device-{n}.fleet.example.org") }))
+            .collect();
+        allow.push(serde_json::json!({ "spiffe_trust_domain": "example.org" }));
+        serde_json::json!({ "trust": { "anchors": self.pki.root.pem() }, "allow": allow })
+    }
 }
 
 /// The floor: verify the leaf's and the intermediate's signatures, nothing else.
@@ -147,6 +157,22 @@ fn benches(c: &mut Criterion, fixture: &Fixture) {
     });
     c.bench_function("stats", |b| b.iter(|| black_box(plain.stats())));
     c.bench_function("generation", |b| b.iter(|| black_box(plain.generation())));
+
+    // Rule lists that scale with the fleet: 10 and 100,000 exact rules, the match last.
+    for (name, rules) in [("verify_rules_10", 10), ("verify_rules_100k", 100_000)] {
+        let fleet =
+            Verifier::new(Policy::from_value(fixture.fleet_policy(rules)).unwrap()).unwrap();
+        c.bench_function(name, |b| {
+            b.iter(|| fleet.verify(black_box(&fixture.chain), Some(AT)).unwrap())
+        });
+    }
+    let fleet_json = fixture.fleet_policy(100_000).to_string();
+    let mut compile = c.benchmark_group("compile");
+    compile.sample_size(10);
+    compile.bench_function("rules_100k", |b| {
+        b.iter(|| Verifier::from_json(black_box(&fleet_json)).unwrap())
+    });
+    compile.finish();
 
     // The same verification without the strict profile's checks (docs/profile.md).
     let relaxed = Verifier::new(fixture.policy_with_profile(None, "webpki")).unwrap();
@@ -319,6 +345,9 @@ fn main() {
         "verify_forwarded_nginx",
         "verify_crl_100k",
         "inspect",
+        "verify_rules_10",
+        "verify_rules_100k",
+        "compile/rules_100k",
         "verify_empty_chain",
         "stats",
         "generation",
@@ -360,6 +389,20 @@ fn main() {
              verify), {cost:.2}% of a verify (target: under 2%) {}; reading them: stats() \
              {stats:.0} ns, generation() {generation:.1} ns",
             if cost < 2.0 { "met" } else { "MISSED" }
+        );
+    }
+    if let (Some(few), Some(many), Some(compile)) = (
+        median_ns(&dir, "verify_rules_10"),
+        median_ns(&dir, "verify_rules_100k"),
+        median_ns(&dir, "compile/rules_100k"),
+    ) {
+        let ratio = many / few;
+        println!(
+            "100,000 exact allow rules vs 10: {ratio:.3}x per verify (target: at most 1.1x) {}; \
+             compiling that policy from JSON {:.0} ms (target: under 200 ms) {}",
+            if ratio <= 1.1 { "met" } else { "MISSED" },
+            compile / 1e6,
+            if compile < 2e8 { "met" } else { "MISSED" }
         );
     }
     if let Some(direct) = median_ns(&dir, "verify") {

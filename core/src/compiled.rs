@@ -16,7 +16,7 @@ use crate::error::{invalid_policy, Code, Rejection, Warning};
 use crate::forwarded::ForwardedRules;
 use crate::identity::{ExpiryWarning, ExpiryWarningCode, Identity, Verification};
 use crate::input::{decode, decode_chain, Expect};
-use crate::matchers::Rule;
+use crate::matchers::{Rule, RuleList};
 use crate::path::{code_for, UsageValidator};
 use crate::policy::CrlFetchPolicy;
 use crate::policy::{BundleSpec, Mode, Policy, Profile, Usage};
@@ -40,8 +40,8 @@ pub(crate) struct Compiled {
     pub(crate) usage: Usage,
     pub(crate) revocation: Option<RevocationRules>,
     pub(crate) crls: Arc<CrlSet>,
-    allow: Option<Vec<Rule>>,
-    deny: Vec<Rule>,
+    allow: Option<RuleList>,
+    deny: RuleList,
     max_chain_length: usize,
     clock_skew_seconds: u64,
     profile: Profile,
@@ -69,7 +69,7 @@ impl std::fmt::Debug for Compiled {
             .field("usage", &self.usage)
             .field("revocation", &self.revocation)
             .field("revoked_serials", &self.crls.revoked_count())
-            .field("allow_rules", &self.allow.as_ref().map(Vec::len))
+            .field("allow_rules", &self.allow.as_ref().map(RuleList::len))
             .field("deny_rules", &self.deny.len())
             .field("max_chain_length", &self.max_chain_length)
             .field("clock_skew_seconds", &self.clock_skew_seconds)
@@ -237,8 +237,8 @@ impl Compiled {
             usage: policy.usage,
             revocation,
             crls: Arc::new(CrlSet::default()),
-            allow: policy.allow,
-            deny: policy.deny,
+            allow: policy.allow.map(RuleList::new),
+            deny: RuleList::new(policy.deny),
             max_chain_length: policy.max_chain_length.0,
             clock_skew_seconds: u64::from(policy.clock_skew_seconds),
             profile: policy.profile,
@@ -469,7 +469,7 @@ impl Compiled {
             })
             .collect();
         let peer = || format!("certificate #0 ({})", identity.subject);
-        if let Some(index) = self.deny.iter().position(|rule| rule.matches(identity)) {
+        if let Some(index) = self.deny.first_match(identity) {
             return Err(Rejection::at_cert(
                 Code::NotAuthorized,
                 0,
@@ -478,7 +478,7 @@ impl Compiled {
         }
         let matched_rule = match &self.allow {
             None => None,
-            Some(rules) => match rules.iter().position(|rule| rule.matches(identity)) {
+            Some(rules) => match rules.first_match(identity) {
                 Some(index) => Some(index),
                 None => {
                     return Err(Rejection::at_cert(

@@ -13,6 +13,7 @@ use crate::pki::{
 };
 use crate::Result;
 
+mod fleet;
 mod forwarded;
 mod operations;
 mod strict;
@@ -2707,6 +2708,7 @@ fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
         cs.inspect(name, description, cert)?;
     }
 
+    fleet::cases(&mut cs)?;
     forwarded::cases(&mut cs)?;
     operations::cases(&mut cs)?;
     strict::cases(&mut cs)?;
