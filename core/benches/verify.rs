@@ -25,10 +25,18 @@ use std::hint::black_box;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 const CRL_ENTRIES: u32 = 100_000;
+/// Distinct leaves the "new leaf" cases cycle through: more than the signature cache
+/// holds, so every leaf's signature is checked afresh while the intermediate's stays known.
+const NEW_LEAVES: usize = 5_000;
 
 struct Fixture {
     pki: Pki,
     chain: Vec<Vec<u8>>,
+    /// `NEW_LEAVES` chains of distinct leaves under the same intermediate, and the one to
+    /// send next: criterion calls a benchmark's closure again for every sample, so the
+    /// position lives here to keep going round all of them.
+    new_leaves: Vec<[Vec<u8>; 2]>,
+    next_leaf: std::cell::Cell<usize>,
     big_crl: Vec<u8>,
     root_crl: Vec<u8>,
 }
@@ -46,9 +54,24 @@ impl Fixture {
         let big_crl = pki.intermediate.crl(serials);
         let root_crl = pki.root.crl([]);
         let chain = vec![pki.good.der.clone(), pki.intermediate.der()];
+        let san = || {
+            vec![rcgen::SanType::URI(
+                "spiffe://example.org/ns/prod/sa/fleet".try_into().unwrap(),
+            )]
+        };
+        let new_leaves = (0..NEW_LEAVES as u64)
+            .map(|n| {
+                [
+                    pki.intermediate.leaf(1_000 + n, san()).der,
+                    pki.intermediate.der(),
+                ]
+            })
+            .collect();
         Fixture {
             pki,
             chain,
+            new_leaves,
+            next_leaf: std::cell::Cell::new(0),
             big_crl,
             root_crl,
         }
@@ -58,7 +81,18 @@ impl Fixture {
         self.policy_with_profile(crls, "strict")
     }
 
+    /// [`Fixture::policy`] with a decision cache.
+    fn cached_policy(&self, crls: Option<&[&[u8]]>) -> Policy {
+        let mut policy = serde_json::to_value(self.policy_json(crls, "strict")).unwrap();
+        policy["cache"] = serde_json::json!({ "entries": 1024 });
+        Policy::from_value(policy).unwrap()
+    }
+
     fn policy_with_profile(&self, crls: Option<&[&[u8]]>, profile: &str) -> Policy {
+        Policy::from_value(self.policy_json(crls, profile)).unwrap()
+    }
+
+    fn policy_json(&self, crls: Option<&[&[u8]]>, profile: &str) -> serde_json::Value {
         let mut policy = serde_json::json!({
             "trust": { "anchors": self.pki.root.pem() },
             "profile": profile,
@@ -68,7 +102,7 @@ impl Fixture {
             policy["revocation"] = serde_json::json!({ "crls": crls });
         }
         policy["allow"] = serde_json::json!([{ "spiffe_trust_domain": "example.org" }]);
-        Policy::from_value(policy).unwrap()
+        policy
     }
 
     /// A fleet policy: `rules` exact allow rules, one device name each, and last the rule
@@ -139,13 +173,53 @@ fn heap_cost<T>(build: impl FnOnce() -> T) -> (T, usize, usize) {
     (value, retained, peak)
 }
 
+/// Measures `run` on a verifier that has seen nothing yet (its signature cache empty),
+/// made from `policy` outside the measurement.
+fn cold<T>(b: &mut criterion::Bencher<'_>, policy: &Policy, run: impl Fn(&Verifier) -> T) {
+    b.iter_batched(
+        || Verifier::new(policy.clone()).unwrap(),
+        |verifier| {
+            let out = run(&verifier);
+            (verifier, out)
+        },
+        criterion::BatchSize::SmallInput,
+    )
+}
+
+/// Measures `verifier` on a new leaf each time (the next of `fixture.new_leaves`), under
+/// the intermediate it has already seen.
+fn new_leaf(b: &mut criterion::Bencher<'_>, fixture: &Fixture, verifier: &Verifier) {
+    verifier.verify(&fixture.chain, Some(AT)).unwrap();
+    b.iter(|| {
+        let next = fixture.next_leaf.get();
+        fixture.next_leaf.set((next + 1) % NEW_LEAVES);
+        verifier
+            .verify(black_box(&fixture.new_leaves[next]), Some(AT))
+            .unwrap()
+    })
+}
+
 fn benches(c: &mut Criterion, fixture: &Fixture) {
     let floor = floor(fixture);
     c.bench_function("floor_two_p256_signatures", |b| b.iter(&floor));
 
-    let plain = Verifier::new(fixture.policy(None)).unwrap();
+    // Cold: both signatures checked, as on a verifier's first sight of a chain.
+    let policy = fixture.policy(None);
     c.bench_function("verify", |b| {
+        cold(b, &policy, |v| {
+            v.verify(black_box(&fixture.chain), Some(AT)).unwrap()
+        })
+    });
+    // Warm (docs/operations.md#caches): a new leaf under an intermediate already seen
+    // costs one signature check; a repeat chain none; a decision-cache hit no path at all.
+    let plain = Verifier::new(policy.clone()).unwrap();
+    c.bench_function("verify_new_leaf", |b| new_leaf(b, fixture, &plain));
+    c.bench_function("verify_repeat_chain", |b| {
         b.iter(|| plain.verify(black_box(&fixture.chain), Some(AT)).unwrap())
+    });
+    let cached = Verifier::new(fixture.cached_policy(None)).unwrap();
+    c.bench_function("verify_cache_hit", |b| {
+        b.iter(|| cached.verify(black_box(&fixture.chain), Some(AT)).unwrap())
     });
 
     // The fixed cost of a call, everything but the chain's work: loading the policy in
@@ -162,9 +236,7 @@ fn benches(c: &mut Criterion, fixture: &Fixture) {
     for (name, rules) in [("verify_rules_10", 10), ("verify_rules_100k", 100_000)] {
         let fleet =
             Verifier::new(Policy::from_value(fixture.fleet_policy(rules)).unwrap()).unwrap();
-        c.bench_function(name, |b| {
-            b.iter(|| fleet.verify(black_box(&fixture.chain), Some(AT)).unwrap())
-        });
+        c.bench_function(name, |b| new_leaf(b, fixture, &fleet));
     }
     let fleet_json = fixture.fleet_policy(100_000).to_string();
     let mut compile = c.benchmark_group("compile");
@@ -175,9 +247,11 @@ fn benches(c: &mut Criterion, fixture: &Fixture) {
     compile.finish();
 
     // The same verification without the strict profile's checks (docs/profile.md).
-    let relaxed = Verifier::new(fixture.policy_with_profile(None, "webpki")).unwrap();
+    let relaxed = fixture.policy_with_profile(None, "webpki");
     c.bench_function("verify_profile_webpki", |b| {
-        b.iter(|| relaxed.verify(black_box(&fixture.chain), Some(AT)).unwrap())
+        cold(b, &relaxed, |v| {
+            v.verify(black_box(&fixture.chain), Some(AT)).unwrap()
+        })
     });
 
     // The same chain forwarded by a proxy in a header (docs/forwarded.md): HAProxy's
@@ -192,7 +266,7 @@ fn benches(c: &mut Criterion, fixture: &Fixture) {
         if pool {
             policy["trust"]["intermediates"] = serde_json::json!(fixture.pki.intermediate.pem());
         }
-        Verifier::new(Policy::from_value(policy).unwrap()).unwrap()
+        Policy::from_value(policy).unwrap()
     };
     let b64 = |der: &[u8]| base64::engine::general_purpose::STANDARD.encode(der);
     let haproxy_headers = [
@@ -201,9 +275,8 @@ fn benches(c: &mut Criterion, fixture: &Fixture) {
     ];
     let via_haproxy = forwarded("haproxy", false);
     c.bench_function("verify_forwarded_haproxy", |b| {
-        b.iter(|| {
-            via_haproxy
-                .verify_forwarded(black_box(&haproxy_headers), "10.1.2.3", Some(AT))
+        cold(b, &via_haproxy, |v| {
+            v.verify_forwarded(black_box(&haproxy_headers), "10.1.2.3", Some(AT))
                 .unwrap()
         })
     });
@@ -219,18 +292,22 @@ fn benches(c: &mut Criterion, fixture: &Fixture) {
     let nginx_headers = [("x-client-cert", escaped)];
     let via_nginx = forwarded("nginx", true);
     c.bench_function("verify_forwarded_nginx", |b| {
-        b.iter(|| {
-            via_nginx
-                .verify_forwarded(black_box(&nginx_headers), "10.1.2.3", Some(AT))
+        cold(b, &via_nginx, |v| {
+            v.verify_forwarded(black_box(&nginx_headers), "10.1.2.3", Some(AT))
                 .unwrap()
         })
     });
 
     let with_crl =
         Verifier::new(fixture.policy(Some(&[&fixture.root_crl, &fixture.big_crl]))).unwrap();
-    c.bench_function("verify_crl_100k", |b| {
+    c.bench_function("verify_crl_100k_new_leaf", |b| {
+        new_leaf(b, fixture, &with_crl)
+    });
+    let cached_with_crl =
+        Verifier::new(fixture.cached_policy(Some(&[&fixture.root_crl, &fixture.big_crl]))).unwrap();
+    c.bench_function("verify_crl_100k_cache_hit", |b| {
         b.iter(|| {
-            with_crl
+            cached_with_crl
                 .verify(black_box(&fixture.chain), Some(AT))
                 .unwrap()
         })
@@ -340,10 +417,14 @@ fn main() {
     for name in [
         "floor_two_p256_signatures",
         "verify",
+        "verify_new_leaf",
+        "verify_repeat_chain",
+        "verify_cache_hit",
         "verify_profile_webpki",
         "verify_forwarded_haproxy",
         "verify_forwarded_nginx",
-        "verify_crl_100k",
+        "verify_crl_100k_new_leaf",
+        "verify_crl_100k_cache_hit",
         "inspect",
         "verify_rules_10",
         "verify_rules_100k",
@@ -390,6 +471,38 @@ fn main() {
              {stats:.0} ns, generation() {generation:.1} ns",
             if cost < 2.0 { "met" } else { "MISSED" }
         );
+    }
+    if let (Some(cold), Some(new_leaf), Some(repeat), Some(hit)) = (
+        median_ns(&dir, "verify"),
+        median_ns(&dir, "verify_new_leaf"),
+        median_ns(&dir, "verify_repeat_chain"),
+        median_ns(&dir, "verify_cache_hit"),
+    ) {
+        let ratio = new_leaf / cold;
+        println!(
+            "a new leaf under a known intermediate: {ratio:.2}x a cold verify (target: at most \
+             0.6x) {}; a repeat chain without the decision cache {:.2}x; a decision-cache hit \
+             {:.2} µs (target: at most 3 µs) {}",
+            if ratio <= 0.6 { "met" } else { "MISSED" },
+            repeat / cold,
+            hit / 1e3,
+            if hit <= 3e3 { "met" } else { "MISSED" }
+        );
+        if let (Some(crl_new_leaf), Some(crl_hit)) = (
+            median_ns(&dir, "verify_crl_100k_new_leaf"),
+            median_ns(&dir, "verify_crl_100k_cache_hit"),
+        ) {
+            let (leaf_ratio, hit_ratio) = (crl_new_leaf / new_leaf, crl_hit / hit);
+            println!(
+                "with the 100k-entry CRL: new leaf {leaf_ratio:.3}x, cache hit {hit_ratio:.3}x \
+                 the same without it (target: within 1.1x) {}",
+                if leaf_ratio <= 1.1 && hit_ratio <= 1.1 {
+                    "met"
+                } else {
+                    "MISSED"
+                }
+            );
+        }
     }
     if let (Some(few), Some(many), Some(compile)) = (
         median_ns(&dir, "verify_rules_10"),

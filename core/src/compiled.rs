@@ -5,16 +5,17 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
+use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm, TrustAnchor, UnixTime};
 use webpki::{EndEntityCert, VerifiedPath};
 use x509_parser::prelude::X509Certificate;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::cache::{DecisionCache, SignatureCache};
 use crate::constraints::{normalised_rdns, Names, OwnConstraints};
 use crate::error::{invalid_policy, Code, Rejection, Warning};
 use crate::forwarded::ForwardedRules;
-use crate::identity::{ExpiryWarning, ExpiryWarningCode, Identity, Verification};
+use crate::identity::{ExpiryWarning, ExpiryWarningCode, Identity, Validity, Verification};
 use crate::input::{decode, decode_chain, Expect};
 use crate::matchers::{Rule, RuleList};
 use crate::path::{code_for, UsageValidator};
@@ -49,6 +50,9 @@ pub(crate) struct Compiled {
     pub(crate) mode: Mode,
     warn_before_expiry_seconds: Option<u64>,
     pub(crate) crl_fetch: Option<CrlFetchPolicy>,
+    /// The decisions on admitted chains (`cache`), shared by the generations a CRL or
+    /// bundle update derives from this policy: each entry names its generation.
+    pub(crate) decisions: Option<Arc<DecisionCache>>,
     /// Counts the swaps since the verifier was made: each outcome reports it.
     pub(crate) generation: u64,
 }
@@ -246,6 +250,9 @@ impl Compiled {
             mode: policy.mode,
             warn_before_expiry_seconds: policy.warn_before_expiry_seconds,
             crl_fetch,
+            decisions: policy
+                .cache
+                .map(|cache| Arc::new(DecisionCache::new(cache.entries.0))),
             generation,
         };
         if let Some(crls) = policy.revocation.as_ref().and_then(|r| r.crls.as_ref()) {
@@ -400,15 +407,9 @@ impl Compiled {
     pub(crate) fn verify<C: AsRef<[u8]>>(
         &self,
         chain: &[C],
-        at: Option<u64>,
+        now: u64,
+        signatures: &SignatureCache,
     ) -> Result<Identity, Rejection> {
-        // Every host converts `at` into this range; C's int64 saturates here (any time
-        // beyond it is equally far past every certificate).
-        let now = match at {
-            Some(seconds) => seconds,
-            None => UnixTime::now().as_secs(),
-        }
-        .min(MAX_UNIX_SECONDS);
         let ders = decode_chain(chain)?;
         let parsed = ders
             .iter()
@@ -418,7 +419,7 @@ impl Compiled {
         let mut identity = Identity::of(&parsed[0], &ders[0]).map_err(|r| {
             Rejection::at_cert(r.code(), 0, format!("certificate #0: {}", r.message()))
         })?;
-        let verification = match self.judge(&ders, &parsed, &mut identity, now) {
+        let verification = match self.judge(&ders, &parsed, &mut identity, now, signatures) {
             Ok(verification) => verification,
             Err(rejection) if self.mode == Mode::Audit => Verification {
                 chain_fingerprints: Vec::new(),
@@ -427,6 +428,7 @@ impl Compiled {
                 audit: Some(rejection.into()),
                 warnings: Vec::new(),
                 generation: self.generation,
+                validity: None,
             },
             Err(rejection) => return Err(rejection),
         };
@@ -442,6 +444,7 @@ impl Compiled {
         parsed: &[X509Certificate<'_>],
         identity: &mut Identity,
         now: u64,
+        signatures: &SignatureCache,
     ) -> Result<Verification, Rejection> {
         let claimed = spiffe::claimed_trust_domains(&identity.san.uri);
         let anchors = self.trust.candidates(&claimed).map_err(|why| {
@@ -453,7 +456,8 @@ impl Compiled {
                 ),
             )
         })?;
-        let (members, consulted) = self.validate_path(ders, parsed, identity, &anchors, now)?;
+        let (members, consulted) =
+            self.validate_path(ders, parsed, identity, &anchors, now, signatures)?;
         if identity.spiffe_id.is_some() {
             if let Some(violation) = self.svid_signer_violation(&members, parsed, &anchors) {
                 identity.spiffe_id = None;
@@ -501,25 +505,78 @@ impl Compiled {
                 }
             },
         };
-        let warnings = match self.warn_before_expiry_seconds {
-            Some(window) => {
-                let not_after = |origin: Origin| match origin {
-                    Origin::Peer(index) => parsed[index].validity().not_after.timestamp(),
-                    Origin::Pool(index) => self.pool_certs[index].path_facts.not_after,
-                    Origin::Anchor(index) => anchors[index].cert.path_facts.not_after,
-                };
-                expiry_warnings(&members, not_after, &consulted, window, clamp(now))
+        // The same path decides the same while every certificate of it is valid and no
+        // CRL turns stale (or current again, for an earlier `at`).
+        let validity_of = |origin: Origin| match origin {
+            Origin::Peer(index) => {
+                let validity = parsed[index].validity();
+                (
+                    validity.not_before.timestamp(),
+                    validity.not_after.timestamp(),
+                )
             }
-            None => Vec::new(),
+            Origin::Pool(index) => {
+                let facts = &self.pool_certs[index].path_facts;
+                (facts.not_before, facts.not_after)
+            }
+            Origin::Anchor(index) => {
+                let facts = &anchors[index].cert.path_facts;
+                (facts.not_before, facts.not_after)
+            }
+        };
+        let spans: Vec<(i64, i64)> = members.iter().map(|&origin| validity_of(origin)).collect();
+        let (crls_from, crls_until) = self.crls.steady_around(clamp(now));
+        let validity = Validity {
+            from: spans.iter().map(|span| span.0).fold(crls_from, i64::max),
+            until: spans.iter().map(|span| span.1).fold(crls_until, i64::min),
+            not_after: spans.iter().map(|span| span.1).collect(),
+            consulted,
         };
         Ok(Verification {
             chain_fingerprints,
             matched_rule,
             forwarded: None,
             audit: None,
-            warnings,
+            warnings: self.expiry_warnings(&validity, clamp(now)),
             generation: self.generation,
+            validity: Some(validity),
         })
+    }
+
+    /// What on an admitted path runs out within `warn_before_expiry_seconds` of `now`:
+    /// certificates by notAfter, then the CRLs the decision used by nextUpdate.
+    pub(crate) fn expiry_warnings(&self, validity: &Validity, now: i64) -> Vec<ExpiryWarning> {
+        let Some(window) = self.warn_before_expiry_seconds else {
+            return Vec::new();
+        };
+        let window = i64::try_from(window).unwrap_or(i64::MAX);
+        let soon = |deadline: i64| {
+            let left = deadline.saturating_sub(now);
+            (left <= window).then_some(left)
+        };
+        let certificates =
+            validity
+                .not_after
+                .iter()
+                .enumerate()
+                .filter_map(|(position, &not_after)| {
+                    soon(not_after).map(|seconds_left| ExpiryWarning {
+                        code: match position {
+                            0 => ExpiryWarningCode::LeafExpiresSoon,
+                            _ => ExpiryWarningCode::ChainExpiresSoon,
+                        },
+                        cert_index: position,
+                        seconds_left,
+                    })
+                });
+        let crls = validity.consulted.iter().filter_map(|crl| {
+            soon(crl.next_update?).map(|seconds_left| ExpiryWarning {
+                code: ExpiryWarningCode::CrlStaleSoon,
+                cert_index: crl.position,
+                seconds_left,
+            })
+        });
+        certificates.chain(crls).collect()
     }
 
     /// Decides on a client certificate that a TLS-terminating proxy forwarded in an HTTP
@@ -528,7 +585,8 @@ impl Compiled {
         &self,
         headers: &[(N, V)],
         peer: &str,
-        at: Option<u64>,
+        now: u64,
+        signatures: &SignatureCache,
     ) -> Result<Identity, Rejection> {
         let rules = self.forwarded.as_ref().ok_or_else(|| {
             invalid_policy(
@@ -537,7 +595,7 @@ impl Compiled {
             )
         })?;
         let received = rules.receive(headers, peer)?;
-        let mut identity = self.verify(&received.ders, at)?;
+        let mut identity = self.verify(&received.ders, now, signatures)?;
         if let Some(verification) = identity.verification.as_mut() {
             verification.forwarded = Some(received.forwarded);
         }
@@ -583,8 +641,14 @@ impl Compiled {
         identity: &Identity,
         anchors: &[&Anchor],
         now: u64,
+        signatures: &SignatureCache,
     ) -> Result<(Vec<Origin>, Vec<Consulted>), Rejection> {
         let trust_anchors: Vec<TrustAnchor<'_>> = anchors.iter().map(|a| a.view()).collect();
+        let remembering = signatures.algorithms(SIGNATURE_ALGORITHMS);
+        let algorithms: Vec<&dyn SignatureVerificationAlgorithm> = remembering
+            .iter()
+            .map(|algorithm| algorithm as &dyn SignatureVerificationAlgorithm)
+            .collect();
         let leaf = EndEntityCert::try_from(&ders[0])
             .map_err(|e| self.explain(&e, parsed, identity, anchors, now))?;
         // Candidates: what the peer sent first, then the policy's pool; borrowed, not copied.
@@ -689,7 +753,7 @@ impl Compiled {
             *refused.borrow_mut() = None;
             let usage = UsageValidator(self.usage);
             leaf.verify_for_usage(
-                SIGNATURE_ALGORITHMS,
+                &algorithms,
                 &trust_anchors,
                 &intermediates,
                 UnixTime::since_unix_epoch(std::time::Duration::from_secs(time)),
@@ -1112,43 +1176,6 @@ impl Compiled {
     }
 }
 
-/// The expiry warnings of an admitted path: certificates whose notAfter, and CRLs whose
-/// nextUpdate, are within `window` seconds of `now`.
-fn expiry_warnings(
-    members: &[Origin],
-    not_after: impl Fn(Origin) -> i64,
-    consulted: &[Consulted],
-    window: u64,
-    now: i64,
-) -> Vec<ExpiryWarning> {
-    let window = i64::try_from(window).unwrap_or(i64::MAX);
-    let soon = |deadline: i64| {
-        let left = deadline.saturating_sub(now);
-        (left <= window).then_some(left)
-    };
-    let certificates = members
-        .iter()
-        .enumerate()
-        .filter_map(|(position, &origin)| {
-            soon(not_after(origin)).map(|seconds_left| ExpiryWarning {
-                code: match position {
-                    0 => ExpiryWarningCode::LeafExpiresSoon,
-                    _ => ExpiryWarningCode::ChainExpiresSoon,
-                },
-                cert_index: position,
-                seconds_left,
-            })
-        });
-    let crls = consulted.iter().filter_map(|crl| {
-        soon(crl.next_update?).map(|seconds_left| ExpiryWarning {
-            code: ExpiryWarningCode::CrlStaleSoon,
-            cert_index: crl.position,
-            seconds_left,
-        })
-    });
-    certificates.chain(crls).collect()
-}
-
 /// Where each certificate of `path` came from, leaf first, anchor last. webpki only
 /// returns certificates it was given, so every lookup succeeds; should one ever
 /// fail, the path is refused as `INTERNAL`, never attributed to a default.
@@ -1258,6 +1285,13 @@ fn inline_source<'s>(source: &'s Source, path: &str) -> Result<(String, &'s [u8]
     }
 }
 
-fn clamp(seconds: u64) -> i64 {
+/// The verification time: `at`, or now. Every host converts `at` into this range; C's
+/// int64 saturates here (any time beyond it is equally far past every certificate).
+pub(crate) fn verification_time(at: Option<u64>) -> u64 {
+    at.unwrap_or_else(|| UnixTime::now().as_secs())
+        .min(MAX_UNIX_SECONDS)
+}
+
+pub(crate) fn clamp(seconds: u64) -> i64 {
     i64::try_from(seconds).unwrap_or(i64::MAX)
 }

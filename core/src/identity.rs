@@ -86,6 +86,31 @@ pub struct Verification {
     /// bindings report it beside the identity, not in its JSON.
     #[serde(skip)]
     pub generation: u64,
+    /// How long the decision holds, for the decision cache; taken out before the identity
+    /// is handed out.
+    #[serde(skip)]
+    pub(crate) validity: Option<Validity>,
+}
+
+/// The verification times over which a decision stays what it was, and what its expiry
+/// warnings are computed from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Validity {
+    /// The first and the last unix second (inclusive) at which every certificate of the
+    /// path is valid and no CRL of the set changes from current to stale.
+    pub(crate) from: i64,
+    pub(crate) until: i64,
+    /// notAfter of each certificate of the path, leaf first.
+    pub(crate) not_after: Vec<i64>,
+    /// The CRLs the decision used.
+    pub(crate) consulted: Vec<Consulted>,
+}
+
+/// A complete CRL a revocation check used: for the certificate at `position` on the path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Consulted {
+    pub(crate) position: usize,
+    pub(crate) next_update: Option<i64>,
 }
 
 /// The refusal an audit-mode policy did not enforce.

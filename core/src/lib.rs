@@ -18,6 +18,7 @@
 //! time.
 #![deny(missing_docs)]
 
+mod cache;
 mod compiled;
 mod constraints;
 mod error;
@@ -49,4 +50,4 @@ pub use identity::{
 pub use input::{certificates, MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_INPUT_BYTES};
 pub use policy::{Mode, Policy, DEFAULT_MAX_CHAIN_LENGTH};
 pub use revocation::CrlSummary;
-pub use verifier::{CrlFetch, Stats, Verifier};
+pub use verifier::{CacheStats, CrlFetch, Stats, Verifier};

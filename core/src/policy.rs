@@ -41,6 +41,33 @@ pub struct Policy {
     pub(crate) mode: Mode,
     #[serde(default, deserialize_with = "not_null")]
     pub(crate) warn_before_expiry_seconds: Option<u64>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub(crate) cache: Option<CachePolicy>,
+}
+
+/// `cache`: remember the decisions on admitted chains (docs/policy.md#cache).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CachePolicy {
+    pub(crate) entries: CacheEntries,
+}
+
+/// The most decisions a cache holds: 1 to 1,000,000.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CacheEntries(pub(crate) std::num::NonZeroUsize);
+
+impl<'de> Deserialize<'de> for CacheEntries {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = u64::deserialize(deserializer)?;
+        usize::try_from(value)
+            .ok()
+            .filter(|entries| (1..=1_000_000).contains(entries))
+            .and_then(std::num::NonZeroUsize::new)
+            .map(CacheEntries)
+            .ok_or_else(|| {
+                de::Error::custom(format!("{value} is out of range: 1 to 1000000 entries"))
+            })
+    }
 }
 
 /// `mode`: whether refusals are enforced (docs/policy.md#mode).

@@ -20,6 +20,7 @@ use x509_parser::revocation_list::RevokedCertificate;
 use x509_parser::prelude::X509Certificate;
 
 use crate::error::{invalid_policy, Code, Rejection, Warning};
+pub(crate) use crate::identity::Consulted;
 use crate::input::{decode, Expect};
 use crate::policy::{Decision, Depth, RevocationPolicy};
 use crate::x509::{format_time, rfc4514, serial_bytes, SIGNATURE_ALGORITHMS};
@@ -150,13 +151,6 @@ pub struct CrlSummary {
     pub this_update: i64,
     /// nextUpdate, unix seconds, if it has one.
     pub next_update: Option<i64>,
-}
-
-/// A complete CRL a revocation check used: for the certificate at `position` on the path.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Consulted {
-    pub(crate) position: usize,
-    pub(crate) next_update: Option<i64>,
 }
 
 /// One certificate of a built path, and where it sits in the input (for `cert_index`).
@@ -372,6 +366,21 @@ impl CrlSet {
                 next_update: crl.next_update,
             })
             .collect()
+    }
+
+    /// The verification times around `now` (first, last; inclusive) over which no CRL
+    /// of the set turns from current to stale, or back.
+    pub(crate) fn steady_around(&self, now: i64) -> (i64, i64) {
+        self.crls.iter().filter_map(|crl| crl.next_update).fold(
+            (i64::MIN, i64::MAX),
+            |(from, until), next_update| {
+                if next_update >= now {
+                    (from, until.min(next_update))
+                } else {
+                    (from.max(next_update.saturating_add(1)), until)
+                }
+            },
+        )
     }
 
     /// Total revoked serials across the set (for diagnostics and tests).

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
+use crate::cache::{DecisionCache, SignatureCache};
 use crate::compiled::BundleEndpoint;
-use crate::compiled::{BundleUpdate, Compiled};
+use crate::compiled::{clamp, verification_time, BundleUpdate, Compiled};
 use crate::error::{Code, Rejection, Warning};
 use crate::forwarded::Format;
 use crate::identity::{ExpiryWarningCode, Identity};
@@ -47,6 +48,24 @@ pub struct Stats {
     pub crl_fetch_failures: u64,
     /// The CRLs in force.
     pub crls: Vec<crate::revocation::CrlSummary>,
+    /// The decision cache, when the policy has `cache`.
+    pub cache: Option<CacheStats>,
+}
+
+/// What the decision cache did ([`Stats::cache`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct CacheStats {
+    /// Decisions held now.
+    pub entries: usize,
+    /// The most it holds (`cache.entries`).
+    pub capacity: usize,
+    /// Verifications answered from the cache.
+    pub hits: u64,
+    /// Verifications decided from scratch while the cache was on.
+    pub misses: u64,
+    /// Decisions dropped, least recently used first, to make room.
+    pub evictions: u64,
 }
 
 /// Lock-free counters: one relaxed atomic add per verification (a counter is read only
@@ -58,6 +77,9 @@ struct Counters {
     audit_admitted: AtomicU64,
     reloads: AtomicU64,
     crl_fetch_failures: AtomicU64,
+    cache_hits: AtomicU64,
+    cache_misses: AtomicU64,
+    cache_evictions: AtomicU64,
 }
 
 impl Counters {
@@ -68,6 +90,9 @@ impl Counters {
             audit_admitted: AtomicU64::new(0),
             reloads: AtomicU64::new(0),
             crl_fetch_failures: AtomicU64::new(0),
+            cache_hits: AtomicU64::new(0),
+            cache_misses: AtomicU64::new(0),
+            cache_evictions: AtomicU64::new(0),
         }
     }
 
@@ -117,6 +142,8 @@ impl Counters {
 pub struct Verifier {
     current: ArcSwap<Compiled>,
     counters: Counters,
+    /// Signature checks that succeeded; facts about keys, so they outlive every reload.
+    signatures: SignatureCache,
     #[cfg(feature = "fs")]
     pub(crate) policy_file: Option<PolicyFile>,
 }
@@ -148,6 +175,7 @@ impl Verifier {
         Verifier {
             current: ArcSwap::from_pointee(compiled),
             counters: Counters::new(),
+            signatures: SignatureCache::new(),
             #[cfg(feature = "fs")]
             policy_file: None,
         }
@@ -309,19 +337,57 @@ impl Verifier {
             generation: compiled.generation,
             crl_fetch_failures: read(&counters.crl_fetch_failures),
             crls: compiled.crls.summaries(),
+            cache: compiled.decisions.as_ref().map(|decisions| CacheStats {
+                entries: decisions.len(),
+                capacity: decisions.capacity(),
+                hits: read(&counters.cache_hits),
+                misses: read(&counters.cache_misses),
+                evictions: read(&counters.cache_evictions),
+            }),
         }
     }
 
     /// Decides whether `chain` (leaf first, then any intermediates the peer sent; each
     /// item DER or PEM, a PEM item may hold several certificates) may in at unix time
-    /// `at` (default: now), and returns the peer's Identity.
+    /// `at` (default: now), and returns the peer's Identity. With `cache` in the policy, a
+    /// chain admitted before under the same generation, and still within the validity of
+    /// its path and CRLs, is answered from the cache (docs/operations.md#caches).
     pub fn verify<C: AsRef<[u8]>>(
         &self,
         chain: &[C],
         at: Option<u64>,
     ) -> Result<Identity, Rejection> {
         let compiled = self.current.load();
-        self.counted(compiled.generation, compiled.verify(chain, at))
+        let now = verification_time(at);
+        let Some(decisions) = &compiled.decisions else {
+            let result = compiled.verify(chain, now, &self.signatures);
+            return self.counted(compiled.generation, result);
+        };
+        let key = DecisionCache::key(chain);
+        if let Some((mut identity, validity)) = decisions.get(&key, compiled.generation, clamp(now))
+        {
+            Counters::add(&self.counters.cache_hits);
+            if let Some(verification) = identity.verification.as_mut() {
+                verification.warnings = compiled.expiry_warnings(&validity, clamp(now));
+            }
+            return self.counted(compiled.generation, Ok(identity));
+        }
+        Counters::add(&self.counters.cache_misses);
+        let mut result = compiled.verify(chain, now, &self.signatures);
+        if let Ok(identity) = &mut result {
+            // Only enforced admissions have a validity: refusals and audit admissions
+            // are decided afresh every time.
+            let validity = identity
+                .verification
+                .as_mut()
+                .and_then(|verification| verification.validity.take());
+            if let Some(validity) = validity {
+                if decisions.put(key, compiled.generation, identity.clone(), validity) {
+                    Counters::add(&self.counters.cache_evictions);
+                }
+            }
+        }
+        self.counted(compiled.generation, result)
     }
 
     /// Decides on a client certificate that a TLS-terminating proxy forwarded in an HTTP
@@ -341,7 +407,8 @@ impl Verifier {
         at: Option<u64>,
     ) -> Result<Identity, Rejection> {
         let compiled = self.current.load();
-        let result = compiled.verify_forwarded(headers, peer, at);
+        let result =
+            compiled.verify_forwarded(headers, peer, verification_time(at), &self.signatures);
         self.counted(compiled.generation, result)
     }
 
@@ -355,6 +422,7 @@ impl Verifier {
             Ok(identity) => {
                 if let Some(verification) = identity.verification.as_mut() {
                     verification.generation = generation;
+                    verification.validity = None;
                 }
             }
             Err(rejection) => rejection.set_generation(generation),

@@ -248,5 +248,57 @@ pub(super) fn cases(cs: &mut Cases<'_>) -> Result<()> {
             policy
         },
     )?;
+
+    // ---- the decision cache (docs/policy.md#cache): the same decisions, remembered ----
+    let caching = |entries: Value| {
+        let mut policy = with_crls(allowing(payments.clone()));
+        policy["cache"] = json!({ "entries": entries });
+        policy
+    };
+    cs.pass(
+        "cache_admits_as_without",
+        "A policy with a decision cache decides as without one; the first sight of a chain \
+         is always decided from scratch.",
+        caching(json!(8)),
+        &["leaf-spiffe", "intermediate"],
+        &["leaf-spiffe", "intermediate", "root"],
+        Some(0),
+    )?;
+    cs.reject(
+        "cache_refuses_as_without",
+        "A refusal is decided as without a cache (and never remembered).",
+        caching(json!(8)),
+        &["leaf-revoked", "intermediate"],
+        "REVOKED",
+        Some(0),
+    )?;
+    for (name, description, entries) in [
+        (
+            "policy_cache_entries_zero",
+            "cache.entries is 1 to 1,000,000: 0 is refused.",
+            json!(0),
+        ),
+        (
+            "policy_cache_entries_too_many",
+            "cache.entries is 1 to 1,000,000: more is refused.",
+            json!(1_000_001),
+        ),
+        (
+            "policy_cache_entries_text",
+            "cache.entries is a number, not text.",
+            json!("64"),
+        ),
+    ] {
+        cs.invalid_policy(name, description, caching(entries))?;
+    }
+    cs.invalid_policy(
+        "policy_cache_unknown_key",
+        "cache takes entries only; an unknown key is refused.",
+        {
+            let mut policy = caching(json!(8));
+            policy["cache"]["ttl"] = json!(60);
+            policy
+        },
+    )?;
     Ok(())
 }
