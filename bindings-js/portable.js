@@ -151,7 +151,8 @@ function labelValue(text) {
  * A verifier's stats() in the Prometheus text exposition format (version 0.0.4), one
  * metric family per counter or gauge: verifications and expiry warnings by code, audit
  * admissions, reloads, CRL download failures (counters); the policy generation, and per
- * CRL in force its entries and nextUpdate (gauges).
+ * CRL in force its entries and nextUpdate (gauges); with a decision cache, its lookups by
+ * result and evictions (counters) and entries (gauge).
  */
 function prometheusText(stats) {
   if (stats === null || typeof stats !== 'object' || typeof stats.verifications !== 'object') {
@@ -180,6 +181,11 @@ function prometheusText(stats) {
     'nextUpdate of each CRL in force, unix seconds.',
     stats.crls.filter((item) => item.next_update !== null).map((item) => [crl(item), item.next_update])
   );
+  if (stats.cache) {
+    family('certgate_cache_lookups_total', 'counter', 'Decision-cache lookups, by result.', [[{ result: 'hit' }, stats.cache.hits], [{ result: 'miss' }, stats.cache.misses]]);
+    family('certgate_cache_evictions_total', 'counter', 'Decisions dropped from the cache to make room.', [[{}, stats.cache.evictions]]);
+    family('certgate_cache_entries', 'gauge', 'Decisions held in the cache.', [[{}, stats.cache.entries]]);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -234,6 +234,19 @@ export interface Stats {
   generation: number;
   crl_fetch_failures: number;
   crls: CrlSummary[];
+  /** The decision cache, when the policy has `cache` (else null). */
+  cache: CacheStats | null;
+}
+
+/** What the decision cache did (stats().cache). */
+export interface CacheStats {
+  /** Decisions held now, and the most it holds (`cache.entries`). */
+  entries: number;
+  capacity: number;
+  hits: number;
+  misses: number;
+  /** Decisions dropped, least recently used first, to make room. */
+  evictions: number;
 }
 
 export interface VerifyOptions {

@@ -314,7 +314,8 @@ int64_t certgate_verifier_generation(const struct certgate_verifier *verifier);
   "crls": [{"source": "revocation.crls[0] (crls/root.crl)",
             "issuer": "CN=Certgate Test Root,O=Certgate Test", "number": "7",
             "delta": false, "entries": 1, "this_update": 1780185600,
-            "next_update": 2095632000}]}
+            "next_update": 2095632000}],
+  "cache": null}
  ```
 
  Keys of `verifications` and `warnings` are in name order. `verifications` has
@@ -326,7 +327,8 @@ int64_t certgate_verifier_generation(const struct certgate_verifier *verifier);
  with, and in `audit_admitted`. `warnings` counts the expiry warnings given, by code;
  `reloads` the successful reloads; `generation` is `certgate_verifier_generation`;
  `crl_fetch_failures` counts `certgate_verifier_record_crl_fetch_failure` calls; `crls`
- lists the CRLs in force.
+ lists the CRLs in force; `cache` is `null`, or with `"cache"` in the policy
+ `{"entries", "capacity", "hits", "misses", "evictions"}` of the decision cache.
 
  `snprintf`-style, as `certgate_verifier_warnings_json`. The counters move while other
  threads verify, so the JSON can be longer by the time of a second call: retry while

@@ -860,7 +860,8 @@ fn generation_number(generation: u64) -> i64 {
 ///  "crls": [{"source": "revocation.crls[0] (crls/root.crl)",
 ///            "issuer": "CN=Certgate Test Root,O=Certgate Test", "number": "7",
 ///            "delta": false, "entries": 1, "this_update": 1780185600,
-///            "next_update": 2095632000}]}
+///            "next_update": 2095632000}],
+///  "cache": null}
 /// ```
 ///
 /// Keys of `verifications` and `warnings` are in name order. `verifications` has
@@ -872,7 +873,8 @@ fn generation_number(generation: u64) -> i64 {
 /// with, and in `audit_admitted`. `warnings` counts the expiry warnings given, by code;
 /// `reloads` the successful reloads; `generation` is `certgate_verifier_generation`;
 /// `crl_fetch_failures` counts `certgate_verifier_record_crl_fetch_failure` calls; `crls`
-/// lists the CRLs in force.
+/// lists the CRLs in force; `cache` is `null`, or with `"cache"` in the policy
+/// `{"entries", "capacity", "hits", "misses", "evictions"}` of the decision cache.
 ///
 /// `snprintf`-style, as `certgate_verifier_warnings_json`. The counters move while other
 /// threads verify, so the JSON can be longer by the time of a second call: retry while

@@ -282,6 +282,34 @@ describe('audit mode in enforce() and certgate/express', { skip }, () => {
   });
 });
 
+/** Parses Prometheus text (exposition format 0.0.4), checking its grammar as it goes. */
+function parsePrometheus(text) {
+  const families = new Map();
+  let current = null;
+  const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*)\})? (-?[0-9]+(?:\.[0-9]+)?)$/;
+  for (const line of text.trimEnd().split('\n')) {
+    const help = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .+$/.exec(line);
+    const type = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge)$/.exec(line);
+    if (help) {
+      current = { name: help[1], samples: [] };
+      assert.ok(!families.has(current.name), `${current.name} twice`);
+      families.set(current.name, current);
+    } else if (type) {
+      assert.equal(type[1], current.name);
+      current.type = type[2];
+    } else {
+      const match = sample.exec(line);
+      assert.ok(match, `not a sample line: ${line}`);
+      assert.equal(match[1], current.name, 'samples follow their family');
+      const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2].replace(/\\(.)/g, '$1')]));
+      current.samples.push({ labels, value: Number(match[3]) });
+    }
+  }
+  const value = (name, labels = {}) =>
+    families.get(name).samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v)).value;
+  return { families, value };
+}
+
 describe('stats() and prometheusText()', { skip }, () => {
   test('the text parses as the Prometheus exposition format and carries the counters', () => {
     const pki = demoPki();
@@ -298,29 +326,7 @@ describe('stats() and prometheusText()', { skip }, () => {
 
     const text = prometheusText(stats);
     assert.ok(text.endsWith('\n'));
-    const families = new Map();
-    let current = null;
-    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{((?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*)\})? (-?[0-9]+(?:\.[0-9]+)?)$/;
-    for (const line of text.trimEnd().split('\n')) {
-      const help = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .+$/.exec(line);
-      const type = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge)$/.exec(line);
-      if (help) {
-        current = { name: help[1], samples: [] };
-        assert.ok(!families.has(current.name), `${current.name} twice`);
-        families.set(current.name, current);
-      } else if (type) {
-        assert.equal(type[1], current.name);
-        current.type = type[2];
-      } else {
-        const match = sample.exec(line);
-        assert.ok(match, `not a sample line: ${line}`);
-        assert.equal(match[1], current.name, 'samples follow their family');
-        const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2].replace(/\\(.)/g, '$1')]));
-        current.samples.push({ labels, value: Number(match[3]) });
-      }
-    }
-    const value = (name, labels = {}) =>
-      families.get(name).samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v)).value;
+    const { families, value } = parsePrometheus(text);
     assert.equal(families.get('certgate_verifications_total').type, 'counter');
     assert.equal(value('certgate_verifications_total', { code: 'OK' }), 1);
     assert.equal(value('certgate_verifications_total', { code: 'REVOKED' }), 1);
@@ -332,6 +338,28 @@ describe('stats() and prometheusText()', { skip }, () => {
     assert.equal(value('certgate_crl_next_update_timestamp_seconds', { issuer: 'CN=Certgate Demo Root,O=Certgate Demo' }), stats.crls[0].next_update);
     assert.equal(families.get('certgate_crl_entries').samples.length, 2);
     assert.throws(() => prometheusText(verifier), TypeError, 'the stats, not the verifier');
+    assert.equal(stats.cache, null, 'no cache section without "cache"');
+    assert.ok(!families.has('certgate_cache_entries'));
+  });
+
+  test('the decision cache answers a repeat chain; stats() and the text show it', () => {
+    const pki = demoPki();
+    const verifier = new Verifier({ ...pki.policy, cache: { entries: 2 } });
+    const first = verifier.verify(pki.text('allowed.pem'));
+    assert.deepEqual(verifier.verify(pki.text('allowed.pem')), first);
+    assert.equal(verifier.check(pki.text('revoked.pem')).code, 'REVOKED');
+    assert.equal(verifier.check(pki.text('revoked.pem')).code, 'REVOKED', 'refusals are not remembered');
+    for (const n of [1, 2, 3]) verifier.verify(`variant ${n}\n${pki.text('allowed.pem')}`);
+    assert.deepEqual(verifier.stats().cache, { entries: 2, capacity: 2, hits: 1, misses: 6, evictions: 2 });
+    verifier.updateCrls([pki.text('crl.pem')]);
+    verifier.verify(pki.text('allowed.pem'));
+    assert.equal(verifier.stats().cache.hits, 1, 'a CRL update is a new generation: a miss');
+    const { families, value } = parsePrometheus(prometheusText(verifier.stats()));
+    assert.equal(value('certgate_cache_lookups_total', { result: 'hit' }), 1);
+    assert.equal(value('certgate_cache_lookups_total', { result: 'miss' }), 7);
+    assert.equal(value('certgate_cache_evictions_total'), 3);
+    assert.equal(families.get('certgate_cache_entries').type, 'gauge');
+    assert.throws(() => new Verifier({ ...pki.policy, cache: { entries: 0 } }), /cache\.entries: 0 is out of range/);
   });
 });
 

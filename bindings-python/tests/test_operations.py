@@ -613,7 +613,9 @@ def test_stats_and_prometheus_text(demo: pki.DemoPki) -> None:
     stats = verifier.stats()
     assert set(stats) == {
         "verifications", "audit_admitted", "warnings", "reloads", "generation", "crl_fetch_failures", "crls",
+        "cache",
     }
+    assert stats["cache"] is None, "no cache section without \"cache\" in the policy"
     assert set(stats["verifications"]) == {"OK", *certgate.CODES}
     assert set(stats["warnings"]) == set(certgate.EXPIRY_WARNING_CODES)
     assert {code: n for code, n in stats["verifications"].items() if n} == {
@@ -677,6 +679,31 @@ def test_stats_and_prometheus_text(demo: pki.DemoPki) -> None:
     assert odd_families["certgate_crl_next_update_timestamp_seconds"]["samples"] == []
     with pytest.raises(TypeError):
         certgate.prometheus_text({"not": "stats"})  # type: ignore[arg-type]
+
+
+def test_decision_cache_answers_repeat_chains_and_shows_in_stats(demo: pki.DemoPki) -> None:
+    verifier = certgate.Verifier(demo.policy(cache={"entries": 2}))
+    first = verifier.verify(demo.allowed.der)
+    again = verifier.verify(demo.allowed.der)
+    assert again.to_dict() == first.to_dict()
+    for _ in range(2):
+        assert verifier.check(demo.revoked.der).code == "REVOKED", "refusals are not remembered"
+    for n in range(3):
+        verifier.verify(f"variant {n}\n{demo.allowed.pem}")
+    assert verifier.stats()["cache"] == {"entries": 2, "capacity": 2, "hits": 1, "misses": 6, "evictions": 2}
+    # A CRL update is a new generation: what was remembered no longer answers.
+    verifier.update_crls([pki.crl_pem(demo.intermediate_crl), pki.crl_pem(demo.root_crl)])
+    verifier.verify(f"variant 2\n{demo.allowed.pem}")
+    cache = verifier.stats()["cache"]
+    assert cache is not None and (cache["hits"], cache["misses"]) == (1, 7)
+
+    families = parse_prometheus(certgate.prometheus_text(verifier))
+    samples = {labels["result"]: value for labels, value in families["certgate_cache_lookups_total"]["samples"]}
+    assert samples == {"hit": 1, "miss": 7}
+    assert families["certgate_cache_evictions_total"]["samples"] == [({}, 2)]
+    assert families["certgate_cache_entries"]["type"] == "gauge"
+    with pytest.raises(certgate.PolicyError, match=r"cache\.entries: 0 is out of range"):
+        certgate.Verifier(demo.policy(cache={"entries": 0}))
 
 
 # ---- CrlRefresher ----

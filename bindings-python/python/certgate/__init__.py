@@ -89,6 +89,7 @@ if TYPE_CHECKING:
     # Type-only: the Literals of every code and mode, and the TypedDicts of stats(), for
     # annotations (`code: certgate.Code`, `stats: certgate.Stats`).
     from ._native import Code as Code
+    from ._native import CacheStats as CacheStats
     from ._native import CrlStats as CrlStats
     from ._native import ExpiryWarningCode as ExpiryWarningCode
     from ._native import Mode as Mode

@@ -48,7 +48,9 @@ def prometheus_text(stats: Union[Stats, Verifier]) -> str:
       ``certgate_reloads_total``, ``certgate_crl_fetch_failures_total``;
     - gauges ``certgate_policy_generation``, and per CRL in force ``certgate_crl_entries``
       and ``certgate_crl_next_update_timestamp_seconds`` (unix seconds; CRLs without
-      nextUpdate are left out), both labelled ``{issuer, source}``.
+      nextUpdate are left out), both labelled ``{issuer, source}``;
+    - with a decision cache, ``certgate_cache_lookups_total{result}`` (``hit``, ``miss``),
+      ``certgate_cache_evictions_total`` and the gauge ``certgate_cache_entries``.
     """
     if isinstance(stats, Verifier):
         stats = stats.stats()
@@ -108,4 +110,26 @@ def prometheus_text(stats: Union[Stats, Verifier]) -> str:
              if (next_update := crl["next_update"]) is not None],
         ),
     ]
+    cache = stats.get("cache")
+    if cache is not None:
+        lines += [
+            *_family(
+                "certgate_cache_lookups_total",
+                "counter",
+                "Decision-cache lookups, by result.",
+                [((("result", "hit"),), cache["hits"]), ((("result", "miss"),), cache["misses"])],
+            ),
+            *_family(
+                "certgate_cache_evictions_total",
+                "counter",
+                "Decisions dropped from the cache to make room.",
+                [((), cache["evictions"])],
+            ),
+            *_family(
+                "certgate_cache_entries",
+                "gauge",
+                "Decisions held in the cache.",
+                [((), cache["entries"])],
+            ),
+        ]
     return "\n".join(lines) + "\n"

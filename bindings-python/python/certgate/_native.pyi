@@ -102,6 +102,19 @@ class Stats(TypedDict):
     generation: int
     crl_fetch_failures: int
     crls: list[CrlStats]
+    #: The decision cache, when the policy has "cache".
+    cache: Optional[CacheStats]
+
+class CacheStats(TypedDict):
+    """What the decision cache did (`Stats["cache"]`)."""
+
+    #: Decisions held now, and the most it holds ("cache.entries").
+    entries: int
+    capacity: int
+    hits: int
+    misses: int
+    #: Decisions dropped, least recently used first, to make room.
+    evictions: int
 
 class _HasPublicBytes(Protocol):
     """A cryptography Certificate / CertificateRevocationList, or alike."""
