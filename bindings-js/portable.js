@@ -45,39 +45,45 @@ function atSeconds(options) {
 }
 
 /**
- * A policy object as a JSON value: bytes become arrays of numbers (DER, which the core
- * accepts); `hostBytes(value)` may turn host objects (Node's X509Certificate) into bytes.
- * Values JSON cannot hold (undefined, functions, NaN, Dates, Maps, ...) are refused,
- * never dropped silently: a dropped `allow` would mean "allow every valid chain".
+ * A policy object as a JSON value: bytes are handed over beside it, each replaced by
+ * `{"attached": N}` (N its place in `attachments`), so a large DER CRL is never spelled
+ * out as JSON numbers; `hostBytes(value)` may turn host objects (Node's X509Certificate)
+ * into bytes. Values JSON cannot hold (undefined, functions, NaN, Dates, Maps, ...) are
+ * refused, never dropped silently: a dropped `allow` would mean "allow every valid chain".
  */
-function jsonValue(value, where, hostBytes) {
+function jsonValue(value, where, hostBytes, attachments) {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (Number.isFinite(value)) return value;
   } else if (isBytes(value)) {
-    return Array.from(value);
+    return { attached: attachments.push(value) - 1 };
   } else if (Array.isArray(value)) {
-    return value.map((element, index) => jsonValue(element, `${where}[${index}]`, hostBytes));
+    return value.map((element, index) => jsonValue(element, `${where}[${index}]`, hostBytes, attachments));
   } else if (typeof value === 'object') {
     const bytes = hostBytes(value);
-    if (bytes !== undefined) return Array.from(bytes);
+    if (bytes !== undefined) return { attached: attachments.push(bytes) - 1 };
     const prototype = Object.getPrototypeOf(value);
     if (prototype === Object.prototype || prototype === null) {
       const copy = {};
-      for (const [key, element] of Object.entries(value)) copy[key] = jsonValue(element, `${where}.${key}`, hostBytes);
+      for (const [key, element] of Object.entries(value)) copy[key] = jsonValue(element, `${where}.${key}`, hostBytes, attachments);
       return copy;
     }
   }
   throw new TypeError(`${where} is ${describe(value)}, which a policy cannot hold (use JSON values, PEM strings or bytes)`);
 }
 
-/** The policy argument as JSON text: a JSON string as is, an object converted. */
-function policyJson(policy, hostBytes = () => undefined) {
-  if (typeof policy === 'string') return policy;
+/**
+ * The policy argument as `{ json, attachments }`: JSON text (a JSON string as is, an
+ * object converted) and the byte strings its `{"attached": N}` sources name.
+ */
+function policyParts(policy, hostBytes = () => undefined) {
+  if (typeof policy === 'string') return { json: policy, attachments: [] };
   if (policy === null || typeof policy !== 'object' || Array.isArray(policy) || ArrayBuffer.isView(policy)) {
     throw new TypeError(`policy must be an object or a JSON string, not ${describe(policy)}`);
   }
-  return JSON.stringify(jsonValue(policy, 'policy', hostBytes));
+  const attachments = [];
+  const json = JSON.stringify(jsonValue(policy, 'policy', hostBytes, attachments));
+  return { json, attachments };
 }
 
 /**
@@ -189,4 +195,4 @@ function prometheusText(stats) {
   return `${lines.join('\n')}\n`;
 }
 
-module.exports = { CertgateError, atSeconds, describe, headerPairs, isBytes, peerAddress, policyJson, prometheusText };
+module.exports = { CertgateError, atSeconds, describe, headerPairs, isBytes, peerAddress, policyParts, prometheusText };

@@ -22,6 +22,7 @@
 import 'reflect-metadata'; // @peculiar/x509 (through tsyringe) needs it loaded first
 import { execFileSync } from 'node:child_process';
 import { X509Certificate as NodeX509, webcrypto } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
@@ -82,12 +83,15 @@ function assertOk(condition, what) {
 /** certgate: one compiled Verifier per policy. */
 function certgate(policyFile) {
   const started = now();
-  const verifier = new Verifier(read(policyFile).toString());
+  const policy = JSON.parse(read(policyFile).toString());
+  const verifier = new Verifier(policy);
   const compileMs = now() - started;
   assertOk(verifier.verify(chain).spiffe_id.startsWith(TRUST_DOMAIN), 'certgate admits the leaf');
+  const cached = new Verifier({ ...policy, cache: { entries: 64 } });
   return {
     compileMs,
     verify: () => verifier.verify(chain),
+    cacheHit: () => cached.verify(chain),
     check: () => verifier.check(chain),
     verifyAsync: () => verifier.verifyAsync(chain),
   };
@@ -219,7 +223,8 @@ async function scenario(title, withCrl) {
   const coreName = withCrl ? 'core verify, 100k CRL' : 'core verify';
   const contenders = [
     ...(coreBench ? [{ name: 'Rust core verify (no binding)', note: 'cargo bench core_verify', slice: () => coreRound().get(coreName) }] : []),
-    { name: 'certgate verify (sync)', slice: () => sliceSync(cg.verify) },
+    { name: 'certgate verify (sync)', note: 'the same chain: its signatures are cached', slice: () => sliceSync(cg.verify) },
+    { name: 'certgate verify, decision-cache hit', note: '"cache": {"entries": 64}', slice: () => sliceSync(cg.cacheHit) },
     { name: 'certgate check (sync)', slice: () => sliceSync(cg.check) },
     {
       name: 'certgate verifyAsync (2 pool threads)',
@@ -246,10 +251,41 @@ async function scenario(title, withCrl) {
 }
 
 console.log(`certgate Node benchmark — fixtures ${dir}, node ${process.version}, ${ROUNDS} rounds of ${SLICE_MS} ms per contender (best round counts)`);
+/**
+ * Milliseconds `op` takes, and how far the process's peak RSS rose above its RSS before
+ * (the peak is reset through /proc/self/clear_refs first), in bytes. `op`'s result is
+ * kept until both are read.
+ */
+function peakGrowth(op) {
+  const status = (field) => Number(/\s(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8').split('\n').find((line) => line.startsWith(`${field}:`)))[1]) * 1024;
+  writeFileSync('/proc/self/clear_refs', '5');
+  const before = status('VmRSS');
+  const started = now();
+  const result = op();
+  const ms = now() - started;
+  const peak = status('VmHWM') - before;
+  return { ms, peak, result };
+}
+
+// First, while the process is fresh (its peak RSS is read): a policy object carrying the
+// 100k CRL as DER bytes, against the same CRL given to updateCrls. The bytes are handed to
+// the core beside the JSON, never as JSON numbers.
+const derPolicy = { trust: { anchors: rootDer }, revocation: { crls: [rootCrlDer, bigCrlDer] }, allow: [{ spiffe_trust_domain: TRUST_DOMAIN.replace(/^spiffe:\/\//, '').replace(/\/.*$/, '') }] };
+const built = peakGrowth(() => new Verifier(derPolicy));
+const bare = new Verifier({ ...derPolicy, revocation: {} });
+const updated = peakGrowth(() => bare.updateCrls([rootCrlDer, bigCrlDer]));
+const mib = (bytes) => `${fmt(bytes / 2 ** 20, 1)} MiB`;
+console.log(`\n## the 100k CRL as DER bytes in a policy object (${mib(bigCrlDer.length)})`);
+console.log(`new Verifier(policy) ${fmt(built.ms, 1)} ms, peak +${mib(built.peak)}; updateCrls ${fmt(updated.ms, 1)} ms, peak +${mib(updated.peak)}`);
+
 const plain = await scenario('P-256 chain, no CRL', false);
 const crl = await scenario('P-256 chain, 100,000-entry CRL of the intermediate', true);
 
 const targets = [];
+const builtRatio = built.ms / updated.ms;
+targets.push([`a policy carrying the DER CRL vs updateCrls: ${fmt(builtRatio, 2)}× the time`, builtRatio <= 1.3, '≤ 1.3×']);
+const peakRatio = built.peak / bigCrlDer.length;
+targets.push([`its peak RSS growth: ${fmt(peakRatio, 2)}× the CRL's size`, peakRatio <= 2, '≤ 2×']);
 const sync = plain['certgate verify (sync)'];
 const coreOps = plain['Rust core verify (no binding)'];
 if (coreOps) {
@@ -257,9 +293,13 @@ if (coreOps) {
   const overhead = 1e6 / sync - 1e6 / coreOps;
   targets.push([`sync verify / Rust core verify time: ${fmt(slowdown, 3)}× (binding adds ${fmt(overhead, 1)} µs)`, slowdown <= 1.15, '≤ 1.15×']);
 }
+const hit = plain['certgate verify, decision-cache hit'];
+targets.push([`a warm decision-cache hit, end to end from JS: ${fmt(1e6 / hit, 2)} µs`, 1e6 / hit <= 5, '≤ 5 µs']);
+const crlHit = crl['certgate verify, decision-cache hit'] / hit;
+targets.push([`the same hit with the 100k CRL in force: ${fmt(1 / crlHit, 3)}× its time without`, 1 / crlHit <= 1.1, '≤ 1.1×']);
 const handWritten = sync / plain['node:crypto X509Certificate checks'];
 targets.push([`sync verify vs hand-written X509Certificate checks: ${fmt(handWritten, 2)}×`, handWritten >= 3, '≥ 3×']);
 const crlRatio = crl['certgate verify (sync)'] / crl['pkijs CertificateChainValidationEngine'];
 targets.push([`with the 100k CRL, sync verify vs pkijs: ${fmt(crlRatio, 0)}×`, crlRatio >= 1000, '≥ 1000×']);
-console.log('\n## targets (issue 3)');
+console.log('\n## targets (issues 3 and 16)');
 for (const [text, met, goal] of targets) console.log(`${met ? 'met    ' : 'MISSED '} ${text}   (target ${goal})`);

@@ -80,8 +80,8 @@ function path(value) {
 const at = portable.atSeconds;
 
 /** The policy argument as JSON text; X509Certificate values become their DER. */
-function policyJson(policy) {
-  return portable.policyJson(policy, (value) => (value instanceof X509Certificate ? value.raw : undefined));
+function policyParts(policy) {
+  return portable.policyParts(policy, (value) => (value instanceof X509Certificate ? value.raw : undefined));
 }
 
-module.exports = { at, chain, crls, describe, path, policyJson, single };
+module.exports = { at, chain, crls, describe, path, policyParts, single };

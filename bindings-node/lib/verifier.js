@@ -58,7 +58,8 @@ class Verifier {
   /** @param policy a policy object (docs/policy.md) or its JSON text; throws CertgateError INVALID_POLICY. */
   constructor(policy) {
     if (policy === COMPILED) return;
-    this.#native = compiled(native.compile(convert.policyJson(policy)));
+    const { json, attachments } = convert.policyParts(policy);
+    this.#native = compiled(native.compile(json, attachments));
   }
 
   /**
@@ -162,7 +163,8 @@ class Verifier {
    * On error (CertgateError INVALID_POLICY) the policy in force stays.
    */
   reload(policy) {
-    throwIfFailed(this.#native.reload(convert.policyJson(policy)));
+    const { json, attachments } = convert.policyParts(policy);
+    throwIfFailed(this.#native.reload(json, attachments));
   }
 
   /**

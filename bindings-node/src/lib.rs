@@ -39,9 +39,30 @@ pub struct NativeVerifier {
 
 /// Compiles a policy given as JSON text. Returns the verifier, or the JSON of a failed
 /// outcome (`INVALID_POLICY`) describing why the policy was refused.
-#[napi]
-pub fn compile(policy_json: String) -> Either<NativeVerifier, String> {
-    compiled(certgate::catch_panic(|| Verifier::from_json(&policy_json)))
+#[napi(ts_args_type = "policyJson: string, attachments: Array<Uint8Array>")]
+pub fn compile(
+    policy_json: String,
+    attachments: Vec<Uint8ArraySlice<'_>>,
+) -> Either<NativeVerifier, String> {
+    let attachments = owned(&attachments);
+    compiled(certgate::catch_panic(|| {
+        parse_policy(&policy_json, attachments).and_then(Verifier::new)
+    }))
+}
+
+/// The policy in `policy_json` with the byte strings its `{"attached": N}` sources name.
+fn parse_policy(
+    policy_json: &str,
+    attachments: Vec<Vec<u8>>,
+) -> std::result::Result<certgate::Policy, Rejection> {
+    let mut policy = certgate::Policy::from_json(policy_json)?;
+    policy.attach(attachments)?;
+    Ok(policy)
+}
+
+/// Copies of byte strings borrowed from JS, for the core to keep.
+fn owned(slices: &[Uint8ArraySlice<'_>]) -> Vec<Vec<u8>> {
+    slices.iter().map(|slice| slice.as_ref().to_vec()).collect()
 }
 
 /// Compiles the policy in a JSON file, reading the files it references (relative to
@@ -118,10 +139,15 @@ impl NativeVerifier {
 
     /// Replaces the whole policy (JSON text) atomically; returns `null`, or the JSON of a
     /// failed outcome (and the policy in force stays).
-    #[napi]
-    pub fn reload(&self, policy_json: String) -> Option<String> {
+    #[napi(ts_args_type = "policyJson: string, attachments: Array<Uint8Array>")]
+    pub fn reload(
+        &self,
+        policy_json: String,
+        attachments: Vec<Uint8ArraySlice<'_>>,
+    ) -> Option<String> {
+        let attachments = owned(&attachments);
         certgate::catch_panic(|| {
-            certgate::Policy::from_json(&policy_json).and_then(|policy| self.inner.reload(policy))
+            parse_policy(&policy_json, attachments).and_then(|policy| self.inner.reload(policy))
         })
         .err()
         .map(|rejection| Outcome::failure(&rejection).to_json())

@@ -21,6 +21,7 @@ the GIL during verification). Figures are printed, never asserted.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import sys
@@ -73,14 +74,56 @@ def ops_per_second(op: Callable[[], object], threads: int = 1) -> float:
     return best
 
 
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def peak_growth(op: Callable[[], object]) -> "tuple[float, int]":
+    """Seconds `op` takes, and how far the process's peak RSS rose above its RSS before
+    (Linux: the peak is reset through /proc/self/clear_refs first), in bytes."""
+    gc.collect()
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")
+    before = _status_kib("VmRSS")
+    started = time.perf_counter()
+    result = op()
+    elapsed = time.perf_counter() - started
+    peak = _status_kib("VmHWM")
+    del result
+    return elapsed, (peak - before) * 1024
+
+
 def main(fixtures: Path) -> None:
     read = lambda name: (fixtures / name).read_bytes()  # noqa: E731
     leaf_der, intermediate_der, root_der = read("leaf.der"), read("intermediate.der"), read("root.der")
     big_crl_der, root_crl_der = read("crl-100k.der"), read("root-crl.der")
     chain = [leaf_der, intermediate_der]
 
+    # First, while the process is fresh (its peak RSS is read): a policy dict carrying the
+    # 100k CRL as DER bytes, against the same CRL given to update_crls.
+    der_policy = {
+        "trust": {"anchors": root_der},
+        "revocation": {"crls": [root_crl_der, big_crl_der]},
+        "allow": [{"spiffe_trust_domain": "bench.example"}],
+    }
+    bare_policy = {**der_policy, "revocation": {}}
+    built_s, built_peak = peak_growth(lambda: certgate.Verifier(der_policy))
+    bare = certgate.Verifier(bare_policy)
+    updated_s, updated_peak = peak_growth(lambda: bare.update_crls([root_crl_der, big_crl_der]))
+    crl_mib = len(big_crl_der) / 2**20
+    print(f"100k CRL as DER bytes in a policy dict: Verifier() {built_s * 1e3:.1f} ms, peak "
+          f"+{built_peak / 2**20:.1f} MiB; update_crls {updated_s * 1e3:.1f} ms, peak "
+          f"+{updated_peak / 2**20:.1f} MiB; the CRL {crl_mib:.1f} MiB")
+    print(f"  Verifier() / update_crls time: {built_s / updated_s:.2f}x (target <= 1.3x); "
+          f"peak / CRL size: {built_peak / len(big_crl_der):.2f}x (target <= 2x)")
     # certgate
     plain = certgate.Verifier(json.loads(read("policy.json")))
+    cached = certgate.Verifier({**json.loads(read("policy.json")), "cache": {"entries": 64}})
+    cached_crl = certgate.Verifier({**json.loads(read("policy-crl.json")), "cache": {"entries": 64}})
     started = time.perf_counter()
     with_crl = certgate.Verifier(json.loads(read("policy-crl.json")))
     compile_ms = (time.perf_counter() - started) * 1000
@@ -94,6 +137,12 @@ def main(fixtures: Path) -> None:
 
     def certgate_crl() -> None:
         assert with_crl.verify(chain).san.uri == expected_uri
+
+    def certgate_hit() -> None:
+        cached.verify(chain)
+
+    def certgate_crl_hit() -> None:
+        cached_crl.verify(chain)
 
     # pyca/cryptography
     root = x509.load_der_x509_certificate(root_der)
@@ -155,7 +204,9 @@ def main(fixtures: Path) -> None:
         return rate
 
     floor = measure("two ECDSA signatures (cryptography)", two_signatures)
-    cg = measure("certgate verify", certgate_plain)
+    cg = measure("certgate verify (signatures cached)", certgate_plain)
+    hit = measure("certgate verify, decision-cache hit", certgate_hit)
+    hit_crl = measure("certgate verify, cache hit, 100k CRL", certgate_crl_hit)
     py = measure("pyca verify + SANs", pyca_plain)
     cg_crl = measure("certgate verify, 100k CRL", certgate_crl)
     py_crl = measure("pyca verify + SANs + 100k CRL check", pyca_crl)
@@ -169,6 +220,8 @@ def main(fixtures: Path) -> None:
     print(f"  certgate 2 threads / 1 thread:      {cg2 / cg:6.2f}x  (target ~2x)")
     print(f"  certgate 2 threads / 1, 100k CRL:   {cg_crl2 / cg_crl:6.2f}x")
     print(f"  pyca 2 threads / 1 thread:          {py2 / py:6.2f}x")
+    print(f"  decision-cache hit:                 {1e6 / hit:6.2f} us  (target <= 5 us)")
+    print(f"  cache hit, 100k CRL / without:      {hit / hit_crl:6.3f}x  (target <= 1.1x)")
     print(f"  certgate us/op / two-signature us/op: {floor / cg:5.2f}x  "
           "(the floor: OpenSSL checking the chain's two signatures)")
 

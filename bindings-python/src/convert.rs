@@ -237,8 +237,9 @@ pub(crate) fn at_seconds(at: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>>
 pub(crate) enum PolicyInput {
     /// JSON text.
     Json(PyBackedStr),
-    /// A `dict`, already converted to JSON.
-    Value(Value),
+    /// A `dict`, already converted to JSON, and the byte strings its `{"attached": N}`
+    /// sources name.
+    Value(Value, Vec<Vec<u8>>),
 }
 
 impl PolicyInput {
@@ -248,7 +249,8 @@ impl PolicyInput {
         if let Ok(text) = policy.cast::<PyString>() {
             Ok(PolicyInput::Json(PyBackedStr::try_from(text.clone())?))
         } else if let Ok(dict) = policy.cast::<PyDict>() {
-            Ok(PolicyInput::Value(policy_value(dict)?))
+            let (value, attachments) = policy_value(dict)?;
+            Ok(PolicyInput::Value(value, attachments))
         } else {
             Err(PyTypeError::new_err(format!(
                 "policy: expected a dict or a JSON str; got {}",
@@ -261,7 +263,11 @@ impl PolicyInput {
     pub(crate) fn parse(self) -> Result<Policy, Rejection> {
         match self {
             PolicyInput::Json(text) => Policy::from_json(&text),
-            PolicyInput::Value(value) => Policy::from_value(value),
+            PolicyInput::Value(value, attachments) => {
+                let mut policy = Policy::from_value(value)?;
+                policy.attach(attachments)?;
+                Ok(policy)
+            }
         }
     }
 }
@@ -294,18 +300,25 @@ fn path_text(path: &[Step]) -> String {
 }
 
 /// A policy `dict` as JSON: `dict` → object (keys must be `str`), `list` / `tuple` →
-/// array, `str`, `int`, `float`, `bool`, `None`, and `bytes` / `bytearray` /
-/// `memoryview` (DER) → an array of byte values, which core accepts wherever it takes
-/// a certificate or CRL. Anything else is a `PolicyError` naming its path.
-fn policy_value(policy: &Bound<'_, PyDict>) -> PyResult<Value> {
+/// array, `str`, `int`, `float`, `bool`, `None`; `bytes` / `bytearray` / `memoryview`
+/// (DER) are handed over beside it, each replaced by `{"attached": N}`, so that a large
+/// CRL is never spelled out as JSON numbers. Anything else is a `PolicyError` naming its
+/// path.
+fn policy_value(policy: &Bound<'_, PyDict>) -> PyResult<(Value, Vec<Vec<u8>>)> {
     let mut path = Vec::new();
-    to_json(policy.as_any(), &mut path).map_err(|message| {
+    let mut attachments = Vec::new();
+    let value = to_json(policy.as_any(), &mut path, &mut attachments).map_err(|message| {
         let py = policy.py();
         invalid_policy(py, message)
-    })
+    })?;
+    Ok((value, attachments))
 }
 
-fn to_json(obj: &Bound<'_, PyAny>, path: &mut Vec<Step>) -> Result<Value, String> {
+fn to_json(
+    obj: &Bound<'_, PyAny>,
+    path: &mut Vec<Step>,
+    attachments: &mut Vec<Vec<u8>>,
+) -> Result<Value, String> {
     if path.len() > MAX_DEPTH {
         return Err(format!(
             "{}: nested deeper than {MAX_DEPTH} levels",
@@ -343,7 +356,8 @@ fn to_json(obj: &Bound<'_, PyAny>, path: &mut Vec<Step>) -> Result<Value, String
         return Ok(Value::String(text.into_owned()));
     }
     if let Ok(blob) = blob_bytes(obj) {
-        return Ok(Value::Array(blob.iter().map(|&b| Value::from(b)).collect()));
+        attachments.push(blob);
+        return Ok(serde_json::json!({ "attached": attachments.len() - 1 }));
     }
     if let Ok(dict) = obj.cast::<PyDict>() {
         let mut object = Map::new();
@@ -359,7 +373,7 @@ fn to_json(obj: &Bound<'_, PyAny>, path: &mut Vec<Step>) -> Result<Value, String
                 .map_err(|err| fail(path, format!("key is not valid text ({err})")))?
                 .into_owned();
             path.push(Step::Key(key.clone()));
-            let converted = to_json(&value, path)?;
+            let converted = to_json(&value, path, attachments)?;
             path.pop();
             object.insert(key, converted);
         }
@@ -378,7 +392,7 @@ fn to_json(obj: &Bound<'_, PyAny>, path: &mut Vec<Step>) -> Result<Value, String
     let mut array = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         path.push(Step::Index(index));
-        array.push(to_json(item, path)?);
+        array.push(to_json(item, path, attachments)?);
         path.pop();
     }
     Ok(Value::Array(array))

@@ -9,7 +9,7 @@
 
 const portable = require('../../bindings-js/portable.js');
 
-const { CertgateError, describe, isBytes, policyJson } = portable;
+const { CertgateError, describe, isBytes, policyParts } = portable;
 
 /**
  * @param raw the wasm-bindgen module (RawVerifier, inspect)
@@ -89,8 +89,8 @@ function createApi(raw, codes, ensureReady) {
 
     /** @param policy a policy object or its JSON text; throws CertgateError INVALID_POLICY. */
     constructor(policy) {
-      const json = policyJson(policy);
-      this.#raw = call(() => new raw.RawVerifier(json));
+      const { json, attachments } = policyParts(policy);
+      this.#raw = call(() => new raw.RawVerifier(json, attachments));
     }
 
     /** The peer's identity if `chain` may in at `options.at` (default now); throws CertgateError otherwise. */
@@ -162,8 +162,8 @@ function createApi(raw, codes, ensureReady) {
     /** Replaces the whole policy atomically, one generation on; on error (CertgateError INVALID_POLICY) the policy in force stays. */
     reload(policy) {
       const verifier = this.#raw;
-      const json = policyJson(policy);
-      call(() => verifier.reload(json));
+      const { json, attachments } = policyParts(policy);
+      call(() => verifier.reload(json, attachments));
     }
 
     /** 0 when made, plus one per reload, CRL update and SPIFFE bundle update; outcomes report theirs. */

@@ -54,11 +54,13 @@ pub struct RawVerifier {
 
 #[wasm_bindgen]
 impl RawVerifier {
-    /// Compiles a policy given as JSON text (the wrapper serializes policy objects,
-    /// turning `Uint8Array`s into arrays of numbers). Throws an `INVALID_POLICY` outcome.
+    /// Compiles a policy given as JSON text and the byte strings its `{"attached": N}`
+    /// sources name (the wrapper serializes policy objects, handing each `Uint8Array`
+    /// over beside the text). Throws an `INVALID_POLICY` outcome.
     #[wasm_bindgen(constructor)]
-    pub fn new(policy_json: &str) -> Result<RawVerifier, JsValue> {
-        match certgate::Verifier::from_json(policy_json) {
+    pub fn new(policy_json: &str, attachments: &JsValue) -> Result<RawVerifier, JsValue> {
+        let policy = parse_policy(policy_json, items(attachments, "attachments")?);
+        match policy.and_then(certgate::Verifier::new) {
             Ok(inner) => Ok(RawVerifier { inner }),
             Err(rejection) => Err(rejected(&rejection)),
         }
@@ -121,8 +123,8 @@ impl RawVerifier {
 
     /// Replaces the whole policy (JSON text) atomically, one generation on. Throws an
     /// `INVALID_POLICY` outcome; the policy in force then stays.
-    pub fn reload(&self, policy_json: &str) -> Result<(), JsValue> {
-        certgate::Policy::from_json(policy_json)
+    pub fn reload(&self, policy_json: &str, attachments: &JsValue) -> Result<(), JsValue> {
+        parse_policy(policy_json, items(attachments, "attachments")?)
             .and_then(|policy| self.inner.reload(policy))
             .map_err(|rejection| rejected(&rejection))
     }
@@ -200,6 +202,16 @@ fn items(value: &JsValue, name: &str) -> Result<Vec<Vec<u8>>, JsValue> {
         .enumerate()
         .map(|(index, element)| item(&element, &format!("{name}[{index}]")))
         .collect()
+}
+
+/// The policy in `policy_json` with the byte strings its `{"attached": N}` sources name.
+fn parse_policy(
+    policy_json: &str,
+    attachments: Vec<Vec<u8>>,
+) -> Result<certgate::Policy, Rejection> {
+    let mut policy = certgate::Policy::from_json(policy_json)?;
+    policy.attach(attachments)?;
+    Ok(policy)
 }
 
 /// One certificate or CRL: PEM text, or DER / PEM bytes (a Node `Buffer` is a `Uint8Array`).

@@ -36,7 +36,7 @@ describe('the verification time', () => {
   });
 
   test('the raw layer refuses a time that is not whole unix seconds (RangeError)', () => {
-    const rawVerifier = new raw.RawVerifier(JSON.stringify(c.policy));
+    const rawVerifier = new raw.RawVerifier(JSON.stringify(c.policy), []);
     for (const at of [-1, NaN, Infinity, 2 ** 54]) {
       assert.throws(() => rawVerifier.check(c.chain, at), RangeError, String(at));
     }
@@ -72,7 +72,7 @@ describe('rejections', () => {
     assert.throws(() => new Verifier(c.policy).verify([42]), { name: 'TypeError', message: /chain\[0\] must be a PEM string or a Uint8Array/ });
     // What crosses the boundary: a plain outcome object, not an Error.
     assert.throws(
-      () => new raw.RawVerifier('{"trust": {}}'),
+      () => new raw.RawVerifier('{"trust": {}}', []),
       (thrown) => !(thrown instanceof Error) && thrown.ok === false && thrown.code === 'INVALID_POLICY' && thrown.certIndex === null
     );
   });
@@ -111,6 +111,24 @@ describe('rejections', () => {
     assert.throws(() => verifier.warnings, { code: 'INTERNAL', message: poisoned });
     assert.throws(() => api.inspect(c.chain[0]), { code: 'INTERNAL', message: poisoned });
     assert.throws(() => new api.Verifier('{}'), { code: 'INTERNAL', message: poisoned });
+  });
+
+  test('a real abort in the shipped module (after wasm-opt) traps, fails closed and poisons', () => {
+    // More than isize::MAX bytes on wasm32: the allocator wasm-bindgen copies arguments
+    // with cannot lay it out, and aborts (panic=abort, no unwinding) before any copy. A
+    // child process, so the poisoned instance is not this file's.
+    const script = `
+      const { inspect, CertgateError } = require(${JSON.stringify(path.join(PKG, 'nodejs'))});
+      const outcomes = [];
+      for (const bytes of [new Uint8Array(2 ** 31 + 16), new Uint8Array([0x30, 0])]) {
+        try { inspect(bytes); outcomes.push('returned'); }
+        catch (error) { outcomes.push(error instanceof CertgateError ? error.code + ': ' + error.message : String(error)); }
+      }
+      console.log(JSON.stringify(outcomes));`;
+    const outcomes = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+    assert.equal(outcomes.length, 2);
+    assert.match(outcomes[0], /^INTERNAL: certgate-wasm: the WebAssembly module trapped \(unreachable/);
+    assert.match(outcomes[1], /^INTERNAL: certgate-wasm: refused, the WebAssembly instance trapped earlier/);
   });
 
   test('a Uint8Array from another realm is accepted as bytes', () => {

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cache::{DecisionCache, SignatureCache};
 use crate::constraints::{normalised_rdns, Names, OwnConstraints};
-use crate::error::{invalid_policy, Code, Rejection, Warning};
+use crate::error::{invalid_policy, unattached, Code, Rejection, Warning};
 use crate::forwarded::ForwardedRules;
 use crate::identity::{ExpiryWarning, ExpiryWarningCode, Identity, Validity, Verification};
 use crate::input::{decode, decode_chain, Expect};
@@ -1282,6 +1282,7 @@ fn inline_source<'s>(source: &'s Source, path: &str) -> Result<(String, &'s [u8]
             "{path}: {file:?} is a file reference, which only a policy loaded from a file \
              resolves (Verifier::from_file, `certgate verify --policy`, fromFile / from_file)"
         ))),
+        Source::Attached(index) => Err(unattached(path, *index)),
     }
 }
 

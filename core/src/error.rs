@@ -239,6 +239,14 @@ pub(crate) fn invalid_policy(message: impl Into<String>) -> Rejection {
     Rejection::new(Code::InvalidPolicy, message)
 }
 
+/// `{"attached": N}` with no `N`th byte string handed over beside the policy.
+pub(crate) fn unattached(path: &str, index: usize) -> Rejection {
+    invalid_policy(format!(
+        "{path}: {{\"attached\": {index}}} names a byte string handed over beside the policy, \
+         and there is none with that number"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

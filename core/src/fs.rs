@@ -52,7 +52,7 @@ impl Policy {
             .flat_map(|sources| &sources.0)
             .filter_map(|source| match source {
                 Source::File(path) | Source::Dir(path) => Some(path.as_str()),
-                Source::Inline { .. } => None,
+                Source::Inline { .. } | Source::Attached(_) => None,
             })
     }
 
@@ -185,7 +185,7 @@ fn resolve(
     for (index, source) in sources.0.iter().enumerate() {
         let at = format!("{path}[{index}]");
         match source {
-            Source::Inline { .. } => resolved.push(source.clone()),
+            Source::Inline { .. } | Source::Attached(_) => resolved.push(source.clone()),
             Source::File(file) => resolved.push(read(&at, file, &base.join(file))?),
             Source::Dir(dir) => {
                 let files = listing(&at, dir, &base.join(dir), expect)?;

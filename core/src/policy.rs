@@ -7,10 +7,10 @@ use std::fmt;
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
-use crate::error::{invalid_policy, Rejection};
+use crate::error::{invalid_policy, unattached, Rejection};
 use crate::forwarded::{Format, ForwardedRules};
 use crate::matchers::Rule;
-use crate::schema::{not_null, IpBlock, OneOrMany, Sources};
+use crate::schema::{not_null, IpBlock, OneOrMany, Source, Sources};
 
 /// Default for `max_chain_length`: certificates in the built path, leaf and anchor included.
 pub const DEFAULT_MAX_CHAIN_LENGTH: usize = 8;
@@ -107,6 +107,56 @@ impl Policy {
     /// Parses a policy from a JSON value (what the bindings build from native objects).
     pub fn from_value(value: serde_json::Value) -> Result<Policy, Rejection> {
         serde_path_to_error::deserialize(value).map_err(path_error)
+    }
+
+    /// Puts byte strings handed over beside the policy in place: each `{"attached": N}`
+    /// certificate or CRL source becomes `attachments[N]`. The bindings pass the bytes
+    /// of a native policy object (a `Buffer`, `bytes`) this way, so a large DER CRL is
+    /// moved, not spelled out as a JSON array of numbers. A number with no attachment is
+    /// `INVALID_POLICY` naming its path.
+    pub fn attach(&mut self, attachments: Vec<Vec<u8>>) -> Result<(), Rejection> {
+        let mut attachments: Vec<Option<Vec<u8>>> = attachments.into_iter().map(Some).collect();
+        for (path, sources) in self.sources_mut() {
+            for (index, source) in sources.0.iter_mut().enumerate() {
+                if let Source::Attached(number) = *source {
+                    let bytes = attachments
+                        .get_mut(number)
+                        .and_then(Option::take)
+                        .ok_or_else(|| unattached(&format!("{path}[{index}]"), number))?;
+                    *source = Source::inline(bytes);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every list of certificate or CRL sources in the policy, with its JSON path.
+    fn sources_mut(&mut self) -> Vec<(String, &mut Sources)> {
+        let mut all = Vec::new();
+        if let Some(sources) = self.trust.anchors.as_mut() {
+            all.push(("trust.anchors".to_owned(), sources));
+        }
+        if let Some(sources) = self.trust.intermediates.as_mut() {
+            all.push(("trust.intermediates".to_owned(), sources));
+        }
+        if let Some(sources) = self.revocation.as_mut().and_then(|r| r.crls.as_mut()) {
+            all.push(("revocation.crls".to_owned(), sources));
+        }
+        for (domain, spec) in self.trust.spiffe_bundles.iter_mut().flatten() {
+            let path = format!("trust.spiffe_bundles.{}", domain.0);
+            match spec {
+                BundleSpec::Authorities(sources) => all.push((path, sources)),
+                BundleSpec::Endpoint(endpoint) => {
+                    if let Some(sources) = endpoint.endpoint_ca.as_mut() {
+                        all.push((format!("{path}.endpoint_ca"), sources));
+                    }
+                    if let Some(sources) = endpoint.bundle.as_mut() {
+                        all.push((format!("{path}.bundle"), sources));
+                    }
+                }
+            }
+        }
+        all
     }
 }
 
@@ -469,6 +519,57 @@ mod tests {
         let rejection = Policy::from_json(json).unwrap_err();
         assert_eq!(rejection.code(), Code::InvalidPolicy);
         rejection.message().to_owned()
+    }
+
+    #[test]
+    fn attached_bytes_take_the_place_their_number_names() {
+        let mut policy = Policy::from_json(
+            r#"{"trust":{"anchors":[{"attached":1},"PEM"],"intermediates":{"attached":0}},
+                "revocation":{"crls":[{"attached":2}]}}"#,
+        )
+        .unwrap();
+        policy
+            .attach(vec![b"int".to_vec(), b"root".to_vec(), b"crl".to_vec()])
+            .unwrap();
+        let inline = |sources: &Option<Sources>| -> Vec<Vec<u8>> {
+            sources
+                .iter()
+                .flat_map(|s| &s.0)
+                .map(|source| match source {
+                    Source::Inline { bytes, .. } => bytes.clone(),
+                    other => panic!("{other:?}"),
+                })
+                .collect()
+        };
+        assert_eq!(
+            inline(&policy.trust.anchors),
+            [b"root".to_vec(), b"PEM".to_vec()]
+        );
+        assert_eq!(inline(&policy.trust.intermediates), [b"int".to_vec()]);
+        assert_eq!(
+            inline(&policy.revocation.as_ref().unwrap().crls),
+            [b"crl".to_vec()]
+        );
+
+        // A number with nothing attached, or named twice, is refused by its path.
+        let mut missing = Policy::from_json(r#"{"trust":{"anchors":[{"attached":3}]}}"#).unwrap();
+        let message = missing
+            .attach(vec![b"a".to_vec()])
+            .unwrap_err()
+            .message()
+            .to_owned();
+        assert!(
+            message.starts_with("trust.anchors[0]: {\"attached\": 3}"),
+            "{message}"
+        );
+        let mut twice =
+            Policy::from_json(r#"{"trust":{"anchors":[{"attached":0},{"attached":0}]}}"#).unwrap();
+        let message = twice
+            .attach(vec![b"a".to_vec()])
+            .unwrap_err()
+            .message()
+            .to_owned();
+        assert!(message.starts_with("trust.anchors[1]:"), "{message}");
     }
 
     #[test]

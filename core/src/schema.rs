@@ -46,6 +46,10 @@ pub(crate) enum Source {
     File(String),
     /// `{"dir": PATH}`: the loader reads every matching file in it, in name order.
     Dir(String),
+    /// `{"attached": N}`: the `N`th byte string handed over beside the policy
+    /// ([`crate::Policy::attach`]), as the bindings pass DER instead of spelling it as
+    /// a JSON array of numbers.
+    Attached(usize),
 }
 
 impl Source {
@@ -103,7 +107,7 @@ impl<'de> Deserialize<'de> for Sources {
 /// `{"file": PATH}`, `{"dir": PATH}` or `{"spiffe_bundle": BUNDLE}` (the JWK set as an
 /// object, or its JSON text): exactly one key.
 fn source_object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Source, A::Error> {
-    const KEYS: &[&str] = &["file", "dir", "spiffe_bundle"];
+    const KEYS: &[&str] = &["file", "dir", "spiffe_bundle", "attached"];
     let Some(key) = map.next_key::<String>()? else {
         return Err(de::Error::custom(
             "an empty object; expected {\"file\": ...}, {\"dir\": ...} or {\"spiffe_bundle\": ...}",
@@ -112,6 +116,7 @@ fn source_object<'de, A: MapAccess<'de>>(mut map: A) -> Result<Source, A::Error>
     let source = match key.as_str() {
         "file" => Source::File(map.next_value::<NonEmptyPath>()?.0),
         "dir" => Source::Dir(map.next_value::<NonEmptyPath>()?.0),
+        "attached" => Source::Attached(map.next_value::<usize>()?),
         "spiffe_bundle" => {
             let bundle: serde_json::Value = map.next_value()?;
             let text = match bundle {

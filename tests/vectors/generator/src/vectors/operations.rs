@@ -292,6 +292,16 @@ pub(super) fn cases(cs: &mut Cases<'_>) -> Result<()> {
         cs.invalid_policy(name, description, caching(entries))?;
     }
     cs.invalid_policy(
+        "policy_attached_without_bytes",
+        "{\"attached\": N} names bytes a binding hands over beside the policy; a policy \
+         that comes without them is refused.",
+        {
+            let mut policy = pki.policy(&[]);
+            policy["trust"]["intermediates"] = json!([{ "attached": 0 }]);
+            policy
+        },
+    )?;
+    cs.invalid_policy(
         "policy_cache_unknown_key",
         "cache takes entries only; an unknown key is refused.",
         {
