@@ -11,6 +11,12 @@
  * objects, certgate as the DER it would take from the TLS stack. Figures are CPU time
  * per verification, best of interleaved rounds (robust on a shared machine).
  *
+ * Repeat peers (docs/operations.md#caches): OpenSSL checks every signature every time;
+ * certgate remembers the signature checks that succeeded, so a new leaf under a known
+ * intermediate (`new-leaves.pem`: 5,000 leaves, more than that cache holds, cycled)
+ * costs one check, the same chain again none, and with `policy-cache.json`'s decision
+ * cache a repeated chain is answered without a path validation.
+ *
  *   bench DIR [SECONDS_PER_ROW]
  */
 #define _POSIX_C_SOURCE 200809L
@@ -22,6 +28,7 @@
 #include <time.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
@@ -88,12 +95,83 @@ static int openssl_step(void *arg) {
   return openssl_verify_code(arg) == X509_V_OK;
 }
 
+/* OpenSSL on a new leaf each call, cycling through `leaves`. */
+struct openssl_cycle {
+  X509_STORE *store;
+  X509 **leaves;
+  size_t n_leaves, next;
+  STACK_OF(X509) *untrusted;
+};
+
+static int openssl_cycle_step(void *arg) {
+  struct openssl_cycle *c = arg;
+  struct openssl_case one = {c->store, c->leaves[c->next], c->untrusted, 0};
+  c->next = (c->next + 1) % c->n_leaves;
+  return openssl_verify_code(&one) == X509_V_OK;
+}
+
 /* certgate side. */
 struct certgate_case {
   certgate_verifier *verifier;
   const uint8_t *certs[2];
   size_t lens[2];
 };
+
+/* certgate on a new leaf each call (DER), under the intermediate it has seen. */
+struct certgate_cycle {
+  certgate_verifier *verifier;
+  unsigned char **leaves;
+  size_t *lens;
+  size_t n_leaves, next;
+  const uint8_t *intermediate;
+  size_t intermediate_len;
+};
+
+static int certgate_cycle_step(void *arg) {
+  struct certgate_cycle *c = arg;
+  const uint8_t *certs[2] = {c->leaves[c->next], c->intermediate};
+  size_t lens[2] = {c->lens[c->next], c->intermediate_len};
+  c->next = (c->next + 1) % c->n_leaves;
+  certgate_outcome *outcome = NULL;
+  certgate_code code = certgate_verify(c->verifier, certs, lens, 2, -1, &outcome);
+  certgate_outcome_free(outcome);
+  return code == CERTGATE_OK;
+}
+
+/* Every certificate of a PEM file, parsed; *n receives how many. */
+static X509 **load_certs(const char *dir, const char *name, size_t *n) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    fprintf(stderr, "bench: cannot open %s (regenerate the fixtures)\n", path);
+    exit(1);
+  }
+  size_t cap = 64;
+  X509 **certs = malloc(cap * sizeof *certs);
+  *n = 0;
+  X509 *cert;
+  while (certs != NULL && (cert = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+    if (*n == cap) {
+      cap *= 2;
+      X509 **bigger = realloc(certs, cap * sizeof *certs);
+      if (bigger == NULL) {
+        free(certs);
+        certs = NULL;
+        break;
+      }
+      certs = bigger;
+    }
+    certs[(*n)++] = cert;
+  }
+  ERR_clear_error(); /* the end of the file reads as an error */
+  fclose(f);
+  if (certs == NULL || *n == 0) {
+    fprintf(stderr, "bench: %s holds no certificate\n", path);
+    exit(1);
+  }
+  return certs;
+}
 
 static int certgate_step(void *arg) {
   struct certgate_case *c = arg;
@@ -192,6 +270,30 @@ int main(int argc, char **argv) {
                                  {(const uint8_t *)leaf_der, (const uint8_t *)int_der},
                                  {leaf_len, int_len}};
 
+  size_t n_leaves;
+  X509 **new_leaves = load_certs(dir, "new-leaves.pem", &n_leaves);
+  unsigned char **new_ders = malloc(n_leaves * sizeof *new_ders);
+  size_t *new_lens = malloc(n_leaves * sizeof *new_lens);
+  if (new_ders == NULL || new_lens == NULL) {
+    fprintf(stderr, "bench: out of memory\n");
+    return 1;
+  }
+  for (size_t i = 0; i < n_leaves; i++) {
+    new_ders[i] = NULL;
+    int len = i2d_X509(new_leaves[i], &new_ders[i]);
+    if (len <= 0) {
+      fprintf(stderr, "bench: cannot encode a new leaf\n");
+      return 1;
+    }
+    new_lens[i] = (size_t)len;
+  }
+  struct openssl_cycle ossl_new = {plain, new_leaves, n_leaves, 0, untrusted};
+  struct certgate_cycle cg_new = {load_policy(dir, "policy.json"), new_ders, new_lens, n_leaves, 0,
+                                  (const uint8_t *)int_der, int_len};
+  struct certgate_case cg_hit = {load_policy(dir, "policy-cache.json"),
+                                 {(const uint8_t *)leaf_der, (const uint8_t *)int_der},
+                                 {leaf_len, int_len}};
+
   /* The rows, measured in interleaved rounds; each row keeps its best round, so
    * interference from other processes inflates no figure. */
   struct {
@@ -205,6 +307,9 @@ int main(int argc, char **argv) {
       {"OpenSSL X509_verify_cert, CRL_CHECK", openssl_step, &ossl_crl, 0},
       {"OpenSSL X509_verify_cert, CRL_CHECK|CRL_CHECK_ALL", openssl_step, &ossl_crl_all, 0},
       {"certgate_verify, revocation depth chain", certgate_step, &cg_crl, 0},
+      {"OpenSSL X509_verify_cert, a new leaf each time", openssl_cycle_step, &ossl_new, 0},
+      {"certgate_verify, a new leaf, known intermediate", certgate_cycle_step, &cg_new, 0},
+      {"certgate_verify, decision-cache hit", certgate_step, &cg_hit, 0},
   };
   enum { N_ROWS = sizeof rows / sizeof rows[0] };
   for (int r = 0; r < N_ROWS; r++) {
@@ -223,16 +328,31 @@ int main(int argc, char **argv) {
          seconds_per_row / ROUNDS);
   printf("no revocation\n");
   row(rows[0].label, rows[0].best);
-  row(rows[1].label, rows[1].best);
+  row("certgate_verify, the same chain again", rows[1].best);
   printf("100,000-entry CRL of the intermediate (+ empty root CRL)\n");
   row(rows[2].label, rows[2].best);
   row(rows[3].label, rows[3].best);
   row(rows[4].label, rows[4].best);
+  printf("repeat peers (%zu distinct leaves cycled)\n", n_leaves);
+  row(rows[5].label, rows[5].best);
+  row(rows[6].label, rows[6].best);
+  row(rows[7].label, rows[7].best);
   printf("ratios (certgate throughput / OpenSSL throughput)\n");
-  printf("  no CRL:     %6.1fx\n", rows[0].best / rows[1].best);
+  printf("  no CRL, the same chain again:  %6.1fx\n", rows[0].best / rows[1].best);
+  printf("  a new leaf, known intermediate: %6.1fx  (target >= 3x)\n", rows[5].best / rows[6].best);
+  printf("  a repeated chain, cache hit:    %6.1fx  (target >= 20x)\n", rows[0].best / rows[7].best);
   printf("  100k CRL:   %6.1fx  (vs CRL_CHECK)\n", rows[2].best / rows[4].best);
   printf("  100k CRL:   %6.1fx  (vs CRL_CHECK|CRL_CHECK_ALL)\n", rows[3].best / rows[4].best);
 
+  for (size_t i = 0; i < n_leaves; i++) {
+    OPENSSL_free(new_ders[i]);
+    X509_free(new_leaves[i]);
+  }
+  free(new_ders);
+  free(new_lens);
+  free(new_leaves);
+  certgate_verifier_free(cg_new.verifier);
+  certgate_verifier_free(cg_hit.verifier);
   certgate_verifier_free(cg.verifier);
   certgate_verifier_free(cg_crl.verifier);
   free(leaf_der);

@@ -20,6 +20,9 @@ const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
 const YEAR: i64 = 365 * DAY;
 
+/// Distinct leaves in `new-leaves.pem`: more than a verifier's signature cache holds, so
+/// cycling through them checks every leaf's signature afresh.
+pub const NEW_LEAVES: usize = 5_000;
 /// Entries on the intermediate's big CRL.
 pub const CRL_ENTRIES: usize = 100_000;
 /// The leaf's SPIFFE ID.
@@ -28,7 +31,7 @@ pub const LEAF_SPIFFE_ID: &str = "spiffe://bench.example/ns/prod/sa/api";
 pub const TRUST_DOMAIN: &str = "bench.example";
 
 /// Every file `bench` writes, with the line `README.txt` gives it.
-pub const FILES: [(&str, &str); 15] = [
+pub const FILES: [(&str, &str); 17] = [
     ("root.pem", "ECDSA P-256 root CA (the only trust anchor)"),
     ("root.der", "the root as DER"),
     (
@@ -60,6 +63,14 @@ pub const FILES: [(&str, &str); 15] = [
     (
         "policy-crl.json",
         "policy.json plus revocation.crls = [root-crl.pem, crl-100k.pem] (depth chain)",
+    ),
+    (
+        "policy-cache.json",
+        "policy.json plus a decision cache (\"cache\": {\"entries\": 1024})",
+    ),
+    (
+        "new-leaves.pem",
+        "5,000 more client leaves of the intermediate (more than the signature cache holds)",
     ),
     ("README.txt", "this list"),
 ];
@@ -135,6 +146,24 @@ pub fn write(dir: &Path) -> Result<()> {
         &int,
     )?;
 
+    let mut new_leaves = String::new();
+    for n in 0..NEW_LEAVES {
+        let leaf = Issued::signed_by(
+            CertSpec::leaf(
+                dn(&[
+                    (Attr::O, "Certgate Bench"),
+                    (Attr::Cn, &format!("device-{n}")),
+                ]),
+                &random_serial(&rng)?,
+                now - HOUR,
+                now + YEAR,
+            )
+            .sans(vec![San::uri(LEAF_SPIFFE_ID)]),
+            &int,
+        )?;
+        new_leaves.push_str(&leaf.pem());
+    }
+
     let (this_update, next_update) = (now - HOUR, now + 7 * DAY);
     let revoked = revoked_serials(&rng, CRL_ENTRIES, &leaf_serial)?
         .iter()
@@ -174,6 +203,10 @@ pub fn write(dir: &Path) -> Result<()> {
         "policy-crl.json",
         policy(&root.pem(), Some([&root_crl_pem, &big_crl_pem]))?,
     )?;
+    let mut cached: Value = serde_json::from_str(&policy(&root.pem(), None)?)?;
+    cached["cache"] = json!({ "entries": 1024 });
+    write_file(dir, "policy-cache.json", pretty(&cached)?)?;
+    write_file(dir, "new-leaves.pem", &new_leaves)?;
     write_file(dir, "README.txt", readme(now, next_update))?;
     eprintln!(
         "wrote the benchmark fixtures (CRLs valid for 7 days) to {}",
