@@ -6,7 +6,9 @@
 #   make dist   every publishable artifact into target/dist (npm, wheel + sdist, C tarball,
 #               WASM npm package, the certgate crate); `make test` installs each of them
 #               into a fresh project (test-dist)
-# Each binding adds its own targets in bindings-*/rules.mk (included below).
+# Each binding adds its own targets in bindings-*/rules.mk (included below); the
+# hardening suites (fuzz/, tests/*/) theirs in their own rules.mk, and the part of them
+# that `make test` runs to CHECK_TESTS.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -15,6 +17,7 @@ ROOT := $(CURDIR)
 export CARGO_TERM_COLOR ?= never
 
 BINDING_TESTS :=
+CHECK_TESTS :=
 BINDING_BENCHES :=
 BINDING_DISTS :=
 DEMO :=
@@ -25,9 +28,9 @@ DIST := $(ROOT)/target/dist
 
 all: test
 
-include $(sort $(wildcard bindings-*/rules.mk))
+include $(sort $(wildcard bindings-*/rules.mk fuzz/rules.mk tests/*/rules.mk))
 
-test: lint test-rust $(BINDING_TESTS) test-proxies test-dist
+test: lint test-rust $(BINDING_TESTS) $(CHECK_TESTS) test-proxies test-dist
 
 lint:
 	$(CARGO) fmt --all -- --check
