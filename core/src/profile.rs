@@ -218,8 +218,22 @@ fn strict_rules(cert: &X509Certificate<'_>, role: Role, breach: &mut impl FnMut(
     let mut seen_aki = None;
     let mut seen_ski = None;
     let mut basic = None;
+    let mut path_len = false;
     let mut key_cert_sign = false;
+    let mut seen_oids: Vec<&[u8]> = Vec::new();
     for extension in cert.extensions() {
+        // RFC 5280 §4.2: at most one instance of an extension, whatever its kind.
+        let raw_oid = extension.oid.as_bytes();
+        if seen_oids.contains(&raw_oid) {
+            return breach(
+                Code::MalformedCertificate,
+                format!(
+                    "it has more than one {} (RFC 5280 §4.2)",
+                    extension_name(&extension.oid.to_id_string())
+                ),
+            );
+        }
+        seen_oids.push(raw_oid);
         // Dotted OIDs are built only where a message or the anchor's check needs one.
         let oid = || extension.oid.to_id_string();
         let critical = extension.critical;
@@ -237,7 +251,8 @@ fn strict_rules(cert: &X509Certificate<'_>, role: Role, breach: &mut impl FnMut(
             ParsedExtension::SubjectKeyIdentifier(ski) => seen_ski = Some((critical, ski.0)),
             ParsedExtension::SubjectAlternativeName(_) => seen_san = Some(critical),
             ParsedExtension::BasicConstraints(constraints) => {
-                basic = Some((critical, constraints.ca))
+                basic = Some((critical, constraints.ca));
+                path_len = constraints.path_len_constraint.is_some();
             }
             ParsedExtension::KeyUsage(key_usage) => key_cert_sign = key_usage.key_cert_sign(),
             ParsedExtension::NameConstraints(_) if !is_ca_role => {
@@ -285,8 +300,9 @@ fn strict_rules(cert: &X509Certificate<'_>, role: Role, breach: &mut impl FnMut(
         // name, key and nameConstraints); the policy ones are met by accepting any policy.
         if role == Role::Anchor && critical {
             let oid = oid();
+            // A critical key identifier is refused below, by the rule it breaks.
             let processed = WEBPKI_PROCESSES.contains(&oid.as_str())
-                || [CERTIFICATE_POLICIES_OID, AIA_OID].contains(&oid.as_str());
+                || [CERTIFICATE_POLICIES_OID, AIA_OID, AKI_OID, SKI_OID].contains(&oid.as_str());
             if !processed {
                 return breach(
                     Code::UnsupportedExtension,
@@ -348,6 +364,12 @@ fn strict_rules(cert: &X509Certificate<'_>, role: Role, breach: &mut impl FnMut(
         return breach(
             Code::CaConstraintViolation,
             "its keyUsage asserts keyCertSign but it is not a CA (RFC 5280 §4.2.1.3)".to_owned(),
+        );
+    } else if path_len && !matches!(basic, Some((_, true))) {
+        return breach(
+            Code::CaConstraintViolation,
+            "its basicConstraints has a pathLenConstraint but cA FALSE (RFC 5280 §4.2.1.9)"
+                .to_owned(),
         );
     }
     if subject_empty && seen_san != Some(true) {

@@ -10,8 +10,8 @@ use x509_cert::ext::pkix::certpolicy::PolicyInformation;
 use x509_cert::ext::pkix::constraints::name::{GeneralSubtree, NameConstraints};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
-    AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, CertificatePolicies,
-    PolicyConstraints,
+    AccessDescription, AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints,
+    CertificatePolicies, PolicyConstraints,
 };
 
 use super::*;
@@ -236,6 +236,31 @@ pub(super) fn certificates(pki: &mut Pki) -> Result<()> {
         (
             "strict-leaf-cert-sign-only",
             leaf("cert-sign-only", &[0x30, 0x11]).key_usage(vec![Ku::KeyCertSign]),
+        ),
+        (
+            "strict-leaf-pathlen-not-ca",
+            deviate(
+                leaf("pathlen-not-ca", &[0x30, 0x12]),
+                extra(vec![extension(
+                    &[2, 5, 29, 19],
+                    true,
+                    BasicConstraints {
+                        ca: false,
+                        path_len_constraint: Some(0),
+                    }
+                    .to_der()?,
+                )]),
+            ),
+        ),
+        (
+            "strict-leaf-duplicate-extension",
+            deviate(
+                leaf("duplicate-extension", &[0x30, 0x13]),
+                extra(vec![
+                    extension(&[1, 3, 6, 1, 4, 1, 55555, 2], false, vec![0x05, 0x00]),
+                    extension(&[1, 3, 6, 1, 4, 1, 55555, 2], false, vec![0x05, 0x00]),
+                ]),
+            ),
         ),
     ];
     for (name, spec) in leaves {
@@ -477,6 +502,25 @@ pub(super) fn certificates(pki: &mut Pki) -> Result<()> {
             deviate(
                 root("Critical AIA Root", &[0x33, 0x09]),
                 extra(vec![aia(true)?]),
+            ),
+        ),
+        (
+            "strict-root-critical-ski",
+            "strict-leaf-under-root-critical-ski",
+            deviate(
+                root("Critical SKI Root", &[0x33, 0x0d]),
+                Deviations {
+                    ski: Some(Some(true)),
+                    ..Deviations::default()
+                },
+            ),
+        ),
+        (
+            "strict-root-critical-aki",
+            "strict-leaf-under-root-critical-aki",
+            deviate(
+                root("Critical AKI Root", &[0x33, 0x0e]),
+                extra(vec![extension(&[2, 5, 29, 35], true, bogus_aki.to_der()?)]),
             ),
         ),
         (
@@ -875,6 +919,8 @@ pub(super) fn cases(cs: &mut Cases<'_>) -> Result<()> {
         ("unknown-critical", "A leaf with a critical extension nobody processes (RFC 5280 §4.2): webpki refuses it too.", "UNSUPPORTED_EXTENSION", Refuses),
         ("key-encipherment", "A client leaf whose keyUsage has only keyEncipherment cannot sign the TLS handshake (RFC 5280 §4.2.1.3, an RFC MUST).", "INVALID_USAGE", Refuses),
         ("cert-sign-only", "A client leaf whose keyUsage has only keyCertSign cannot sign the TLS handshake (an RFC MUST).", "INVALID_USAGE", Refuses),
+        ("pathlen-not-ca", "A leaf whose basicConstraints has a pathLenConstraint with cA FALSE (RFC 5280 §4.2.1.9; found by differential testing against OpenSSL).", "CA_CONSTRAINT_VIOLATION", Accepts),
+        ("duplicate-extension", "A leaf with two instances of one extension (RFC 5280 §4.2; found by differential testing).", "MALFORMED_CERTIFICATE", Accepts),
     ] {
         let name = format!("strict-leaf-{leaf}");
         cs.rule(Rule {
@@ -932,6 +978,8 @@ pub(super) fn cases(cs: &mut Cases<'_>) -> Result<()> {
         ("no-ski", "A trust anchor without subjectKeyIdentifier (RFC 5280 §4.2.1.2).", "MALFORMED_CERTIFICATE"),
         ("no-cert-sign", "A trust anchor whose keyUsage lacks keyCertSign (RFC 5280 §4.2.1.3).", "CA_CONSTRAINT_VIOLATION"),
         ("critical-aia", "A trust anchor whose authorityInfoAccess is critical (RFC 5280 §4.2.2.1).", "MALFORMED_CERTIFICATE"),
+        ("critical-ski", "A trust anchor whose subjectKeyIdentifier is critical (RFC 5280 §4.2.1.2): refused as for any CA, not as an unprocessed extension.", "MALFORMED_CERTIFICATE"),
+        ("critical-aki", "A trust anchor whose authorityKeyIdentifier is critical (RFC 5280 §4.2.1.1): refused as for any certificate, not as an unprocessed extension.", "MALFORMED_CERTIFICATE"),
     ] {
         let anchor_name = format!("strict-root-{anchor}");
         let leaf_name = format!("strict-leaf-under-root-{anchor}");
