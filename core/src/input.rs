@@ -19,7 +19,7 @@
 use std::borrow::Cow;
 
 use rustls_pki_types::CertificateDer;
-use x509_parser::der_parser::asn1_rs::{Any, FromDer as _, Tag};
+use x509_parser::der_parser::asn1_rs::{Any, Class, FromDer as _, Tag};
 use x509_parser::prelude::X509Certificate;
 
 use crate::error::{Code, Rejection};
@@ -340,46 +340,67 @@ fn article(label: &str) -> String {
 }
 
 /// A PKCS#7 / CMS SignedData bundle (`.p7b`, `openssl crl2pkcs7`): its certificates
-/// (or CRLs). Parsed with RustCrypto's `cms`; the SET it holds has no order, so the
-/// certificates are put in issuing order, leaf first, where that order is clear.
+/// (or CRLs), as the DER elements the bundle holds (RFC 5652 §5.1: `certificates [0]
+/// IMPLICIT` and `crls [1] IMPLICIT` SETs of X.509 certificates and CRLs). Read with
+/// borrowed DER elements only: the certificates are neither decoded nor re-encoded here
+/// (each is parsed later like any other), which bounds the memory a bundle costs by its
+/// size. The SET has no order, so the certificates are put in issuing order, leaf first,
+/// where that order is clear.
 fn pkcs7(der: &[u8], expect: Expect) -> Result<Decoded<'static>, String> {
-    use der::{Decode as _, Encode as _};
-    let refused = |e: der::Error| format!("not a PKCS#7 bundle ({e})");
-    let info = cms::content_info::ContentInfo::from_der(der).map_err(refused)?;
-    if info.content_type != const_oid_signed_data() {
+    const SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
+    fn refused(what: &str) -> String {
+        format!("not a PKCS#7 bundle ({what})")
+    }
+    fn element(input: &[u8]) -> Result<(&[u8], Any<'_>), String> {
+        Any::from_der(input).map_err(|e| refused(&e.to_string()))
+    }
+    // ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ANY }
+    let (_, info) = element(der)?;
+    let (rest, content_type) = element(info.data)?;
+    let content_type = content_type
+        .as_oid()
+        .map_err(|_| refused("its contentType is no OBJECT IDENTIFIER"))?
+        .to_id_string();
+    if content_type != SIGNED_DATA {
         return Err(format!(
-            "a CMS message of type {}, not a PKCS#7 certificate bundle (signedData)",
-            info.content_type
+            "a CMS message of type {content_type}, not a PKCS#7 certificate bundle (signedData)"
         ));
     }
-    let signed: cms::signed_data::SignedData = info.content.decode_as().map_err(refused)?;
+    let (_, content) = element(rest)?;
+    if content.class() != Class::ContextSpecific || content.tag() != Tag(0) {
+        return Err(refused("its content is not [0] EXPLICIT"));
+    }
+    // SignedData ::= SEQUENCE { version, digestAlgorithms SET, encapContentInfo,
+    //   certificates [0] IMPLICIT OPTIONAL, crls [1] IMPLICIT OPTIONAL, signerInfos SET }
+    let (_, signed) = element(content.data)?;
+    if signed.tag() != Tag::Sequence {
+        return Err(refused("its signedData is not a SEQUENCE"));
+    }
+    let wanted = match expect {
+        Expect::Certificates | Expect::Anchors => Tag(0),
+        Expect::Crls => Tag(1),
+    };
     let mut ders = Vec::new();
-    match expect {
-        Expect::Certificates | Expect::Anchors => {
-            for choice in signed.certificates.iter().flat_map(|set| set.0.iter()) {
-                match choice {
-                    cms::cert::CertificateChoices::Certificate(cert) => {
-                        ders.push(cert.to_der().map_err(refused)?)
-                    }
-                    cms::cert::CertificateChoices::Other(_) => {
-                        return Err("the PKCS#7 bundle holds a certificate that is not X.509".into())
-                    }
-                }
-            }
+    let mut fields = signed.data;
+    while !fields.is_empty() {
+        let (rest, field) = element(fields)?;
+        fields = rest;
+        if field.class() != Class::ContextSpecific || field.tag() != wanted {
+            continue;
         }
-        Expect::Crls => {
-            for choice in signed.crls.iter().flat_map(|set| set.0.iter()) {
-                match choice {
-                    cms::revocation::RevocationInfoChoice::Crl(crl) => {
-                        ders.push(crl.to_der().map_err(refused)?)
-                    }
-                    cms::revocation::RevocationInfoChoice::Other(_) => {
-                        return Err(
-                            "the PKCS#7 bundle holds revocation data that is not a CRL".into()
-                        )
-                    }
+        let mut items = field.data;
+        while !items.is_empty() {
+            let (rest, item) = element(items)?;
+            let bytes = &items[..items.len() - rest.len()];
+            items = rest;
+            if item.class() != Class::Universal || item.tag() != Tag::Sequence {
+                return Err(match expect {
+                    Expect::Crls => "the PKCS#7 bundle holds revocation data that is not a CRL",
+                    _ => "the PKCS#7 bundle holds a certificate that is not X.509",
                 }
+                .to_owned());
             }
+            ders.push(bytes.to_vec());
         }
     }
     if ders.is_empty() {
@@ -394,10 +415,6 @@ fn pkcs7(der: &[u8], expect: Expect) -> Result<Decoded<'static>, String> {
         ambiguous_leaf,
         bundle: None,
     })
-}
-
-fn const_oid_signed_data() -> der::asn1::ObjectIdentifier {
-    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2")
 }
 
 /// Orders the certificates of a bundle leaf first, each followed by its issuer. The
