@@ -4,8 +4,9 @@
 #                     first if missing; new inputs go to target/fuzz/corpus/<target>
 #                     (not committed), crashes to fuzz/artifacts/<target>; a summary of
 #                     executions per target ends the run, logs in target/fuzz/logs
-#   make fuzz-smoke   stable: replays every committed corpus file through the same target
-#                     bodies (fuzz/tests/replay.rs) and checks formatting; part of `make test`
+#   make fuzz-smoke   stable: replays every committed corpus file and the reproducers of
+#                     fixed findings (fuzz/regressions) through the same target bodies
+#                     (fuzz/tests/replay.rs), and checks formatting; part of `make test`
 #   make fuzz-lint    stable: clippy -D warnings and rustfmt on the fuzz crate
 #   make fuzz-cmin    merges target/fuzz/corpus into the committed corpora, minimised
 #   make fuzz-seed    rewrites the seed inputs from tests/vectors into the corpora (then

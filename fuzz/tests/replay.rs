@@ -1,5 +1,6 @@
-//! `make fuzz-smoke`: replays every file of `corpus/<target>/` through the same target
-//! body the libFuzzer entry point runs, on the stable toolchain. A plain `main` on one
+//! `make fuzz-smoke`: replays every file of `corpus/<target>/` and `regressions/<target>/`
+//! (reproducers of fixed findings) through the same target body the libFuzzer entry point
+//! runs, on the stable toolchain. A plain `main` on one
 //! thread, so the counting allocator measures each call alone.
 //!
 //! `cargo test --no-default-features --test replay -- [TARGET...] [--found | --from DIR]`:
@@ -30,16 +31,17 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut folder = root.join("corpus");
+    // The corpora and the reproducers of fixed findings, unless told otherwise.
+    let mut folders = vec![root.join("corpus"), root.join("regressions")];
     let mut found = false;
     let mut chosen: Vec<&str> = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--found" => (folder, found) = (root.join("artifacts-found"), true),
+            "--found" => (folders, found) = (vec![root.join("artifacts-found")], true),
             "--from" => {
                 let dir = args.next().expect("--from needs a folder");
-                (folder, found) = (root.join(dir), true);
+                (folders, found) = (vec![root.join(dir)], true);
             }
             other if !other.starts_with('-') => chosen.push(other),
             _ => {}
@@ -55,12 +57,12 @@ fn main() {
             continue;
         }
         let body = targets::by_name(name).expect("every name has a body");
-        let inputs = files(&folder.join(name));
+        let inputs: Vec<PathBuf> = folders
+            .iter()
+            .flat_map(|folder| files(&folder.join(name)))
+            .collect();
         if inputs.is_empty() && !found {
-            eprintln!(
-                "FAILED {name}: no corpus in {}",
-                folder.join(name).display()
-            );
+            eprintln!("FAILED {name}: no corpus in corpus/{name}");
             failed += 1;
             continue;
         }
