@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { rssGrowth } from './rss.mjs';
 
 const require = createRequire(import.meta.url);
 const { Verifier, enforce, serverOptions } = require(path.join(path.dirname(new URL(import.meta.url).pathname), '../../bindings-node'));
@@ -97,12 +98,7 @@ for (const [code, n] of expected) {
     console.error(`the server decided ${code} ${decisions.get(code) ?? 0} times, expected ${n}`);
   }
 }
-const tenth = Math.max(1, Math.floor(samples.length / 10));
-const mean = (list) => list.reduce((a, b) => a + b, 0) / list.length;
-const warmFrom = Math.min(Math.floor(samples.length / 5), samples.length - tenth);
-const warm = mean(samples.slice(warmFrom, warmFrom + tenth));
-const end = mean(samples.slice(-tenth));
-const growth = (end / warm - 1) * 100;
+const { warm, end, growth } = rssGrowth(samples);
 console.log(`server soak (Node ${process.version}): ${total} curl handshakes, ${concurrency} at a time, in ${seconds.toFixed(1)} s`);
 console.log(`decisions: ${[...decisions].map(([code, n]) => `${code} ${n}`).join(', ')}; ${wrong} wrong, ${unhandled} unhandled errors`);
 console.log(`server RSS: ${(warm / 2 ** 20).toFixed(1)} MiB after warm-up, ${(end / 2 ** 20).toFixed(1)} MiB at the end (${growth >= 0 ? '+' : ''}${growth.toFixed(1)}%, limit +5%), max ${(Math.max(...samples) / 2 ** 20).toFixed(1)} MiB`);

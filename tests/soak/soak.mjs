@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { rssGrowth } from './rss.mjs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 const require = createRequire(import.meta.url);
@@ -89,12 +90,7 @@ if (isMainThread) {
   );
   clearInterval(sampler);
   const seconds = (performance.now() - started) / 1000;
-  const tenth = Math.max(1, Math.floor(samples.length / 10));
-  const mean = (list) => list.reduce((a, b) => a + b, 0) / list.length;
-  const warmFrom = Math.min(Math.floor(samples.length / 5), samples.length - tenth);
-  const warm = mean(samples.slice(warmFrom, warmFrom + tenth));
-  const end = mean(samples.slice(-tenth));
-  const growth = (end / warm - 1) * 100;
+  const { warm, end, growth } = rssGrowth(samples);
   const wrong = results.reduce((sum, r) => sum + r.wrong, 0);
   const sum = (key) => results.reduce((total, r) => total + r.stats.verifications[key], 0);
   const hits = results.reduce((total, r) => total + r.stats.cache.hits, 0);
