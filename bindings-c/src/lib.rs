@@ -567,15 +567,12 @@ pub unsafe extern "C" fn certgate_verifier_warnings_json(
     buf_len: usize,
     len_out: *mut usize,
 ) -> certgate_code {
-    let result = boundary(|| {
-        // SAFETY: the caller's contract on `verifier`.
-        let verifier = unsafe { verifier_ref(verifier) }?;
-        json_output(buf, buf_len, len_out)?;
-        let json = serde_json::to_string(&verifier.warnings());
-        // SAFETY: checked by `json_output`; the caller's contract on the rest.
-        unsafe { write_json(json, buf, buf_len, len_out) }
-    });
-    result.err().map_or(CERTGATE_OK, |failure| failure.code)
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        verifier_json(verifier, buf, buf_len, len_out, |v| {
+            serde_json::to_string(&v.warnings())
+        })
+    }
 }
 
 /// The `snprintf`-style output of the `*_json` functions: the JSON text (from
@@ -607,6 +604,29 @@ unsafe fn write_json(
 
 /// The checks every `*_json` function makes before `write_json`: `len_out` non-NULL,
 /// `buf` non-NULL unless `buf_len` is 0.
+/// What the `certgate_verifier_*_json` functions share: the JSON `json` makes of the
+/// verifier, into the caller's buffer, snprintf-style; the status code.
+///
+/// # Safety
+/// `verifier` is NULL or live; `buf` is NULL or has `buf_len` writable bytes; `len_out`
+/// is NULL or writable.
+unsafe fn verifier_json(
+    verifier: *const certgate_verifier,
+    buf: *mut c_char,
+    buf_len: usize,
+    len_out: *mut usize,
+    json: impl FnOnce(&Verifier) -> serde_json::Result<String>,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on `verifier`.
+        let verifier = unsafe { verifier_ref(verifier) }?;
+        json_output(buf, buf_len, len_out)?;
+        // SAFETY: checked by `json_output`; the caller's contract on the rest.
+        unsafe { write_json(json(verifier), buf, buf_len, len_out) }
+    });
+    result.err().map_or(CERTGATE_OK, |failure| failure.code)
+}
+
 fn json_output(buf: *mut c_char, buf_len: usize, len_out: *mut usize) -> Result<(), Failure> {
     if len_out.is_null() {
         return Err(Failure::null("len_out"));
@@ -807,20 +827,17 @@ pub unsafe extern "C" fn certgate_verifier_watched_paths_json(
     buf_len: usize,
     len_out: *mut usize,
 ) -> certgate_code {
-    let result = boundary(|| {
-        // SAFETY: the caller's contract on `verifier`.
-        let verifier = unsafe { verifier_ref(verifier) }?;
-        json_output(buf, buf_len, len_out)?;
-        let paths: Vec<String> = verifier
-            .watched_paths()
-            .iter()
-            .map(|path| path.to_string_lossy().into_owned())
-            .collect();
-        let json = serde_json::to_string(&paths);
-        // SAFETY: checked by `json_output`; the caller's contract on the rest.
-        unsafe { write_json(json, buf, buf_len, len_out) }
-    });
-    result.err().map_or(CERTGATE_OK, |failure| failure.code)
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        verifier_json(verifier, buf, buf_len, len_out, |verifier| {
+            let paths: Vec<String> = verifier
+                .watched_paths()
+                .iter()
+                .map(|path| path.to_string_lossy().into_owned())
+                .collect();
+            serde_json::to_string(&paths)
+        })
+    }
 }
 
 /// The generation of the policy in force: 0 when the verifier is made, one more with
@@ -893,15 +910,12 @@ pub unsafe extern "C" fn certgate_verifier_stats_json(
     buf_len: usize,
     len_out: *mut usize,
 ) -> certgate_code {
-    let result = boundary(|| {
-        // SAFETY: the caller's contract on `verifier`.
-        let verifier = unsafe { verifier_ref(verifier) }?;
-        json_output(buf, buf_len, len_out)?;
-        let json = serde_json::to_string(&verifier.stats());
-        // SAFETY: checked by `json_output`; the caller's contract on the rest.
-        unsafe { write_json(json, buf, buf_len, len_out) }
-    });
-    result.err().map_or(CERTGATE_OK, |failure| failure.code)
+    // SAFETY: the caller's contract, forwarded.
+    unsafe {
+        verifier_json(verifier, buf, buf_len, len_out, |v| {
+            serde_json::to_string(&v.stats())
+        })
+    }
 }
 
 /// Counts one failed CRL download in the verifier's stats (`crl_fetch_failures` of
