@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any, Dict, Iterator, Optional, Tuple
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import grpc
 import pytest
@@ -26,6 +23,7 @@ import certgate.asgi
 import certgate.grpc
 import certgate.wsgi
 import pki
+from http_servers import serve_asgi, serve_wsgi
 
 
 def nginx_header(issued: pki.Issued) -> str:
@@ -48,8 +46,6 @@ def get(port: int, headers: Dict[str, str]) -> Tuple[int, Any]:
 
 @contextlib.contextmanager
 def uvicorn_app(verifier: certgate.Verifier) -> Iterator[int]:
-    import uvicorn
-
     app = FastAPI()
     app.add_middleware(certgate.asgi.CertgateMiddleware, verifier=verifier)
 
@@ -58,23 +54,8 @@ def uvicorn_app(verifier: certgate.Verifier) -> Iterator[int]:
         peer = request.state.peer
         return {"spiffe": peer.spiffe_id, "forwarded": peer.forwarded}
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        yield server.servers[0].sockets[0].getsockname()[1]
-    finally:
-        server.should_exit = True
-        thread.join(15)
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (wsgiref's name)
-        pass
+    with serve_asgi(app) as port:
+        yield port
 
 
 @contextlib.contextmanager
@@ -89,15 +70,8 @@ def wsgi_app(verifier: certgate.Verifier) -> Iterator[int]:
         return jsonify({"spiffe": peer.spiffe_id, "forwarded": peer.forwarded})
 
     app.wsgi_app = certgate.wsgi.CertgateMiddleware(app.wsgi_app, verifier)  # type: ignore[method-assign]
-    server = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(15)
+    with serve_wsgi(app) as port:
+        yield port
 
 
 SERVERS = {"asgi (FastAPI on uvicorn)": uvicorn_app, "wsgi (Flask on wsgiref)": wsgi_app}

@@ -23,7 +23,6 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
-from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import grpc
 import pytest
@@ -34,6 +33,7 @@ import certgate.asgi
 import certgate.grpc
 import certgate.wsgi
 import pki
+from http_servers import serve_asgi, serve_wsgi
 from certgate._crls import next_fetch_seconds
 
 OTHER = "spiffe://demo.example/ns/prod/sa/other"
@@ -367,8 +367,6 @@ def get(port: int, issued: pki.Issued) -> Tuple[int, Any]:
 
 @contextlib.contextmanager
 def uvicorn_app(verifier: certgate.Verifier, **options: Any) -> Iterator[int]:
-    import uvicorn
-
     app = FastAPI()
     app.add_middleware(certgate.asgi.CertgateMiddleware, verifier=verifier, **options)
 
@@ -377,23 +375,8 @@ def uvicorn_app(verifier: certgate.Verifier, **options: Any) -> Iterator[int]:
         peer = request.state.peer
         return {"spiffe": peer.spiffe_id, "audit": peer.audit.code if peer.audit else None}
 
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        yield server.servers[0].sockets[0].getsockname()[1]
-    finally:
-        server.should_exit = True
-        thread.join(15)
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (wsgiref's name)
-        pass
+    with serve_asgi(app) as port:
+        yield port
 
 
 @contextlib.contextmanager
@@ -408,15 +391,8 @@ def wsgi_app(verifier: certgate.Verifier, **options: Any) -> Iterator[int]:
         return jsonify({"spiffe": peer.spiffe_id, "audit": peer.audit.code if peer.audit else None})
 
     app.wsgi_app = certgate.wsgi.CertgateMiddleware(app.wsgi_app, verifier, **options)  # type: ignore[method-assign]
-    server = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(15)
+    with serve_wsgi(app) as port:
+        yield port
 
 
 SERVERS = {"asgi (FastAPI on uvicorn)": uvicorn_app, "wsgi (Flask on wsgiref)": wsgi_app}
