@@ -11,7 +11,7 @@ use rcgen::SanType;
 use serde_json::Value;
 use time::Duration;
 
-use common::{certgate_in, issue, now, pem, server_sans, Ca, TempDir};
+use common::{certgate_in, issue, now, pem, server_sans, sorted_keys, Ca, TempDir};
 
 /// A folder with `expired.pem` (10 days and an hour ago), `soon.pem` (in 5 days and an hour),
 /// `sub/fine.crt` (in 400 days and an hour) and files a scan leaves out or skips.
@@ -210,15 +210,8 @@ fn json_lists_every_certificate_with_its_file() {
         ]
     );
     let fine = &certificates[2];
-    let mut keys: Vec<&str> = fine
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
     assert_eq!(
-        keys,
+        sorted_keys(fine),
         [
             "days_left",
             "expired",

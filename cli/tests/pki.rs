@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 
-use common::{certgate_in, TempDir, TlsServer};
+use common::{certgate_in, sorted_keys, TempDir, TlsServer};
 
 /// The SPIFFE ID of the client the default policy allows.
 const WEB: &str = "spiffe://example.org/ns/prod/sa/web";
@@ -918,15 +918,8 @@ fn list_shows_status_serials_and_sans() {
         (&json!("ok"), &Value::Null)
     );
     assert_eq!(api["san"]["ip"], json!(["::1"]));
-    let mut keys: Vec<&str> = api
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
     assert_eq!(
-        keys,
+        sorted_keys(api),
         [
             "days_left",
             "expired",

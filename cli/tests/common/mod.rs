@@ -148,3 +148,15 @@ impl Drop for TlsServer {
         let _ = self.child.wait();
     }
 }
+
+/// The keys of a JSON object, sorted: what a `--json` record promises to hold.
+pub fn sorted_keys(object: &serde_json::Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = object
+        .as_object()
+        .expect("a JSON object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}

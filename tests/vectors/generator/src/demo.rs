@@ -127,25 +127,18 @@ pub fn write(dir: &Path) -> Result<()> {
     )?;
 
     let root_crl = crl(&root, from, until, 1, &[])?;
+    let compromised = |cert| Revoked {
+        cert,
+        at: from,
+        reason: RevocationReason::KeyCompromise,
+    };
     let int_crl = crl(
         &int,
         from,
         until,
         1,
-        &[
-            Revoked {
-                cert: &revoked,
-                at: from,
-                reason: RevocationReason::KeyCompromise,
-            },
-            Revoked {
-                cert: &payments_revoked,
-                at: from,
-                reason: RevocationReason::KeyCompromise,
-            },
-        ],
+        &[compromised(&revoked), compromised(&payments_revoked)],
     )?;
-
     // The issuing CA's next CRL, which also revokes `allowed`: what a CRL endpoint
     // serves after a revocation (the bindings' CRL download tests).
     let int_crl_next = crl(
@@ -154,21 +147,9 @@ pub fn write(dir: &Path) -> Result<()> {
         until,
         2,
         &[
-            Revoked {
-                cert: &revoked,
-                at: from,
-                reason: RevocationReason::KeyCompromise,
-            },
-            Revoked {
-                cert: &payments_revoked,
-                at: from,
-                reason: RevocationReason::KeyCompromise,
-            },
-            Revoked {
-                cert: &allowed,
-                at: from,
-                reason: RevocationReason::KeyCompromise,
-            },
+            compromised(&revoked),
+            compromised(&payments_revoked),
+            compromised(&allowed),
         ],
     )?;
 
