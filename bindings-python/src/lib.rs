@@ -41,6 +41,11 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("MAX_CHAIN_CERTIFICATES", certgate::MAX_CHAIN_CERTIFICATES)?;
     module.add("MAX_CERTIFICATE_BYTES", certgate::MAX_CERTIFICATE_BYTES)?;
     module.add("MAX_INPUT_BYTES", certgate::MAX_INPUT_BYTES)?;
+    module.add("MAX_SOURCE_BYTES", certgate::MAX_SOURCE_BYTES)?;
+    module.add("MAX_SOURCE_ITEMS", certgate::MAX_SOURCE_ITEMS)?;
+    module.add("MAX_POLICY_BYTES", certgate::MAX_POLICY_BYTES)?;
+    module.add("MAX_PATTERN_BYTES", certgate::MAX_PATTERN_BYTES)?;
+    module.add("MAX_RULE_VALUES", certgate::MAX_RULE_VALUES)?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

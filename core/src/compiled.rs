@@ -16,7 +16,7 @@ use crate::constraints::{normalised_rdns, Names, OwnConstraints};
 use crate::error::{invalid_policy, unattached, Code, Rejection, Warning};
 use crate::forwarded::ForwardedRules;
 use crate::identity::{ExpiryWarning, ExpiryWarningCode, Identity, Validity, Verification};
-use crate::input::{decode, decode_chain, Expect};
+use crate::input::{decode, decode_chain, items_within_limit, source_within_limit, Expect};
 use crate::matchers::{Rule, RuleList};
 use crate::path::{code_for, UsageValidator};
 use crate::policy::CrlFetchPolicy;
@@ -241,8 +241,11 @@ impl Compiled {
             usage: policy.usage,
             revocation,
             crls: Arc::new(CrlSet::default()),
-            allow: policy.allow.map(RuleList::new),
-            deny: RuleList::new(policy.deny),
+            allow: policy
+                .allow
+                .map(|rules| RuleList::new(rules, "allow"))
+                .transpose()?,
+            deny: RuleList::new(policy.deny, "deny")?,
             max_chain_length: policy.max_chain_length.0,
             clock_skew_seconds: u64::from(policy.clock_skew_seconds),
             profile: policy.profile,
@@ -341,8 +344,10 @@ impl Compiled {
         bundle: &[u8],
     ) -> Result<(Compiled, BundleUpdate), Rejection> {
         let path = format!("trust.spiffe_bundles.{trust_domain}");
+        source_within_limit(&path, bundle)?;
         let decoded =
             decode(bundle, Expect::Anchors).map_err(|e| invalid_policy(format!("{path}: {e}")))?;
+        items_within_limit(&path, decoded.ders.len(), "certificates")?;
         let meta = decoded.bundle.unwrap_or_default();
         let mut anchors = Vec::with_capacity(decoded.ders.len());
         for der in &decoded.ders {
@@ -1221,6 +1226,7 @@ fn policy_certs(
         let (item_path, bytes) = inline_source(source, &format!("{path}[{index}]"))?;
         let decoded =
             decode(bytes, expect).map_err(|e| invalid_policy(format!("{item_path}: {e}")))?;
+        items_within_limit(path, certs.len() + decoded.ders.len(), "certificates")?;
         certs.extend(
             decoded
                 .ders
@@ -1240,6 +1246,7 @@ fn anchors_of(sources: &Sources, path: &str) -> Result<(Vec<Arc<Anchor>>, Option
         let (item_path, bytes) = inline_source(source, &format!("{path}[{index}]"))?;
         let decoded = decode(bytes, Expect::Anchors)
             .map_err(|e| invalid_policy(format!("{item_path}: {e}")))?;
+        items_within_limit(path, anchors.len() + decoded.ders.len(), "certificates")?;
         sequence = sequence.or(decoded.bundle.and_then(|meta| meta.sequence));
         for der in &decoded.ders {
             anchors.push(Arc::new(Anchor::new(
@@ -1270,14 +1277,11 @@ fn single_spiffe_domain<'r>(rules: impl Iterator<Item = &'r Rule>) -> bool {
 /// from); a file reference that was never read is refused.
 fn inline_source<'s>(source: &'s Source, path: &str) -> Result<(String, &'s [u8]), Rejection> {
     match source {
-        Source::Inline {
-            bytes,
-            origin: None,
-        } => Ok((path.to_owned(), bytes)),
-        Source::Inline {
-            bytes,
-            origin: Some(origin),
-        } => Ok((origin.clone(), bytes)),
+        Source::Inline { bytes, origin } => {
+            let path = origin.clone().unwrap_or_else(|| path.to_owned());
+            source_within_limit(&path, bytes)?;
+            Ok((path, bytes))
+        }
         Source::File(file) | Source::Dir(file) => Err(invalid_policy(format!(
             "{path}: {file:?} is a file reference, which only a policy loaded from a file \
              resolves (Verifier::from_file, `certgate verify --policy`, fromFile / from_file)"

@@ -3,12 +3,13 @@
 //! This is the one place certgate reads files; the CLI and the native bindings use it,
 //! the WebAssembly build leaves it out, and without it the crate does no I/O.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use crate::error::{invalid_policy, Rejection};
-use crate::input::Expect;
-use crate::policy::{BundleSpec, Policy};
+use crate::input::{items_within_limit, Expect, MAX_SOURCE_BYTES};
+use crate::policy::{BundleSpec, Policy, MAX_POLICY_BYTES};
 use crate::schema::{Source, Sources};
 use crate::verifier::{PolicyFile, Verifier};
 
@@ -108,12 +109,7 @@ impl Policy {
 /// The policy in a JSON file with its references read, and the paths it was read from
 /// (the file first, then each referenced file or folder, in policy order).
 fn load(path: &Path) -> Result<(Policy, Vec<PathBuf>), Rejection> {
-    let text = std::fs::read(path).map_err(|e| {
-        invalid_policy(format!(
-            "cannot read the policy file {}: {e}",
-            path.display()
-        ))
-    })?;
+    let text = read_bounded(path, MAX_POLICY_BYTES, "", "the policy file")?;
     let text = String::from_utf8(text).map_err(|_| {
         invalid_policy(format!(
             "the policy file {} is not UTF-8 text",
@@ -209,12 +205,7 @@ fn read(at: &str, written: &str, full: &Path) -> Result<Source, Rejection> {
             "{at}: {written} is a folder; use {{\"dir\": {written:?}}} to read the files in it"
         )));
     }
-    let bytes = std::fs::read(full).map_err(|e| {
-        invalid_policy(format!(
-            "{at}: cannot read the file {}: {e}",
-            full.display()
-        ))
-    })?;
+    let bytes = read_bounded(full, MAX_SOURCE_BYTES, &format!("{at}: "), "the file")?;
     if bytes.is_empty() {
         return Err(invalid_policy(format!(
             "{at}: the file {} is empty",
@@ -225,6 +216,28 @@ fn read(at: &str, written: &str, full: &Path) -> Result<Source, Rejection> {
         bytes,
         origin: Some(format!("{at} ({written})")),
     })
+}
+
+/// A file's bytes, `INVALID_POLICY` if it cannot be read and `INPUT_TOO_LARGE` past
+/// `limit` bytes, found without reading further (a reference to /dev/zero or a log
+/// file must not exhaust memory). Messages read `{at}cannot read {noun} PATH: ...`.
+fn read_bounded(path: &Path, limit: usize, at: &str, noun: &str) -> Result<Vec<u8>, Rejection> {
+    let cannot = |e: std::io::Error| {
+        invalid_policy(format!("{at}cannot read {noun} {}: {e}", path.display()))
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(cannot)?
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() > limit {
+        return Err(invalid_policy(format!(
+            "{at}{noun} {} is over the limit of {limit} bytes",
+            path.display()
+        )));
+    }
+    Ok(bytes)
 }
 
 /// The files of a folder that hold what `expect` wants, by name.
@@ -259,6 +272,7 @@ fn listing(
         // `metadata` follows symlinks, as Kubernetes mounts files through them.
         if wanted && entry.path().metadata().is_ok_and(|m| m.is_file()) {
             files.push((name, entry.path()));
+            items_within_limit(&format!("{at}: the folder {written}"), files.len(), "files")?;
         }
     }
     if files.is_empty() {

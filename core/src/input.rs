@@ -22,7 +22,7 @@ use rustls_pki_types::CertificateDer;
 use x509_parser::der_parser::asn1_rs::{Any, Class, FromDer as _, Tag};
 use x509_parser::prelude::X509Certificate;
 
-use crate::error::{Code, Rejection};
+use crate::error::{invalid_policy, Code, Rejection};
 
 /// Most certificates accepted in one input chain.
 pub const MAX_CHAIN_CERTIFICATES: usize = 16;
@@ -31,6 +31,15 @@ pub const MAX_CERTIFICATE_BYTES: usize = 64 * 1024;
 /// Largest accepted input item (PEM text or DER), in bytes: room for the whole
 /// chain as PEM (base64 grows DER by 4/3, plus headers and line breaks).
 pub const MAX_INPUT_BYTES: usize = MAX_CHAIN_CERTIFICATES * (MAX_CERTIFICATE_BYTES / 3 * 4 + 1024);
+/// Largest source of a policy or of an update, in bytes: one item of `trust.anchors`,
+/// `trust.intermediates`, a SPIFFE bundle or `revocation.crls` (inline, attached or read
+/// from a file), and one item given to `update_crls` or `update_spiffe_bundle`. Room for
+/// a CRL of about 1.5 million entries, as PEM.
+pub const MAX_SOURCE_BYTES: usize = 64 * 1024 * 1024;
+/// Most certificates in one list of a policy (`trust.anchors`, `trust.intermediates`,
+/// one trust domain's SPIFFE bundle or endpoint CA), most CRLs in one set (the policy's
+/// or an update's), and most files read from one `{"dir": ...}`.
+pub const MAX_SOURCE_ITEMS: usize = 10_000;
 
 /// What an input item is expected to hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,6 +173,28 @@ fn decode_chain_item<'a>(
         if certs.len() > MAX_CHAIN_CERTIFICATES {
             return Err(too_many(certs.len()));
         }
+    }
+    Ok(())
+}
+
+/// Refuses a policy or update source over [`MAX_SOURCE_BYTES`], before it is parsed.
+pub(crate) fn source_within_limit(path: &str, bytes: &[u8]) -> Result<(), Rejection> {
+    if bytes.len() > MAX_SOURCE_BYTES {
+        return Err(invalid_policy(format!(
+            "{path}: {} bytes exceed the limit of {MAX_SOURCE_BYTES} bytes per source",
+            bytes.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a list of policy certificates or a set of CRLs that has grown past
+/// [`MAX_SOURCE_ITEMS`] (`what`: "certificates", "CRLs", "files").
+pub(crate) fn items_within_limit(path: &str, count: usize, what: &str) -> Result<(), Rejection> {
+    if count > MAX_SOURCE_ITEMS {
+        return Err(invalid_policy(format!(
+            "{path}: more than {MAX_SOURCE_ITEMS} {what}, the limit"
+        )));
     }
     Ok(())
 }

@@ -47,7 +47,12 @@ pub use identity::{
     distinguished_name, inspect, Audit, ExpiryWarning, ExpiryWarningCode, Identity, PublicKeyInfo,
     SubjectAltNames, Verification,
 };
-pub use input::{certificates, MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_INPUT_BYTES};
-pub use policy::{Mode, Policy, DEFAULT_MAX_CHAIN_LENGTH};
+pub use input::{
+    certificates, MAX_CERTIFICATE_BYTES, MAX_CHAIN_CERTIFICATES, MAX_INPUT_BYTES, MAX_SOURCE_BYTES,
+    MAX_SOURCE_ITEMS,
+};
+pub use matchers::MAX_RULE_VALUES;
+pub use policy::{Mode, Policy, DEFAULT_MAX_CHAIN_LENGTH, MAX_POLICY_BYTES};
 pub use revocation::CrlSummary;
+pub use schema::MAX_PATTERN_BYTES;
 pub use verifier::{CacheStats, CrlFetch, Stats, Verifier};

@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use base64::Engine as _;
 use serde::Deserialize;
 
+use crate::error::{invalid_policy, Rejection};
 use crate::identity::Identity;
-use crate::schema::{IpBlock, OneOrMany};
+use crate::schema::{IpBlock, OneOrMany, PatternText};
 use crate::spiffe;
 use crate::x509::ATTRIBUTE_NAMES;
 
@@ -95,6 +96,29 @@ impl Rule {
         })
     }
 
+    /// How many values (patterns, addresses, hashes, subject attribute values) the
+    /// rule holds, counted toward [`MAX_RULE_VALUES`].
+    fn value_count(&self) -> usize {
+        self.matchers
+            .iter()
+            .map(|matcher| match matcher {
+                Matcher::SpiffeId(values) => values.len(),
+                Matcher::TrustDomain(values) => values.len(),
+                Matcher::Dns(values) => values.len(),
+                Matcher::Uri(values) => values.len(),
+                Matcher::Email(values) => values.len(),
+                Matcher::Ip(values) => values.len(),
+                Matcher::Subject(patterns) => patterns
+                    .iter()
+                    .flat_map(|pattern| &pattern.0)
+                    .map(|(_, values)| values.len())
+                    .sum(),
+                Matcher::Fingerprint(values) => values.len(),
+                Matcher::Spki(values) => values.len(),
+            })
+            .sum()
+    }
+
     /// Whether every matcher of the rule matches the peer.
     pub(crate) fn matches(&self, peer: &Identity) -> bool {
         self.matchers.iter().all(|matcher| matcher.matches(peer))
@@ -174,6 +198,10 @@ impl Matcher {
     }
 }
 
+/// Most values in one rule list (`allow` or `deny`), counted over all its rules: a
+/// million per-device fingerprints or SPIFFE IDs.
+pub const MAX_RULE_VALUES: usize = 1_000_000;
+
 /// Below this many rules a list is scanned: the index would cost more than it saves.
 const INDEX_FROM: usize = 16;
 
@@ -207,13 +235,21 @@ enum Key {
 }
 
 impl RuleList {
-    pub(crate) fn new(rules: Vec<Rule>) -> RuleList {
+    /// Indexes the rules of `allow` or `deny` (`name`, for the message when the list
+    /// holds more than [`MAX_RULE_VALUES`] values).
+    pub(crate) fn new(rules: Vec<Rule>, name: &str) -> Result<RuleList, Rejection> {
+        let values: usize = rules.iter().map(Rule::value_count).sum();
+        if values > MAX_RULE_VALUES {
+            return Err(invalid_policy(format!(
+                "{name}: {values} values exceed the limit of {MAX_RULE_VALUES} per rule list"
+            )));
+        }
         let mut list = RuleList {
             rules,
             ..RuleList::default()
         };
         if list.rules.len() < INDEX_FROM {
-            return list;
+            return Ok(list);
         }
         for (index, rule) in list.rules.iter().enumerate() {
             // Any one matcher whose every value is exact: the rule can only match a peer
@@ -230,7 +266,7 @@ impl RuleList {
                 None => list.scanned.push(index),
             }
         }
-        list
+        Ok(list)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -289,17 +325,17 @@ fn peer_values(peer: &Identity) -> Vec<(Key, String)> {
 
 /// A DNS name pattern: a name, or `*.` + name where `*` is exactly one label.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "String")]
+#[serde(try_from = "PatternText")]
 struct DnsPattern {
     /// Lowercase; for a wildcard, the part after `*.`.
     name: String,
     wildcard: bool,
 }
 
-impl TryFrom<String> for DnsPattern {
+impl TryFrom<PatternText> for DnsPattern {
     type Error = String;
 
-    fn try_from(text: String) -> Result<Self, String> {
+    fn try_from(PatternText(text): PatternText) -> Result<Self, String> {
         let lower = text.to_ascii_lowercase();
         let (wildcard, name) = match lower.strip_prefix("*.") {
             Some(rest) => (true, rest.to_owned()),
@@ -350,13 +386,13 @@ impl DnsPattern {
 
 /// A URI pattern: `*` matches one or more characters other than `/`; nothing else is special.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "String")]
+#[serde(try_from = "PatternText")]
 struct UriPattern(String);
 
-impl TryFrom<String> for UriPattern {
+impl TryFrom<PatternText> for UriPattern {
     type Error = String;
 
-    fn try_from(text: String) -> Result<Self, String> {
+    fn try_from(PatternText(text): PatternText) -> Result<Self, String> {
         if text.is_empty() {
             return Err("an empty URI pattern can never match".to_owned());
         }
@@ -417,13 +453,13 @@ fn segment_matches(pattern: &str, value: &str) -> bool {
 
 /// A `spiffe_id` pattern: a URI pattern that must be a SPIFFE ID.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "String")]
+#[serde(try_from = "PatternText")]
 struct SpiffeIdPattern(UriPattern);
 
-impl TryFrom<String> for SpiffeIdPattern {
+impl TryFrom<PatternText> for SpiffeIdPattern {
     type Error = String;
 
-    fn try_from(text: String) -> Result<Self, String> {
+    fn try_from(PatternText(text): PatternText) -> Result<Self, String> {
         // Validate the shape with each `*` read as one path-safe character.
         let shape = text.replace('*', "x");
         if !spiffe::is_valid_id(&shape) {
@@ -442,13 +478,13 @@ impl TryFrom<String> for SpiffeIdPattern {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "String")]
+#[serde(try_from = "PatternText")]
 struct TrustDomain(String);
 
-impl TryFrom<String> for TrustDomain {
+impl TryFrom<PatternText> for TrustDomain {
     type Error = String;
 
-    fn try_from(text: String) -> Result<Self, String> {
+    fn try_from(PatternText(text): PatternText) -> Result<Self, String> {
         if !spiffe::is_valid_trust_domain(&text) {
             return Err(format!(
                 "{text:?} is not a SPIFFE trust domain (lowercase letters, digits, '.', '-', '_')"
@@ -461,16 +497,16 @@ impl TryFrom<String> for TrustDomain {
 /// An email pattern: an exact address, or `*@domain` for any local part.
 /// Local parts compare exactly, domains ASCII case-insensitively.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "String")]
+#[serde(try_from = "PatternText")]
 struct EmailPattern {
     local: Option<String>,
     domain: String,
 }
 
-impl TryFrom<String> for EmailPattern {
+impl TryFrom<PatternText> for EmailPattern {
     type Error = String;
 
-    fn try_from(text: String) -> Result<Self, String> {
+    fn try_from(PatternText(text): PatternText) -> Result<Self, String> {
         let Some((local, domain)) = text.rsplit_once('@') else {
             return Err(format!("{text:?} is not an email address or \"*@domain\""));
         };
@@ -496,13 +532,13 @@ impl EmailPattern {
 
 /// `subject`: every listed attribute has a value equal to the one given (or one of a list).
 #[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "BTreeMap<String, OneOrMany<String>>")]
+#[serde(try_from = "BTreeMap<String, OneOrMany<PatternText>>")]
 struct SubjectPattern(Vec<(String, Vec<String>)>);
 
-impl TryFrom<BTreeMap<String, OneOrMany<String>>> for SubjectPattern {
+impl TryFrom<BTreeMap<String, OneOrMany<PatternText>>> for SubjectPattern {
     type Error = String;
 
-    fn try_from(map: BTreeMap<String, OneOrMany<String>>) -> Result<Self, String> {
+    fn try_from(map: BTreeMap<String, OneOrMany<PatternText>>) -> Result<Self, String> {
         if map.is_empty() {
             return Err("a subject matcher needs at least one attribute".to_owned());
         }
@@ -515,7 +551,7 @@ impl TryFrom<BTreeMap<String, OneOrMany<String>>> for SubjectPattern {
                     known.join(", ")
                 ));
             }
-            attributes.push((name, values.0));
+            attributes.push((name, values.0.into_iter().map(|value| value.0).collect()));
         }
         Ok(SubjectPattern(attributes))
     }
@@ -533,13 +569,13 @@ impl SubjectPattern {
 
 /// A SHA-256 in hex; colons and case ignored. Stored as lowercase hex.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "String")]
+#[serde(try_from = "PatternText")]
 struct Sha256Hex(String);
 
-impl TryFrom<String> for Sha256Hex {
+impl TryFrom<PatternText> for Sha256Hex {
     type Error = String;
 
-    fn try_from(text: String) -> Result<Self, String> {
+    fn try_from(PatternText(text): PatternText) -> Result<Self, String> {
         let digits: String = text.chars().filter(|c| *c != ':').collect();
         match hex::decode(&digits) {
             Ok(bytes) if bytes.len() == 32 => Ok(Sha256Hex(hex::encode(bytes))),
@@ -552,14 +588,14 @@ impl TryFrom<String> for Sha256Hex {
 
 /// A SHA-256 of a SubjectPublicKeyInfo, in hex or base64. Stored as lowercase hex.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "String")]
+#[serde(try_from = "PatternText")]
 struct SpkiSha256(String);
 
-impl TryFrom<String> for SpkiSha256 {
+impl TryFrom<PatternText> for SpkiSha256 {
     type Error = String;
 
-    fn try_from(text: String) -> Result<Self, String> {
-        if let Ok(Sha256Hex(hex)) = Sha256Hex::try_from(text.clone()) {
+    fn try_from(PatternText(text): PatternText) -> Result<Self, String> {
+        if let Ok(Sha256Hex(hex)) = Sha256Hex::try_from(PatternText(text.clone())) {
             return Ok(SpkiSha256(hex));
         }
         let engines = [
@@ -579,7 +615,7 @@ mod tests {
     use super::*;
 
     fn dns(pattern: &str) -> DnsPattern {
-        DnsPattern::try_from(pattern.to_owned()).unwrap()
+        DnsPattern::try_from(PatternText(pattern.to_owned())).unwrap()
     }
 
     fn peer(
@@ -640,7 +676,7 @@ mod tests {
             { "dns": "device-3.FLEET.example" },
         ]))
         .unwrap();
-        let list = RuleList::new(rules.clone());
+        let list = RuleList::new(rules.clone(), "allow").unwrap();
         assert!(!list.by_value.is_empty() && !list.scanned.is_empty());
         let peers = [
             peer(Some("spiffe://example.org/ns/a/sa/web"), &[], &[], &[], "X"),
@@ -699,7 +735,10 @@ mod tests {
     #[test]
     fn bad_dns_patterns_are_rejected() {
         for bad in ["f*.example.com", "*", "a..b", "*.*.example.com", ""] {
-            assert!(DnsPattern::try_from(bad.to_owned()).is_err(), "{bad}");
+            assert!(
+                DnsPattern::try_from(PatternText(bad.to_owned())).is_err(),
+                "{bad}"
+            );
         }
     }
 
@@ -787,10 +826,10 @@ mod tests {
 
     #[test]
     fn email_patterns() {
-        let any = EmailPattern::try_from("*@Example.com".to_owned()).unwrap();
+        let any = EmailPattern::try_from(PatternText("*@Example.com".to_owned())).unwrap();
         assert!(any.matches("bob@example.COM"));
         assert!(!any.matches("bob@evil.com"));
-        let exact = EmailPattern::try_from("Bob@example.com".to_owned()).unwrap();
+        let exact = EmailPattern::try_from(PatternText("Bob@example.com".to_owned())).unwrap();
         assert!(!exact.matches("bob@example.com"));
     }
 
@@ -798,9 +837,11 @@ mod tests {
     fn spki_accepts_hex_and_base64() {
         let hex_form = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
         let b64 = base64::engine::general_purpose::STANDARD.encode(hex::decode(hex_form).unwrap());
-        assert_eq!(SpkiSha256::try_from(b64).unwrap().0, hex_form);
+        assert_eq!(SpkiSha256::try_from(PatternText(b64)).unwrap().0, hex_form);
         assert_eq!(
-            Sha256Hex::try_from(hex_form.to_uppercase()).unwrap().0,
+            Sha256Hex::try_from(PatternText(hex_form.to_uppercase()))
+                .unwrap()
+                .0,
             hex_form
         );
     }

@@ -14,6 +14,9 @@ use crate::schema::{not_null, IpBlock, OneOrMany, Source, Sources};
 
 /// Default for `max_chain_length`: certificates in the built path, leaf and anchor included.
 pub const DEFAULT_MAX_CHAIN_LENGTH: usize = 8;
+/// Largest policy JSON text (or policy file), in bytes: room for a CRL at
+/// [`crate::MAX_SOURCE_BYTES`] inline as PEM, twice over.
+pub const MAX_POLICY_BYTES: usize = 256 * 1024 * 1024;
 
 /// A policy as written by its author (docs/policy.md). Build one with [`Policy::from_json`],
 /// [`Policy::from_value`], or any serde deserializer; compile it with [`crate::Verifier::new`].
@@ -97,6 +100,12 @@ impl Policy {
     /// Parses a policy from JSON text. Errors are `INVALID_POLICY` with the offending path,
     /// e.g. `allow[2].ip[0]: "10.0.0.0/33" is not a CIDR block`.
     pub fn from_json(json: &str) -> Result<Policy, Rejection> {
+        if json.len() > MAX_POLICY_BYTES {
+            return Err(invalid_policy(format!(
+                "a policy of {} bytes is over the limit of {MAX_POLICY_BYTES} bytes",
+                json.len()
+            )));
+        }
         // Through a Value, so schema errors read the same as from the bindings
         // (no line/column); syntax errors keep theirs.
         let value: serde_json::Value = serde_json::from_str(json)

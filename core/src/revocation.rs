@@ -21,7 +21,7 @@ use x509_parser::prelude::X509Certificate;
 
 use crate::error::{invalid_policy, Code, Rejection, Warning};
 pub(crate) use crate::identity::Consulted;
-use crate::input::{decode, Expect};
+use crate::input::{decode, items_within_limit, source_within_limit, Expect};
 use crate::policy::{Decision, Depth, RevocationPolicy};
 use crate::x509::{format_time, rfc4514, serial_bytes, SIGNATURE_ALGORITHMS};
 
@@ -169,9 +169,13 @@ impl CrlSet {
         known_issuers: &[&CertFacts],
     ) -> Result<CrlSet, Rejection> {
         let mut set = CrlSet::default();
+        let mut count = 0;
         for (source, bytes) in sources {
+            source_within_limit(&source, bytes)?;
             let decoded = decode(bytes, Expect::Crls)
                 .map_err(|e| invalid_policy(format!("{source}: {e}")))?;
+            count += decoded.ders.len();
+            items_within_limit(&source, count, "CRLs")?;
             let several = decoded.ders.len() > 1;
             for (position, der) in decoded.ders.iter().enumerate() {
                 let source = match several {

@@ -12,6 +12,10 @@ use ipnet::IpNet;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
+/// Largest value of a rule (a pattern, an address, a hash, a subject attribute's
+/// value), in bytes.
+pub const MAX_PATTERN_BYTES: usize = 4096;
+
 /// An optional key that, when present, must hold a value: `null` is refused rather than
 /// read as "absent", because for `allow` absent means "allow every valid chain" and a
 /// `null` computed by a caller's code must never grant that by accident.
@@ -233,15 +237,33 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
         deserializer.deserialize_any(OneOrManyVisitor(PhantomData))
     }
 }
+/// The text of one rule value (a pattern, an address, a hash, a subject attribute's
+/// value), refused past [`MAX_PATTERN_BYTES`] before it is parsed, indexed or quoted in
+/// a message.
+pub(crate) struct PatternText(pub(crate) String);
+
+impl<'de> Deserialize<'de> for PatternText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        if text.len() > MAX_PATTERN_BYTES {
+            return Err(de::Error::custom(format!(
+                "a value of {} bytes is over the limit of {MAX_PATTERN_BYTES} bytes",
+                text.len()
+            )));
+        }
+        Ok(PatternText(text))
+    }
+}
+
 /// An IP address (matches itself) or a CIDR block, v4 or v6.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(try_from = "String")]
+#[serde(try_from = "PatternText")]
 pub(crate) struct IpBlock(pub(crate) IpNet);
 
-impl TryFrom<String> for IpBlock {
+impl TryFrom<PatternText> for IpBlock {
     type Error = String;
 
-    fn try_from(text: String) -> Result<Self, String> {
+    fn try_from(PatternText(text): PatternText) -> Result<Self, String> {
         if text.contains('/') {
             let net: IpNet = text
                 .parse()

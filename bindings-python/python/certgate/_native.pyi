@@ -41,6 +41,11 @@ __all__ = [
     "MAX_CHAIN_CERTIFICATES",
     "MAX_CERTIFICATE_BYTES",
     "MAX_INPUT_BYTES",
+    "MAX_SOURCE_BYTES",
+    "MAX_SOURCE_ITEMS",
+    "MAX_POLICY_BYTES",
+    "MAX_PATTERN_BYTES",
+    "MAX_RULE_VALUES",
     "__version__",
 ]
 
@@ -137,6 +142,11 @@ EXPIRY_WARNING_CODES: Final[tuple[ExpiryWarningCode, ...]]
 MAX_CHAIN_CERTIFICATES: Final[int]
 MAX_CERTIFICATE_BYTES: Final[int]
 MAX_INPUT_BYTES: Final[int]
+MAX_SOURCE_BYTES: Final[int]
+MAX_SOURCE_ITEMS: Final[int]
+MAX_POLICY_BYTES: Final[int]
+MAX_PATTERN_BYTES: Final[int]
+MAX_RULE_VALUES: Final[int]
 __version__: Final[str]
 
 @final
