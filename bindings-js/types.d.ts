@@ -97,6 +97,13 @@ export interface Policy<B = Uint8Array> {
     depth?: 'chain' | 'leaf';
     unknown_status?: 'deny' | 'allow';
     expired_crl?: 'deny' | 'allow';
+    /** OCSP responses beside (or instead of) CRLs (docs/decision.md#ocsp). */
+    ocsp?: {
+      /** Stapled or pre-fetched DER `OCSPResponse`s (or PEM `OCSP RESPONSE` text); updateOcsp() replaces them. */
+      responses?: Sources<B>;
+      /** Which source decides when a current OCSP response and a current CRL both answer: "ocsp" (the default) or "crl". */
+      prefer?: 'ocsp' | 'crl';
+    };
     /** CRLs the Node and Python bindings download and keep fresh (CrlRefresher). */
     fetch?: {
       urls?: OneOrMany<string>;

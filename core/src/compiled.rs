@@ -18,9 +18,10 @@ use crate::forwarded::ForwardedRules;
 use crate::identity::{ExpiryWarning, ExpiryWarningCode, Identity, Validity, Verification};
 use crate::input::{decode, decode_chain, items_within_limit, source_within_limit, Expect};
 use crate::matchers::{Rule, RuleList};
+use crate::ocsp::{self, Answer, OcspQuery, OcspSet, Subject};
 use crate::path::{code_for, UsageValidator};
 use crate::policy::CrlFetchPolicy;
-use crate::policy::{BundleSpec, Mode, Policy, Profile, Usage};
+use crate::policy::{BundleSpec, Depth, Mode, Policy, Profile, Usage};
 use crate::profile::{critical_extension_webpki_refuses, key_rule, Role};
 use crate::revocation::{CertFacts, Consulted, CrlSet, PathMember, RevocationRules};
 use crate::schema::{Source, Sources};
@@ -41,6 +42,9 @@ pub(crate) struct Compiled {
     pub(crate) usage: Usage,
     pub(crate) revocation: Option<RevocationRules>,
     pub(crate) crls: Arc<CrlSet>,
+    pub(crate) ocsp: Arc<OcspSet>,
+    /// `revocation.ocsp.fetch`.
+    pub(crate) ocsp_fetch: bool,
     allow: Option<RuleList>,
     deny: RuleList,
     max_chain_length: usize,
@@ -241,6 +245,12 @@ impl Compiled {
             usage: policy.usage,
             revocation,
             crls: Arc::new(CrlSet::default()),
+            ocsp: Arc::new(OcspSet::default()),
+            ocsp_fetch: policy
+                .revocation
+                .as_ref()
+                .and_then(|r| r.ocsp.as_ref())
+                .is_some_and(|ocsp| ocsp.fetch),
             allow: policy
                 .allow
                 .map(|rules| RuleList::new(rules, "allow"))
@@ -265,6 +275,17 @@ impl Compiled {
             }
             compiled.crls = Arc::new(compiled.load_crls(sources)?);
         }
+        let ocsp = policy.revocation.as_ref().and_then(|r| r.ocsp.as_ref());
+        if let Some(responses) = ocsp.and_then(|ocsp| ocsp.responses.as_ref()) {
+            let mut sources = Vec::with_capacity(responses.0.len());
+            for (index, source) in responses.0.iter().enumerate() {
+                sources.push(inline_source(
+                    source,
+                    &format!("revocation.ocsp.responses[{index}]"),
+                )?);
+            }
+            compiled.ocsp = Arc::new(OcspSet::load(sources)?);
+        }
         Ok(compiled)
     }
 
@@ -281,11 +302,7 @@ impl Compiled {
     /// cannot be used is left out with a warning. The policy must have a `revocation`
     /// section.
     pub(crate) fn with_crls<C: AsRef<[u8]>>(&self, crls: &[C]) -> Result<Compiled, Rejection> {
-        if self.revocation.is_none() {
-            return Err(invalid_policy(
-                "crls: the policy has no \"revocation\" section, so CRLs would not be checked",
-            ));
-        }
+        self.revocation_section("crls", "CRLs")?;
         let sources = crls
             .iter()
             .enumerate()
@@ -297,10 +314,126 @@ impl Compiled {
         })
     }
 
-    /// What the policy load and the latest CRL update left out, and why.
+    /// This policy with `responses` as its OCSP responses (each DER, or PEM `OCSP
+    /// RESPONSE` blocks), one generation on. The policy must have a `revocation` section.
+    pub(crate) fn with_ocsp<R: AsRef<[u8]>>(&self, responses: &[R]) -> Result<Compiled, Rejection> {
+        self.revocation_section("responses", "OCSP responses")?;
+        let sources = responses
+            .iter()
+            .enumerate()
+            .map(|(index, response)| (format!("responses[{index}]"), response.as_ref()));
+        Ok(Compiled {
+            ocsp: Arc::new(OcspSet::load(sources)?),
+            generation: self.generation + 1,
+            ..self.clone()
+        })
+    }
+
+    /// This policy with `responses` added to its OCSP responses (a fetch), those past
+    /// their nextUpdate at `now` dropped, one generation on.
+    pub(crate) fn with_more_ocsp<R: AsRef<[u8]>>(
+        &self,
+        responses: &[R],
+        now: i64,
+    ) -> Result<Compiled, Rejection> {
+        self.revocation_section("responses", "OCSP responses")?;
+        let sources = responses
+            .iter()
+            .enumerate()
+            .map(|(index, response)| (format!("fetched[{index}]"), response.as_ref()));
+        Ok(Compiled {
+            ocsp: Arc::new(self.ocsp.merged(OcspSet::load(sources)?, now)),
+            generation: self.generation + 1,
+            ..self.clone()
+        })
+    }
+
+    /// The OCSP requests that would answer for `chain` at `now` and that no current
+    /// response in force answers yet: for each certificate revocation checks (per
+    /// `depth`) that names an http responder in its authorityInfoAccess, with its issuer
+    /// found by name among the chain, `trust.intermediates` and the anchors.
+    pub(crate) fn ocsp_queries<C: AsRef<[u8]>>(
+        &self,
+        chain: &[C],
+        now: i64,
+    ) -> Result<Vec<OcspQuery>, Rejection> {
+        let Some(rules) = self.revocation else {
+            return Ok(Vec::new());
+        };
+        let ders = decode_chain(chain)?;
+        let mut peer = Vec::with_capacity(ders.len());
+        for (index, der) in ders.iter().enumerate() {
+            peer.push(CertFacts::of(&parse_certificate(der, index)?));
+        }
+        let anchors: Vec<&CertFacts> = self.trust.all().map(|a| &a.cert.facts).collect();
+        let issuers: Vec<&CertFacts> = peer[1..]
+            .iter()
+            .chain(self.pool_certs.iter().map(|c| &c.facts))
+            .chain(anchors.iter().copied())
+            .collect();
+        let checked = match rules.depth {
+            Depth::Leaf => 1,
+            Depth::Chain => self.max_chain_length,
+        };
+        let skew = clamp(self.clock_skew_seconds);
+        let mut queries = Vec::new();
+        let mut current = &peer[0];
+        for _ in 0..checked {
+            let Some(issuer) = issuers
+                .iter()
+                .copied()
+                .find(|issuer| issuer.subject == current.issuer && !std::ptr::eq(*issuer, current))
+            else {
+                break;
+            };
+            let subject = Subject {
+                serial: &current.serial,
+                issuer_name: &current.issuer,
+                issuer_spki: &issuer.spki,
+            };
+            let answered = matches!(
+                self.ocsp.answer(&subject, now, skew, &|_| false),
+                Answer::Status { .. }
+            );
+            let url = current
+                .ocsp_urls
+                .iter()
+                .find(|url| url.starts_with("http://") || url.starts_with("https://"));
+            if let (false, Some(url)) = (answered, url) {
+                queries.push(OcspQuery {
+                    url: url.clone(),
+                    request: ocsp::request(&subject).map_err(|e| {
+                        Rejection::new(
+                            Code::Internal,
+                            format!("cannot encode the OCSP request for {}: {e}", current.label),
+                        )
+                    })?,
+                });
+            }
+            if anchors.iter().any(|anchor| std::ptr::eq(*anchor, issuer)) {
+                break;
+            }
+            current = issuer;
+        }
+        Ok(queries)
+    }
+
+    /// Refuses an update of `what` (named `path` in the message) when the policy has no
+    /// `revocation` section to check it.
+    fn revocation_section(&self, path: &str, what: &str) -> Result<(), Rejection> {
+        match self.revocation {
+            Some(_) => Ok(()),
+            None => Err(invalid_policy(format!(
+                "{path}: the policy has no \"revocation\" section, so {what} would not be checked"
+            ))),
+        }
+    }
+
+    /// What the policy load and the latest CRL and OCSP updates left out, and why.
     pub(crate) fn warnings(&self) -> Vec<Warning> {
         let mut warnings = self.trust.warnings();
         warnings.extend_from_slice(self.crls.warnings());
+        warnings.extend_from_slice(self.ocsp.warnings());
         warnings
     }
 
@@ -531,9 +664,17 @@ impl Compiled {
         };
         let spans: Vec<(i64, i64)> = members.iter().map(|&origin| validity_of(origin)).collect();
         let (crls_from, crls_until) = self.crls.steady_around(clamp(now));
+        let skew = clamp(self.clock_skew_seconds);
+        let (ocsp_from, ocsp_until) = self.ocsp.steady_around(clamp(now), skew);
         let validity = Validity {
-            from: spans.iter().map(|span| span.0).fold(crls_from, i64::max),
-            until: spans.iter().map(|span| span.1).fold(crls_until, i64::min),
+            from: spans
+                .iter()
+                .map(|span| span.0)
+                .fold(crls_from.max(ocsp_from), i64::max),
+            until: spans
+                .iter()
+                .map(|span| span.1)
+                .fold(crls_until.min(ocsp_until), i64::min),
             not_after: spans.iter().map(|span| span.1).collect(),
             consulted,
         };
@@ -690,7 +831,7 @@ impl Compiled {
                 )
             })
             .collect();
-        let crls = &self.crls;
+        let (crls, ocsp) = (&self.crls, &self.ocsp);
         let consulted: RefCell<Vec<Consulted>> = RefCell::new(Vec::new());
         // The first candidate path's refusal is kept: webpki tries the certificates the
         // peer sent first, and a later detour (through a copy of the anchor the peer also
@@ -744,7 +885,8 @@ impl Compiled {
                         },
                     })
                     .collect();
-                match crls.check(&path_members, rules, clamp(now)) {
+                let skew = clamp(self.clock_skew_seconds);
+                match crls.check(ocsp, &path_members, rules, clamp(now), skew) {
                     Ok(used) => *consulted.borrow_mut() = used,
                     Err(rejection) => {
                         refuse(rejection);

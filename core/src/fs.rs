@@ -19,6 +19,8 @@ const CERTIFICATE_EXTENSIONS: &[&str] = &["pem", "crt", "cer", "p7b", "p7c"];
 const ANCHOR_EXTENSIONS: &[&str] = &["pem", "crt", "cer", "p7b", "p7c", "json"];
 /// File name extensions read from a `{"dir": ...}` of CRLs.
 const CRL_EXTENSIONS: &[&str] = &["pem", "crl"];
+/// ... of OCSP responses (`openssl ocsp -respout` writes DER).
+const OCSP_EXTENSIONS: &[&str] = &["der", "ocsp", "resp", "pem"];
 
 impl Policy {
     /// Reads a policy JSON file and every file it references. Relative references
@@ -34,6 +36,10 @@ impl Policy {
             self.trust.anchors.as_ref(),
             self.trust.intermediates.as_ref(),
             self.revocation.as_ref().and_then(|r| r.crls.as_ref()),
+            self.revocation
+                .as_ref()
+                .and_then(|r| r.ocsp.as_ref())
+                .and_then(|o| o.responses.as_ref()),
         ];
         let bundles = self
             .trust
@@ -60,7 +66,7 @@ impl Policy {
     /// Reads every `{"file": ...}` and `{"dir": ...}` source of the policy, resolving
     /// relative paths against `base`, so that the policy holds the files' contents.
     /// A folder contributes its `*.pem *.crt *.cer *.p7b *.p7c *.json` files (CRLs: `*.pem
-    /// *.crl`) in name order; hidden files are skipped. All or nothing: on error the
+    /// *.crl`; OCSP responses: `*.der *.ocsp *.resp *.pem`) in name order; hidden files are skipped. All or nothing: on error the
     /// policy is left as it was.
     pub fn resolve_files(&mut self, base: &Path) -> Result<(), Rejection> {
         let read = |sources: &Option<Sources>, path: &str, expect| match sources {
@@ -77,6 +83,15 @@ impl Policy {
             &self.revocation.as_ref().and_then(|r| r.crls.clone()),
             "revocation.crls",
             Expect::Crls,
+        )?;
+        let ocsp_responses = read(
+            &self
+                .revocation
+                .as_ref()
+                .and_then(|r| r.ocsp.as_ref())
+                .and_then(|o| o.responses.clone()),
+            "revocation.ocsp.responses",
+            Expect::OcspResponses,
         )?;
         let mut bundles = self.trust.spiffe_bundles.clone();
         for (domain, spec) in bundles.iter_mut().flatten() {
@@ -99,8 +114,13 @@ impl Policy {
         self.trust.anchors = anchors;
         self.trust.intermediates = intermediates;
         self.trust.spiffe_bundles = bundles;
-        if let (Some(revocation), Some(crls)) = (self.revocation.as_mut(), crls) {
-            revocation.crls = Some(crls);
+        if let Some(revocation) = self.revocation.as_mut() {
+            if crls.is_some() {
+                revocation.crls = crls;
+            }
+            if let (Some(ocsp), Some(responses)) = (revocation.ocsp.as_mut(), ocsp_responses) {
+                ocsp.responses = Some(responses);
+            }
         }
         Ok(())
     }
@@ -251,6 +271,7 @@ fn listing(
         Expect::Certificates => CERTIFICATE_EXTENSIONS,
         Expect::Anchors => ANCHOR_EXTENSIONS,
         Expect::Crls => CRL_EXTENSIONS,
+        Expect::OcspResponses => OCSP_EXTENSIONS,
     };
     let cannot = |e: std::io::Error| {
         invalid_policy(format!(

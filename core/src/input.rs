@@ -50,6 +50,8 @@ pub(crate) enum Expect {
     Anchors,
     /// Certificate revocation lists.
     Crls,
+    /// OCSP responses (DER `OCSPResponse`, or PEM `OCSP RESPONSE` blocks).
+    OcspResponses,
 }
 
 impl Expect {
@@ -57,6 +59,7 @@ impl Expect {
         match self {
             Expect::Certificates | Expect::Anchors => "certificate",
             Expect::Crls => "CRL",
+            Expect::OcspResponses => "OCSP response",
         }
     }
 }
@@ -284,7 +287,9 @@ fn decode_der(der: &[u8], expect: Expect) -> Result<Decoded<'_>, String> {
         .and_then(|(_, outer)| Any::from_der(outer.data).ok())
         .map(|(_, field)| field.tag());
     match first_field {
-        Some(Tag::Oid) => pkcs7(der, expect),
+        // PKCS#7 carries certificates and CRLs; an OCSP response starts with an
+        // ENUMERATED, and anything else is left to the OCSP parser to refuse.
+        Some(Tag::Oid) if expect != Expect::OcspResponses => pkcs7(der, expect),
         Some(Tag::Integer) if is_pkcs12(der) => Err(PKCS12_REFUSAL.to_owned()),
         _ => Ok(Decoded {
             ders: vec![Cow::Borrowed(der)],
@@ -315,7 +320,10 @@ fn decode_pem(text: &[u8], expect: Expect) -> Result<Decoded<'_>, String> {
         let label = block.tag().to_owned();
         match (label.as_str(), expect) {
             ("CERTIFICATE" | "X509 CERTIFICATE", Expect::Certificates | Expect::Anchors)
-            | ("X509 CRL", Expect::Crls) => decoded.ders.push(Cow::Owned(block.into_contents())),
+            | ("X509 CRL", Expect::Crls)
+            | ("OCSP RESPONSE", Expect::OcspResponses) => {
+                decoded.ders.push(Cow::Owned(block.into_contents()))
+            }
             ("PKCS7" | "PKCS #7 SIGNED DATA" | "CMS", _) => {
                 let bundle = pkcs7(block.contents(), expect)?;
                 decoded.ambiguous_leaf |= bundle.ambiguous_leaf && decoded.ders.is_empty();
@@ -348,6 +356,7 @@ fn decode_pem(text: &[u8], expect: Expect) -> Result<Decoded<'_>, String> {
         let wanted = match expect {
             Expect::Certificates | Expect::Anchors => "CERTIFICATE",
             Expect::Crls => "X509 CRL",
+            Expect::OcspResponses => "OCSP RESPONSE",
         };
         return Err(if skipped.is_empty() {
             format!("PEM text holds no {wanted} block")
@@ -409,7 +418,7 @@ fn pkcs7(der: &[u8], expect: Expect) -> Result<Decoded<'static>, String> {
     }
     let wanted = match expect {
         Expect::Certificates | Expect::Anchors => Tag(0),
-        Expect::Crls => Tag(1),
+        Expect::Crls | Expect::OcspResponses => Tag(1),
     };
     let mut ders = Vec::new();
     let mut fields = signed.data;
@@ -438,7 +447,7 @@ fn pkcs7(der: &[u8], expect: Expect) -> Result<Decoded<'static>, String> {
         return Err(format!("the PKCS#7 bundle holds no {}", expect.noun()));
     }
     let (ders, ambiguous_leaf) = match expect {
-        Expect::Crls => (ders, false),
+        Expect::Crls | Expect::OcspResponses => (ders, false),
         _ => issuing_order(ders),
     };
     Ok(Decoded {

@@ -28,6 +28,7 @@ mod fs;
 mod identity;
 mod input;
 mod matchers;
+mod ocsp;
 mod path;
 mod policy;
 mod profile;
@@ -52,6 +53,7 @@ pub use input::{
     MAX_SOURCE_ITEMS,
 };
 pub use matchers::MAX_RULE_VALUES;
+pub use ocsp::OcspQuery;
 pub use policy::{Mode, Policy, DEFAULT_MAX_CHAIN_LENGTH, MAX_POLICY_BYTES};
 pub use revocation::CrlSummary;
 pub use schema::MAX_PATTERN_BYTES;

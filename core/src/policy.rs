@@ -148,8 +148,13 @@ impl Policy {
         if let Some(sources) = self.trust.intermediates.as_mut() {
             all.push(("trust.intermediates".to_owned(), sources));
         }
-        if let Some(sources) = self.revocation.as_mut().and_then(|r| r.crls.as_mut()) {
-            all.push(("revocation.crls".to_owned(), sources));
+        if let Some(revocation) = self.revocation.as_mut() {
+            if let Some(sources) = revocation.crls.as_mut() {
+                all.push(("revocation.crls".to_owned(), sources));
+            }
+            if let Some(sources) = revocation.ocsp.as_mut().and_then(|o| o.responses.as_mut()) {
+                all.push(("revocation.ocsp.responses".to_owned(), sources));
+            }
         }
         for (domain, spec) in self.trust.spiffe_bundles.iter_mut().flatten() {
             let path = format!("trust.spiffe_bundles.{}", domain.0);
@@ -366,6 +371,35 @@ pub(crate) struct RevocationPolicy {
     pub(crate) expired_crl: Decision,
     #[serde(default, deserialize_with = "not_null")]
     pub(crate) fetch: Option<CrlFetchPolicy>,
+    #[serde(default, deserialize_with = "not_null")]
+    pub(crate) ocsp: Option<OcspPolicy>,
+}
+
+/// `revocation.ocsp`: OCSP responses beside (or instead of) CRLs (docs/decision.md#ocsp).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OcspPolicy {
+    /// Stapled or pre-fetched DER `OCSPResponse`s; `update_ocsp` replaces them.
+    #[serde(default, deserialize_with = "not_null")]
+    pub(crate) responses: Option<Sources>,
+    #[serde(default)]
+    pub(crate) prefer: Prefer,
+    /// Whether the Node and Python bindings fetch missing responses from the responders
+    /// the certificates name, in `verifyAsync` / `verify_async`.
+    #[serde(default)]
+    pub(crate) fetch: bool,
+}
+
+/// `revocation.ocsp.prefer`: which source decides when an OCSP response and a CRL both
+/// answer for a certificate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Prefer {
+    /// The OCSP response: usually the fresher of the two.
+    #[default]
+    Ocsp,
+    /// The CRL.
+    Crl,
 }
 
 /// `revocation.fetch`: CRLs the Node and Python bindings download and keep fresh.

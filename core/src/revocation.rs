@@ -22,8 +22,12 @@ use x509_parser::prelude::X509Certificate;
 use crate::error::{invalid_policy, Code, Rejection, Warning};
 pub(crate) use crate::identity::Consulted;
 use crate::input::{decode, items_within_limit, source_within_limit, Expect};
-use crate::policy::{Decision, Depth, RevocationPolicy};
-use crate::x509::{format_time, rfc4514, serial_bytes, SIGNATURE_ALGORITHMS};
+use crate::ocsp::{Answer, OcspSet, Subject};
+use crate::policy::{Decision, Depth, Prefer, RevocationPolicy};
+use crate::x509::{
+    element_contents, format_time, rfc4514, serial_bytes, signed_parts, split_element,
+    verify_signature,
+};
 
 /// How the policy wants revocation checked.
 #[derive(Clone, Copy, Debug)]
@@ -31,6 +35,9 @@ pub(crate) struct RevocationRules {
     pub(crate) depth: Depth,
     pub(crate) unknown_status: Decision,
     pub(crate) expired_crl: Decision,
+    /// Whether the policy has a `revocation.ocsp` section (its responses may be none yet).
+    pub(crate) ocsp: bool,
+    pub(crate) prefer: Prefer,
 }
 
 impl From<&RevocationPolicy> for RevocationRules {
@@ -39,6 +46,12 @@ impl From<&RevocationPolicy> for RevocationRules {
             depth: policy.depth,
             unknown_status: policy.unknown_status,
             expired_crl: policy.expired_crl,
+            ocsp: policy.ocsp.is_some(),
+            prefer: policy
+                .ocsp
+                .as_ref()
+                .map(|ocsp| ocsp.prefer)
+                .unwrap_or_default(),
         }
     }
 }
@@ -64,6 +77,8 @@ pub(crate) struct CertFacts {
     pub(crate) spki: Vec<u8>,
     /// URIs of the cRLDistributionPoints' full names (for issuing-distribution-point scope).
     pub(crate) crl_distribution_uris: Vec<String>,
+    /// The OCSP responders of its authorityInfoAccess (id-ad-ocsp URIs), for fetching.
+    pub(crate) ocsp_urls: Vec<String>,
 }
 
 impl CertFacts {
@@ -71,7 +86,20 @@ impl CertFacts {
         use x509_parser::extensions::{DistributionPointName, ParsedExtension};
         use x509_parser::prelude::GeneralName;
         let mut crl_distribution_uris = Vec::new();
+        let mut ocsp_urls = Vec::new();
         for ext in cert.extensions() {
+            if let ParsedExtension::AuthorityInfoAccess(access) = ext.parsed_extension() {
+                for (method, names) in access.as_hashmap() {
+                    if method.to_id_string() != "1.3.6.1.5.5.7.48.1" {
+                        continue;
+                    }
+                    for name in names {
+                        if let GeneralName::URI(uri) = name {
+                            ocsp_urls.push((*uri).to_owned());
+                        }
+                    }
+                }
+            }
             if let ParsedExtension::CRLDistributionPoints(points) = ext.parsed_extension() {
                 for point in points.iter() {
                     if let Some(DistributionPointName::FullName(names)) = &point.distribution_point
@@ -121,6 +149,7 @@ impl CertFacts {
             },
             spki: cert.public_key().raw.to_vec(),
             crl_distribution_uris,
+            ocsp_urls,
         }
     }
 }
@@ -246,13 +275,18 @@ impl CrlSet {
         &self.warnings
     }
 
-    /// Checks the members of a path (leaf first, anchor last) per `rules` at time `now`;
-    /// returns the complete CRLs it used.
+    /// Checks the members of a path (leaf first, anchor last) per `rules` at time `now`,
+    /// with these CRLs and the OCSP responses `ocsp` (whose times get `skew` seconds of
+    /// tolerance); returns the complete CRLs it used. For each certificate the preferred
+    /// source decides when it answers, else the other; a current OCSP response answers,
+    /// as does a current CRL; an OCSP response that fails its signature checks refuses.
     pub(crate) fn check(
         &self,
+        ocsp: &OcspSet,
         path: &[PathMember<'_>],
         rules: RevocationRules,
         now: i64,
+        skew: i64,
     ) -> Result<Vec<Consulted>, Rejection> {
         let mut consulted = Vec::new();
         let checked = match rules.depth {
@@ -285,12 +319,52 @@ impl CrlSet {
             let base = candidates()
                 .filter(|crl| crl.delta_base.is_none())
                 .max_by(|a, b| a.freshness(now).cmp(&b.freshness(now)));
+            // OCSP is consulted under a `revocation.ocsp` section, or once responses were
+            // pushed with update_ocsp into a policy without one.
+            let ocsp_answer = (rules.ocsp || !ocsp.is_empty()).then(|| {
+                let subject = Subject {
+                    serial: &cert.serial,
+                    issuer_name: &cert.issuer,
+                    issuer_spki: &issuer.spki,
+                };
+                ocsp.answer(&subject, now, skew, &|serial| self.lists(serial, issuer))
+            });
+            let crl_is_current = base.is_some_and(|base| !base.expired_at(now));
+            match &ocsp_answer {
+                Some(Answer::Refused(why)) => {
+                    return Err(reject(Code::RevocationUnknown, why.clone()))
+                }
+                Some(Answer::Status { revoked, responder })
+                    if rules.prefer == Prefer::Ocsp || !crl_is_current =>
+                {
+                    if let Some(revocation) = revoked {
+                        return Err(reject(
+                            Code::Revoked,
+                            format!(
+                                "is revoked: the OCSP response of {responder} says revoked at {}{}",
+                                format_time(revocation.time),
+                                revocation
+                                    .reason
+                                    .as_ref()
+                                    .map(|reason| format!(" ({reason})"))
+                                    .unwrap_or_default()
+                            ),
+                        ));
+                    }
+                    continue;
+                }
+                _ => {}
+            }
             let Some(base) = base else {
                 if rules.unknown_status == Decision::Deny {
+                    let ocsp_note = match ocsp_answer {
+                        Some(Answer::Missing(note)) => format!(", and {note}"),
+                        _ => String::new(),
+                    };
                     return Err(reject(
                         Code::RevocationUnknown,
                         format!(
-                            "has unknown revocation status: no usable CRL from its issuer {} covers it",
+                            "has unknown revocation status: no usable CRL from its issuer {} covers it{ocsp_note}",
                             issuer.label
                         ),
                     ));
@@ -354,6 +428,17 @@ impl CrlSet {
             }
         }
         Ok(consulted)
+    }
+
+    /// Whether a CRL of `issuer`, signed by it, lists `serial` (for a delegated OCSP
+    /// responder certificate; any scope counts, so a listing is never missed).
+    fn lists(&self, serial: &[u8], issuer: &CertFacts) -> bool {
+        self.by_issuer
+            .get(&issuer.subject)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.crls[i])
+            .any(|crl| crl.revoked.contains(serial) && crl.signed_by(issuer))
     }
 
     /// Each CRL of the set, for [`crate::Verifier::stats`].
@@ -705,46 +790,6 @@ fn entry_status(entry: &RevokedCertificate<'_>) -> Result<bool, String> {
     Ok(removed)
 }
 
-/// The signed parts of a CRL.
-struct SignedParts<'a> {
-    /// The whole TBSCertList element.
-    tbs: &'a [u8],
-    /// The contents of the signature AlgorithmIdentifier.
-    algorithm: &'a [u8],
-    /// The signature bits.
-    signature: &'a [u8],
-}
-
-fn signed_parts(der: &[u8]) -> Result<SignedParts<'_>, String> {
-    let (contents, rest) = element_contents(der)?;
-    if !rest.is_empty() {
-        return Err("trailing bytes after the CRL".to_owned());
-    }
-    let (tbs, rest) = split_element(contents)?;
-    let (algorithm, rest) = element_contents(rest)?;
-    let (signature_bits, _) = element_contents(rest)?;
-    match signature_bits.split_first() {
-        Some((0, signature)) => Ok(SignedParts {
-            tbs,
-            algorithm,
-            signature,
-        }),
-        _ => Err("bad signature encoding".to_owned()),
-    }
-}
-
-/// The first DER element of `input` (header included), and what follows it.
-fn split_element(input: &[u8]) -> Result<(&[u8], &[u8]), String> {
-    let (rest, _) = Any::from_der(input).map_err(|e| format!("bad structure ({e})"))?;
-    Ok((&input[..input.len() - rest.len()], rest))
-}
-
-/// The contents of the first DER element of `input`, and what follows it.
-fn element_contents(input: &[u8]) -> Result<(&[u8], &[u8]), String> {
-    let (rest, any) = Any::from_der(input).map_err(|e| format!("bad structure ({e})"))?;
-    Ok((any.data, rest))
-}
-
 /// What certgate needs from a TBSCertList, with its revoked entries still unparsed.
 struct CrlHeader<'a> {
     issuer: Vec<u8>,
@@ -892,36 +937,6 @@ impl Scope {
             distribution_uris,
         })
     }
-}
-
-/// Verifies `signature` over `message` with the key in `spki` (full SPKI DER), choosing
-/// webpki's algorithm by the signature's and the key's AlgorithmIdentifier.
-fn verify_signature(
-    spki: &[u8],
-    signature_algorithm: &[u8],
-    message: &[u8],
-    signature: &[u8],
-) -> bool {
-    let Ok((_, spki_seq)) = Any::from_der(spki) else {
-        return false;
-    };
-    let Ok((key_rest, key_algorithm)) = Any::from_der(spki_seq.data) else {
-        return false;
-    };
-    let Ok((_, key_bits)) = Any::from_der(key_rest) else {
-        return false;
-    };
-    // BIT STRING contents: one unused-bits byte (always 0 for keys), then the key.
-    let Some((0, public_key)) = key_bits.data.split_first() else {
-        return false;
-    };
-    SIGNATURE_ALGORITHMS
-        .iter()
-        .filter(|alg| {
-            alg.public_key_alg_id().as_ref() == key_algorithm.data
-                && alg.signature_alg_id().as_ref() == signature_algorithm
-        })
-        .any(|alg| alg.verify_signature(public_key, message, signature).is_ok())
 }
 
 /// Revoked serials, sorted and packed end to end: ~serial length + 4 bytes each.

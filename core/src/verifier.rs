@@ -13,6 +13,7 @@ use crate::compiled::{clamp, verification_time, BundleUpdate, Compiled};
 use crate::error::{Code, Rejection, Warning};
 use crate::forwarded::Format;
 use crate::identity::{ExpiryWarningCode, Identity};
+use crate::ocsp::OcspQuery;
 use crate::policy::{is_fetchable_url, CrlFetchPolicy, Mode, Policy};
 
 /// The CRLs a binding downloads and keeps fresh (`revocation.fetch`), each answer handed
@@ -218,6 +219,44 @@ impl Verifier {
     /// reported by [`Verifier::warnings`]. The policy must have a `revocation` section.
     pub fn update_crls<C: AsRef<[u8]>>(&self, crls: &[C]) -> Result<(), Rejection> {
         self.swap(|current| Ok((current.with_crls(crls)?, ())))
+    }
+
+    /// Replaces the OCSP responses atomically with `responses` (each a DER
+    /// `OCSPResponse`, or PEM `OCSP RESPONSE` blocks), one generation on: pre-fetched
+    /// or stapled responses, as `revocation.ocsp.responses` holds them. On error the old
+    /// responses stay; a response that cannot be used is left out and reported by
+    /// [`Verifier::warnings`]. The policy must have a `revocation` section.
+    pub fn update_ocsp<R: AsRef<[u8]>>(&self, responses: &[R]) -> Result<(), Rejection> {
+        self.swap(|current| Ok((current.with_ocsp(responses)?, ())))
+    }
+
+    /// Adds fetched OCSP responses to those in force atomically, one generation on;
+    /// responses past their nextUpdate are dropped meanwhile, and at most
+    /// [`crate::MAX_SOURCE_ITEMS`] statuses are kept (those that expire first go). On
+    /// error (a malformed response) nothing changes. The policy must have a `revocation`
+    /// section.
+    pub fn add_ocsp<R: AsRef<[u8]>>(&self, responses: &[R]) -> Result<(), Rejection> {
+        let now = clamp(verification_time(None));
+        self.swap(|current| Ok((current.with_more_ocsp(responses, now)?, ())))
+    }
+
+    /// Whether the policy asks the binding to fetch OCSP responses
+    /// (`revocation.ocsp.fetch`).
+    pub fn ocsp_fetch(&self) -> bool {
+        self.current.load().ocsp_fetch
+    }
+
+    /// The OCSP requests that would decide for `chain` at `at` (default: now) and that
+    /// no current response in force answers: one per certificate revocation checks that
+    /// names an http(s) responder. A binding POSTs each and hands the answers to
+    /// [`Verifier::add_ocsp`]. A chain that does not decode is refused as `verify` would.
+    pub fn ocsp_queries<C: AsRef<[u8]>>(
+        &self,
+        chain: &[C],
+        at: Option<u64>,
+    ) -> Result<Vec<OcspQuery>, Rejection> {
+        let now = clamp(verification_time(at));
+        self.current.load().ocsp_queries(chain, now)
     }
 
     /// Replaces the authorities of one trust domain of `trust.spiffe_bundles`

@@ -4,6 +4,7 @@
 
 use std::fmt::Debug;
 
+use x509_parser::der_parser::asn1_rs::Any;
 use x509_parser::der_parser::asn1_rs::{self, Oid};
 use x509_parser::error::X509Error;
 use x509_parser::nom::{self, error::ErrorKind};
@@ -190,6 +191,82 @@ pub(crate) static SIGNATURE_ALGORITHMS: &[&dyn rustls_pki_types::SignatureVerifi
         webpki::ring::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
         webpki::ring::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
     ];
+
+/// The signed parts of a CRL, a certificate or an OCSP BasicOCSPResponse: each is
+/// `SEQUENCE { tbs, signatureAlgorithm, signature BIT STRING, ... }`.
+pub(crate) struct SignedParts<'a> {
+    /// The whole to-be-signed element.
+    pub(crate) tbs: &'a [u8],
+    /// The contents of the signature AlgorithmIdentifier.
+    pub(crate) algorithm: &'a [u8],
+    /// The signature bits.
+    pub(crate) signature: &'a [u8],
+}
+
+/// Splits a signed object; fields after the signature (an OCSP response's `certs`) are
+/// left to the caller.
+pub(crate) fn signed_parts(der: &[u8]) -> Result<SignedParts<'_>, String> {
+    let (contents, rest) = element_contents(der)?;
+    if !rest.is_empty() {
+        return Err("trailing bytes after the signed object".to_owned());
+    }
+    let (tbs, rest) = split_element(contents)?;
+    let (algorithm, rest) = element_contents(rest)?;
+    let (signature_bits, _) = element_contents(rest)?;
+    match signature_bits.split_first() {
+        Some((0, signature)) => Ok(SignedParts {
+            tbs,
+            algorithm,
+            signature,
+        }),
+        _ => Err("bad signature encoding".to_owned()),
+    }
+}
+
+/// The first DER element of `input` (header included), and what follows it.
+pub(crate) fn split_element(input: &[u8]) -> Result<(&[u8], &[u8]), String> {
+    let (rest, _) = Any::from_der(input).map_err(|e| format!("bad structure ({e})"))?;
+    Ok((&input[..input.len() - rest.len()], rest))
+}
+
+/// The contents of the first DER element of `input`, and what follows it.
+pub(crate) fn element_contents(input: &[u8]) -> Result<(&[u8], &[u8]), String> {
+    let (rest, any) = Any::from_der(input).map_err(|e| format!("bad structure ({e})"))?;
+    Ok((any.data, rest))
+}
+
+/// The key algorithm (AlgorithmIdentifier contents) and the key bits (the BIT STRING's
+/// contents after its unused-bits byte) of a SubjectPublicKeyInfo.
+pub(crate) fn spki_parts(spki: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (spki_fields, _) = element_contents(spki).ok()?;
+    let (key_algorithm, key_rest) = element_contents(spki_fields).ok()?;
+    let (key_bits, _) = element_contents(key_rest).ok()?;
+    // Always 0 unused bits for keys.
+    match key_bits.split_first() {
+        Some((0, public_key)) => Some((key_algorithm, public_key)),
+        _ => None,
+    }
+}
+
+/// Verifies `signature` over `message` with the key in `spki` (full SPKI DER), choosing
+/// webpki's algorithm by the signature's and the key's AlgorithmIdentifier.
+pub(crate) fn verify_signature(
+    spki: &[u8],
+    signature_algorithm: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    let Some((key_algorithm, public_key)) = spki_parts(spki) else {
+        return false;
+    };
+    SIGNATURE_ALGORITHMS
+        .iter()
+        .filter(|alg| {
+            alg.public_key_alg_id().as_ref() == key_algorithm
+                && alg.signature_alg_id().as_ref() == signature_algorithm
+        })
+        .any(|alg| alg.verify_signature(public_key, message, signature).is_ok())
+}
 
 #[cfg(test)]
 mod tests {

@@ -1029,6 +1029,144 @@ pub fn crl(
     Ok(pem_encode("X509 CRL", &der))
 }
 
+/// What an OCSP response says about one certificate.
+pub enum OcspStatus {
+    Good,
+    /// Revoked at this time with reasonCode keyCompromise.
+    Revoked(i64),
+    Unknown,
+}
+
+/// One OCSP response: the status of `cert` (issued by `issuer`) signed by `signer` —
+/// the issuer itself, or a delegated responder carried in the response — for
+/// thisUpdate … nextUpdate.
+pub struct OcspSpec<'a> {
+    pub cert: &'a Issued,
+    /// Whose name and key the CertID hashes (the certificate's issuer, unless a vector
+    /// wants a CertID that names another CA).
+    pub issuer: &'a Issued,
+    pub signer: &'a Issued,
+    pub status: OcspStatus,
+    pub this_update: i64,
+    pub next_update: Option<i64>,
+    /// CertID hashed with SHA-256 instead of SHA-1; the responder named by key hash
+    /// instead of by name.
+    pub sha256: bool,
+    pub by_key: bool,
+    /// Flip a bit of the signature.
+    pub corrupt: bool,
+}
+
+/// A DER OCSPResponse (RFC 6960) built with x509-ocsp's types (never by hand) and signed
+/// with `signer`'s key by the `openssl` CLI (ECDSA P-256 SHA-256).
+pub fn ocsp_response(spec: &OcspSpec<'_>) -> Result<Vec<u8>> {
+    use x509_ocsp::{
+        BasicOcspResponse, CertId, CertStatus, OcspGeneralizedTime, OcspResponse,
+        OcspResponseStatus, ResponderId, ResponseBytes, ResponseData, RevokedInfo, SingleResponse,
+    };
+    let time = |seconds: i64| -> Result<OcspGeneralizedTime> {
+        Ok(OcspGeneralizedTime(
+            der::asn1::GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(
+                u64::try_from(seconds)?,
+            ))?,
+        ))
+    };
+    let key_bits = |issued: &Issued| -> Result<Vec<u8>> {
+        let cert = Certificate::from_der(&issued.der)?;
+        Ok(cert
+            .tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes()
+            .to_vec())
+    };
+    let (hash_oid, digest) = match spec.sha256 {
+        true => ("2.16.840.1.101.3.4.2.1", &ring::digest::SHA256),
+        false => ("1.3.14.3.2.26", &ring::digest::SHA1_FOR_LEGACY_USE_ONLY),
+    };
+    let hash =
+        |data: &[u8]| der::asn1::OctetString::new(ring::digest::digest(digest, data).as_ref());
+    let issuer_cert = Certificate::from_der(&spec.issuer.der)?;
+    let cert = Certificate::from_der(&spec.cert.der)?;
+    let cert_id = CertId {
+        hash_algorithm: AlgorithmIdentifierOwned {
+            oid: ObjectIdentifier::new(hash_oid)?,
+            parameters: Some(der::asn1::Null.into()),
+        },
+        issuer_name_hash: hash(&issuer_cert.tbs_certificate.subject.to_der()?)?,
+        issuer_key_hash: hash(&key_bits(spec.issuer)?)?,
+        serial_number: cert.tbs_certificate.serial_number.clone(),
+    };
+    let cert_status = match spec.status {
+        OcspStatus::Good => CertStatus::good(),
+        OcspStatus::Unknown => CertStatus::unknown(),
+        OcspStatus::Revoked(at) => CertStatus::Revoked(RevokedInfo {
+            revocation_time: time(at)?,
+            revocation_reason: Some(x509_cert::ext::pkix::CrlReason::KeyCompromise),
+        }),
+    };
+    let signer_cert = Certificate::from_der(&spec.signer.der)?;
+    let responder_id = match spec.by_key {
+        true => ResponderId::ByKey(der::asn1::OctetString::new(
+            ring::digest::digest(
+                &ring::digest::SHA1_FOR_LEGACY_USE_ONLY,
+                &key_bits(spec.signer)?,
+            )
+            .as_ref(),
+        )?),
+        false => ResponderId::ByName(signer_cert.tbs_certificate.subject.clone()),
+    };
+    let tbs_response_data = ResponseData {
+        version: Default::default(),
+        responder_id,
+        produced_at: time(spec.this_update)?,
+        responses: vec![SingleResponse {
+            cert_id,
+            cert_status,
+            this_update: time(spec.this_update)?,
+            next_update: spec.next_update.map(time).transpose()?,
+            single_extensions: None,
+        }],
+        response_extensions: None,
+    };
+    let mut signature = openssl_sign(
+        &spec.signer.key_pem()?,
+        &tbs_response_data.to_der()?,
+        "-sha256",
+    )?;
+    if spec.corrupt {
+        let last = signature.len() - 1;
+        signature[last] ^= 1;
+    }
+    let delegated = spec.signer.der != spec.issuer.der;
+    let basic = BasicOcspResponse {
+        tbs_response_data,
+        signature_algorithm: AlgorithmIdentifierOwned {
+            oid: ObjectIdentifier::new("1.2.840.10045.4.3.2")?,
+            parameters: None,
+        },
+        signature: BitString::from_bytes(&signature)?,
+        certs: delegated.then(|| vec![signer_cert]),
+    };
+    let response = OcspResponse {
+        response_status: OcspResponseStatus::Successful,
+        response_bytes: Some(ResponseBytes {
+            response_type: ObjectIdentifier::new("1.3.6.1.5.5.7.48.1.1")?,
+            response: der::asn1::OctetString::new(basic.to_der()?)?,
+        }),
+    };
+    Ok(response.to_der()?)
+}
+
+/// An OCSPResponse without a response: the responder's "try later".
+pub fn ocsp_try_later() -> Result<Vec<u8>> {
+    let response = x509_ocsp::OcspResponse {
+        response_status: x509_ocsp::OcspResponseStatus::TryLater,
+        response_bytes: None,
+    };
+    Ok(response.to_der()?)
+}
+
 /// How [`edit_crl`] alters a CRL that rcgen signed.
 #[derive(Default)]
 pub struct CrlEdit {

@@ -8,13 +8,15 @@ use serde_json::{json, Value};
 
 use crate::identity::{Identity, VerifiedIdentity};
 use crate::pki::{
-    crl, dn, edit_crl, openssl_pkcs12, openssl_pkcs7, openssl_text, pem_decode, pem_encode,
-    write_file, Attr, Basic, CertSpec, CrlEdit, Issued, KeyKind, Revoked, San,
+    crl, dn, edit_crl, ocsp_response, ocsp_try_later, openssl_pkcs12, openssl_pkcs7, openssl_text,
+    pem_decode, pem_encode, write_file, Attr, Basic, CertSpec, CrlEdit, Deviations, Issued,
+    KeyKind, OcspSpec, OcspStatus, Revoked, San,
 };
 use crate::Result;
 
 mod fleet;
 mod forwarded;
+mod ocsp;
 mod operations;
 mod strict;
 
@@ -397,6 +399,31 @@ fn build_pki() -> Result<Pki> {
         "leaf-revoked",
         leaf("revoked-client", &[0x10, 0x16])
             .sans(vec![San::uri("spiffe://example.org/ns/prod/sa/revoked")]),
+        int,
+    )?;
+    // Delegated OCSP responders of the issuing CA (RFC 6960 §4.2.2.2): one certified for
+    // OCSP signing with id-pkix-ocsp-nocheck, one with a clientAuth EKU only.
+    let responder = |cn: &str, serial: &[u8]| {
+        CertSpec::leaf(
+            dn(&[(Attr::O, "Certgate Test"), (Attr::Cn, cn)]),
+            serial,
+            LEAF_FROM,
+            LEAF_UNTIL,
+        )
+    };
+    pki.add_leaf(
+        "ocsp-responder",
+        responder("Certgate Test OCSP Responder", &[0x20, 0x01])
+            .eku(vec![Eku::OcspSigning])
+            .deviate(Deviations {
+                extra: vec![(vec![1, 3, 6, 1, 5, 5, 7, 48, 1, 5], false, vec![0x05, 0x00])],
+                ..Deviations::default()
+            }),
+        int,
+    )?;
+    pki.add_leaf(
+        "ocsp-responder-no-eku",
+        responder("Certgate Test Client Not Responder", &[0x20, 0x02]),
         int,
     )?;
     pki.add_leaf(
@@ -2712,6 +2739,7 @@ fn build_cases(pki: &Pki) -> Result<Vec<Case>> {
     forwarded::cases(&mut cs)?;
     operations::cases(&mut cs)?;
     strict::cases(&mut cs)?;
+    ocsp::cases(&mut cs)?;
     Ok(cs.list)
 }
 
