@@ -25,16 +25,17 @@
  *   except: error_out / outcome_out and the outputs of
  *   certgate_outcome_expiry_warning (optional), the pointer given to a _free, and
  *   the two arrays of a (pointers, lengths, count) triple when the count is 0.
- *   Certificate and CRL buffers hold DER or PEM. No call reads a buffer beyond
- *   the length it is given, and no call keeps a pointer after it returns.
+ *   Certificate, CRL and OCSP response buffers hold DER or PEM. No call reads a
+ *   buffer beyond the length it is given, and no call keeps a pointer after it
+ *   returns.
  *
  * Thread safety
  *   A certgate_verifier may be shared between threads without locking: verify,
- *   verify_forwarded, update_crls, update_spiffe_bundle, reload, reload_file and
- *   the accessors may all run concurrently on it. An update or a reload swaps the
- *   policy in force atomically, one generation on: each verification runs under
- *   the old policy or the new one, never a mix, and its outcome reports which
- *   (certgate_outcome_generation). An outcome is immutable, keeps what it was
+ *   verify_forwarded, update_crls, update_ocsp, update_spiffe_bundle, reload,
+ *   reload_file and the accessors may all run concurrently on it. An update or a
+ *   reload swaps the policy in force atomically, one generation on: each
+ *   verification runs under the old policy or the new one, never a mix, and its
+ *   outcome reports which (certgate_outcome_generation). An outcome is immutable, keeps what it was
  *   decided with, and may be read from several threads.
  *   Nothing may be used after it is freed, or freed while another thread uses it.
  *   No certgate function is async-signal-safe: never call one from a signal handler.
@@ -179,6 +180,31 @@ certgate_code certgate_verifier_update_crls(const struct certgate_verifier *veri
                                             const uint8_t *const *crls,
                                             const size_t *crl_lens,
                                             size_t n_crls,
+                                            struct certgate_outcome **error_out);
+
+/*
+ Replaces the verifier's OCSP responses (`revocation.ocsp.responses`) atomically with
+ `n_responses` responses: `responses[i]` points to `response_lens[i]` bytes of DER
+ `OCSPResponse` (as `openssl ocsp -respout` writes it) or PEM `OCSP RESPONSE` text. On
+ error the old responses stay in force. The policy must have a `revocation` section.
+ With `n_responses == 0` there are none afterwards and the arrays may be NULL.
+
+ Safe to call while other threads verify with the same verifier. On failure, if
+ `error_out` is non-NULL, `*error_out` receives an outcome saying why (caller frees);
+ on success it is left untouched.
+
+ Returns `CERTGATE_OK`, `CERTGATE_INVALID_POLICY` (a malformed response, no
+ revocation section), `CERTGATE_NULL_ARGUMENT` or `CERTGATE_PANIC`.
+
+ # Safety
+ `verifier` is NULL or live; `responses` and `response_lens` are NULL or arrays of
+ `n_responses` elements; each `responses[i]` is NULL or points to `response_lens[i]`
+ readable bytes; `error_out` is NULL or writable.
+ */
+certgate_code certgate_verifier_update_ocsp(const struct certgate_verifier *verifier,
+                                            const uint8_t *const *responses,
+                                            const size_t *response_lens,
+                                            size_t n_responses,
                                             struct certgate_outcome **error_out);
 
 /*

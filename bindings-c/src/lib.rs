@@ -686,6 +686,49 @@ pub unsafe extern "C" fn certgate_verifier_update_crls(
     unsafe { status(result, error_out) }
 }
 
+/// Replaces the verifier's OCSP responses (`revocation.ocsp.responses`) atomically with
+/// `n_responses` responses: `responses[i]` points to `response_lens[i]` bytes of DER
+/// `OCSPResponse` (as `openssl ocsp -respout` writes it) or PEM `OCSP RESPONSE` text. On
+/// error the old responses stay in force. The policy must have a `revocation` section.
+/// With `n_responses == 0` there are none afterwards and the arrays may be NULL.
+///
+/// Safe to call while other threads verify with the same verifier. On failure, if
+/// `error_out` is non-NULL, `*error_out` receives an outcome saying why (caller frees);
+/// on success it is left untouched.
+///
+/// Returns `CERTGATE_OK`, `CERTGATE_INVALID_POLICY` (a malformed response, no
+/// revocation section), `CERTGATE_NULL_ARGUMENT` or `CERTGATE_PANIC`.
+///
+/// # Safety
+/// `verifier` is NULL or live; `responses` and `response_lens` are NULL or arrays of
+/// `n_responses` elements; each `responses[i]` is NULL or points to `response_lens[i]`
+/// readable bytes; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn certgate_verifier_update_ocsp(
+    verifier: *const certgate_verifier,
+    responses: *const *const u8,
+    response_lens: *const usize,
+    n_responses: usize,
+    error_out: *mut *mut certgate_outcome,
+) -> certgate_code {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract on each pointer.
+        let verifier = unsafe { verifier_ref(verifier) }?;
+        let responses = unsafe {
+            buffers(
+                responses,
+                response_lens,
+                n_responses,
+                "responses",
+                "response_lens",
+            )
+        }?;
+        Ok(verifier.update_ocsp(&responses)?)
+    });
+    // SAFETY: the caller's contract on `error_out`.
+    unsafe { status(result, error_out) }
+}
+
 /// Replaces the authorities of one trust domain of the policy's `trust.spiffe_bundles`
 /// atomically with `bundle` (`bundle_len` bytes: SPIFFE bundle JSON as a bundle endpoint
 /// serves it, or PEM / DER certificates). `trust_domain` is a NUL-terminated name such as

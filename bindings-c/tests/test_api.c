@@ -395,6 +395,31 @@ static void test_verify_forwarded_misuse(void) {
   certgate_verifier_free(verifier);
 }
 
+/* certgate_verifier_update_ocsp: the pointer contract and the refusals (real responses
+ * are replayed by the vectors). */
+static void test_update_ocsp(void) {
+  certgate_verifier *verifier = new_verifier(1);
+  certgate_outcome *error = NULL;
+  const uint8_t *responses[1] = {(const uint8_t *)"garbage"};
+  size_t lens[1] = {7};
+  CHECK_CODE(certgate_verifier_update_ocsp(verifier, responses, lens, 1, &error),
+             CERTGATE_INVALID_POLICY);
+  CHECK(error != NULL && certgate_outcome_code(error) == CERTGATE_INVALID_POLICY);
+  CHECK(strncmp(certgate_outcome_message(error), "responses[0]: ", 14) == 0);
+  certgate_outcome_free(error);
+  CHECK_CODE(certgate_verifier_update_ocsp(NULL, responses, lens, 1, NULL),
+             CERTGATE_NULL_ARGUMENT);
+  CHECK_CODE(certgate_verifier_update_ocsp(verifier, NULL, lens, 1, NULL), CERTGATE_NULL_ARGUMENT);
+  CHECK_CODE(certgate_verifier_update_ocsp(verifier, NULL, NULL, 0, NULL), CERTGATE_OK);
+  CHECK_CODE(verify_pem(verifier, leaf_revoked), CERTGATE_REVOKED); /* the CRLs still decide */
+  certgate_verifier_free(verifier);
+
+  verifier = new_verifier(0);
+  CHECK_CODE(certgate_verifier_update_ocsp(verifier, NULL, NULL, 0, NULL),
+             CERTGATE_INVALID_POLICY);
+  certgate_verifier_free(verifier);
+}
+
 static void test_update_crls(void) {
   certgate_verifier *verifier = new_verifier(1);
   certgate_outcome *error = SENTINEL_OUTCOME;
@@ -616,6 +641,7 @@ int main(int argc, char **argv) {
   test_verify_misuse();
   test_verify_forwarded_misuse();
   test_update_crls();
+  test_update_ocsp();
   test_from_file_and_warnings();
   test_spiffe_bundles();
   test_threads();

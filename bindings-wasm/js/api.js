@@ -159,6 +159,13 @@ function createApi(raw, codes, ensureReady) {
       call(() => verifier.updateCrls(list));
     }
 
+    /** Replaces the OCSP responses atomically (each DER, or PEM `OCSP RESPONSE` text), one generation on; on error the old ones stay. */
+    updateOcsp(responses) {
+      const verifier = this.#raw;
+      const list = items(responses, 'responses');
+      call(() => verifier.updateOcsp(list));
+    }
+
     /** Replaces the whole policy atomically, one generation on; on error (CertgateError INVALID_POLICY) the policy in force stays. */
     reload(policy) {
       const verifier = this.#raw;

@@ -46,6 +46,8 @@ export class Verifier {
   updateSpiffeBundle(trustDomain: string, bundle: string | Uint8Array): SpiffeBundleUpdate;
   /** Replaces the CRL set atomically (each PEM, possibly several CRLs, or DER); the old set stays on error. */
   updateCrls(crls: Source | Source[]): void;
+  /** Replaces the OCSP responses atomically (each DER, or PEM `OCSP RESPONSE` text); the old ones stay on error. */
+  updateOcsp(responses: Source | Source[]): void;
 }
 
 /** Parses one certificate (DER, or the first of a PEM bundle) into its identity; no verification. */

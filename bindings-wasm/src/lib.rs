@@ -159,6 +159,16 @@ impl RawVerifier {
             .update_crls(&crls)
             .map_err(|rejection| rejected(&rejection))
     }
+
+    /// Replaces the OCSP responses atomically (one item or an array; each DER, or PEM
+    /// `OCSP RESPONSE` text). Throws an outcome when core refuses them; the old ones stay.
+    #[wasm_bindgen(js_name = updateOcsp)]
+    pub fn update_ocsp(&self, responses: &JsValue) -> Result<(), JsValue> {
+        let responses = items(responses, "responses")?;
+        self.inner
+            .update_ocsp(&responses)
+            .map_err(|rejection| rejected(&rejection))
+    }
 }
 
 /// Parses one certificate (DER bytes or PEM text; the first certificate of a PEM
