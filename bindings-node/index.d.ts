@@ -43,7 +43,7 @@ export interface WatchOptions {
   onError?: (error: Error) => void;
 }
 
-/** A compiled policy; swapped whole by reload(), updateCrls() and updateSpiffeBundle(); safe to share. */
+/** A compiled policy; swapped whole by reload(), updateCrls(), updateOcsp() and updateSpiffeBundle(); safe to share. */
 export class Verifier {
   /** Throws CertgateError (INVALID_POLICY) for a bad policy, TypeError for a wrong argument type. */
   constructor(policy: Policy | string);
@@ -93,6 +93,8 @@ export class Verifier {
   updateSpiffeBundle(trustDomain: string, bundle: string | Uint8Array): SpiffeBundleUpdate;
   /** Replaces the CRL set atomically; on error the old set stays. */
   updateCrls(crls: string | Uint8Array | Array<string | Uint8Array>): void;
+  /** Replaces the OCSP responses (DER, or PEM `OCSP RESPONSE`) atomically; on error the old ones stay. */
+  updateOcsp(responses: string | Uint8Array | Array<string | Uint8Array>): void;
 }
 
 /** Parses one certificate into an Identity, with no verification. */

@@ -59,14 +59,17 @@ function single(value) {
   return certificate(value, 'cert');
 }
 
-/** CRLs for updateCrls(): one PEM string (maybe several CRLs) or DER bytes, or an array of these. */
-function crls(value) {
+/**
+ * CRLs for updateCrls(), OCSP responses for updateOcsp() (`name` in messages): one PEM
+ * string or DER bytes, or an array of these.
+ */
+function sources(value, name) {
   const one = (item, what) => {
     if (typeof item === 'string' || isBytes(item)) return item;
     throw new TypeError(`${what} must be a PEM string or a Uint8Array/Buffer, not ${describe(item)}`);
   };
-  if (Array.isArray(value)) return value.map((item, index) => one(item, `crls[${index}]`));
-  return [one(value, 'crls')];
+  if (Array.isArray(value)) return value.map((item, index) => one(item, `${name}[${index}]`));
+  return [one(value, name)];
 }
 
 /** A file path: a string or a file: URL. */
@@ -84,4 +87,4 @@ function policyParts(policy) {
   return portable.policyParts(policy, (value) => (value instanceof X509Certificate ? value.raw : undefined));
 }
 
-module.exports = { at, chain, crls, describe, path, policyParts, single };
+module.exports = { at, chain, describe, path, policyParts, single, sources };

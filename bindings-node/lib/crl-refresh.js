@@ -14,6 +14,7 @@
 // Once a CRL is past its nextUpdate, `expired_crl` decides as for any CRL.
 
 const { describe } = require('./convert');
+const { download } = require('./download');
 const { CertgateError } = require('./portable');
 
 /** Refresh ceiling when the policy sets no `refresh_seconds`. */
@@ -38,23 +39,6 @@ function nextFetchSeconds(nextUpdate, now, { ceiling, minimum, jitter }) {
 /** The default onError: a console warning. */
 function warnFetchFailure(error, url) {
   console.warn(`certgate: CRL not refreshed from ${url}: ${error.message}`);
-}
-
-/** GETs `url` and resolves to the bytes of a 200 answer; anything else rejects. */
-async function download(url, { timeoutMs, maxBytes }) {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
-  if (response.status !== 200) {
-    await response.body?.cancel();
-    throw new Error(`${url} answered HTTP ${response.status}, not 200`);
-  }
-  const declared = Number(response.headers.get('content-length'));
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw new Error(`${url} sends ${declared} bytes, more than ${maxBytes}`);
-  }
-  const body = Buffer.from(await response.arrayBuffer());
-  if (body.length > maxBytes) throw new Error(`${url} sent more than ${maxBytes} bytes`);
-  return body;
 }
 
 /** Downloads a policy's CRLs and keeps them fresh; see the file's header. */

@@ -5,6 +5,7 @@
 
 const native = require('./native');
 const convert = require('./convert');
+const { fetchOcsp } = require('./ocsp-fetch');
 const { watchOptions, watchPolicy } = require('./watch');
 
 /** Every code of docs/errors.md, in number order, straight from the core's `Code::ALL`. */
@@ -133,9 +134,15 @@ class Verifier {
     return outcome.identity;
   }
 
-  /** check() on the libuv thread pool: resolves to the outcome; rejects only with TypeError. */
+  /**
+   * check() on the libuv thread pool: resolves to the outcome; rejects only with TypeError.
+   * With `revocation.ocsp.fetch`, the OCSP responses the chain lacks are fetched first.
+   */
   async checkAsync(chain, options) {
-    return JSON.parse(await this.#native.checkAsync(convert.chain(chain), convert.at(options)));
+    const items = convert.chain(chain);
+    const at = convert.at(options);
+    if (this.#native.ocspFetch()) await fetchOcsp(this.#native, items, at);
+    return JSON.parse(await this.#native.checkAsync(items, at));
   }
 
   /**
@@ -154,7 +161,15 @@ class Verifier {
 
   /** Replaces the CRL set atomically, one generation on; on error (CertgateError) the old set stays. */
   updateCrls(crls) {
-    throwIfFailed(this.#native.updateCrls(convert.crls(crls)));
+    throwIfFailed(this.#native.updateCrls(convert.sources(crls, 'crls')));
+  }
+
+  /**
+   * Replaces the OCSP responses (`revocation.ocsp.responses`: DER, or PEM `OCSP RESPONSE`
+   * text) atomically, one generation on; on error (CertgateError) the old ones stay.
+   */
+  updateOcsp(responses) {
+    throwIfFailed(this.#native.updateOcsp(convert.sources(responses, 'responses')));
   }
 
   /**

@@ -131,10 +131,48 @@ impl NativeVerifier {
     /// (and the old set stays).
     #[napi(ts_args_type = "crls: Array<string | Uint8Array>")]
     pub fn update_crls(&self, crls: Vec<Source<'_>>) -> Option<String> {
-        let crls = chain_bytes(&crls);
-        certgate::catch_panic(|| self.inner.update_crls(&crls))
-            .err()
-            .map(|rejection| Outcome::failure(&rejection).to_json())
+        self.update_sources(&crls, |verifier, crls| verifier.update_crls(crls))
+    }
+
+    /// Whether the policy asks for OCSP responses to be fetched (`revocation.ocsp.fetch`).
+    #[napi]
+    pub fn ocsp_fetch(&self) -> bool {
+        self.inner.ocsp_fetch()
+    }
+
+    /// The OCSP requests to send before deciding on `chain` at `at`: none when current
+    /// responses answer, or when the chain does not decode (the check then refuses it).
+    #[napi(ts_args_type = "chain: Array<string | Uint8Array>, at?: number | null")]
+    pub fn ocsp_queries(&self, chain: Vec<Source<'_>>, at: Option<f64>) -> Result<Vec<OcspQuery>> {
+        let at = unix_time(at)?;
+        let chain = chain_bytes(&chain);
+        let queries = certgate::catch_panic(|| self.inner.ocsp_queries(&chain, at));
+        Ok(queries
+            .unwrap_or_default()
+            .into_iter()
+            .map(|query| OcspQuery {
+                url: query.url,
+                request: query.request.into(),
+            })
+            .collect())
+    }
+
+    /// Adds fetched OCSP responses atomically; returns `null`, or the JSON of a failed
+    /// outcome (and the responses in force stay).
+    #[napi(ts_args_type = "responses: Array<Uint8Array>")]
+    pub fn add_ocsp(&self, responses: Vec<Source<'_>>) -> Option<String> {
+        self.update_sources(&responses, |verifier, responses| {
+            verifier.add_ocsp(responses)
+        })
+    }
+
+    /// Swaps in new OCSP responses atomically; returns `null`, or the JSON of a failed
+    /// outcome (and the old responses stay).
+    #[napi(ts_args_type = "responses: Array<string | Uint8Array>")]
+    pub fn update_ocsp(&self, responses: Vec<Source<'_>>) -> Option<String> {
+        self.update_sources(&responses, |verifier, responses| {
+            verifier.update_ocsp(responses)
+        })
     }
 
     /// Replaces the whole policy (JSON text) atomically; returns `null`, or the JSON of a
@@ -272,6 +310,15 @@ pub fn inspect(cert: Source<'_>) -> String {
     Outcome::of(&certgate::catch_panic(|| certgate::inspect(bytes))).to_json()
 }
 
+/// An OCSP request to POST (`Content-Type: application/ocsp-request`) to `url`.
+#[napi(object)]
+pub struct OcspQuery {
+    /// The responder, from the certificate's authorityInfoAccess.
+    pub url: String,
+    /// The DER OCSPRequest.
+    pub request: Buffer,
+}
+
 /// A SPIFFE bundle endpoint of the policy (`trust.spiffe_bundles.<domain>.endpoint`).
 #[napi(object)]
 pub struct BundleEndpoint {
@@ -309,6 +356,21 @@ impl ScopedTask<'_> for Check {
 }
 
 /// The bytes of each source: PEM text as its UTF-8 bytes, binary as is.
+impl NativeVerifier {
+    /// Hands `sources` to an update of the core verifier (CRLs, OCSP responses): `null`,
+    /// or the JSON of the failed outcome.
+    fn update_sources(
+        &self,
+        sources: &[Source<'_>],
+        update: impl Fn(&Verifier, &[&[u8]]) -> std::result::Result<(), Rejection>,
+    ) -> Option<String> {
+        let bytes = chain_bytes(sources);
+        certgate::catch_panic(|| update(&self.inner, &bytes))
+            .err()
+            .map(|rejection| Outcome::failure(&rejection).to_json())
+    }
+}
+
 fn chain_bytes<'a>(sources: &'a [Source<'_>]) -> Vec<&'a [u8]> {
     sources
         .iter()

@@ -296,6 +296,26 @@ describe('updateCrls', () => {
   });
 });
 
+describe('updateOcsp', () => {
+  const good = vector('ocsp_good');
+  const expired = vector('ocsp_expired');
+
+  test('swaps the OCSP responses; a bad one is refused and the old ones stay', () => {
+    const verifier = new Verifier(good.policy);
+    const at = { at: good.at };
+    assert.equal(verifier.check(good.chain, at).ok, true);
+    verifier.updateOcsp(expired.policy.revocation.ocsp.responses);
+    assert.equal(verifier.check(good.chain, at).code, 'REVOCATION_UNKNOWN');
+    verifier.updateOcsp(good.policy.revocation.ocsp.responses[0]);
+    assert.equal(verifier.check(good.chain, at).ok, true);
+    const error = thrown(() => verifier.updateOcsp([new Uint8Array([0x30, 0x00])]));
+    assert.equal(error.code, 'INVALID_POLICY');
+    assert.match(error.message, /^responses\[0\]: not an OCSP response/);
+    assert.equal(verifier.check(good.chain, at).ok, true);
+    assert.throws(() => verifier.updateOcsp([7]), TypeError);
+  });
+});
+
 describe('inspect', () => {
   const c = vector('inspect_spiffe');
 

@@ -11,28 +11,10 @@ const path = require('node:path');
 const { after, before, describe, test } = require('node:test');
 const { nodeOnly } = require('./impl');
 const { ROOT } = require('./fixtures');
-const { run } = require('./tls');
+const { run, waitFor } = require('./tls');
 
 const CLI = process.env.CERTGATE_CLI || path.join(ROOT, 'target', 'release', 'certgate');
 const SERVER = path.join(__dirname, '..', 'examples', 'server.js');
-
-/** Resolves once `predicate(text)` holds for what `stream` has written, within 10 s. */
-function waitFor(stream, predicate, what) {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got:\n${text}`)), 10000);
-    const onData = (chunk) => {
-      text += chunk;
-      const found = predicate(text);
-      if (found) {
-        clearTimeout(timer);
-        stream.off('data', onData);
-        resolve(found);
-      }
-    };
-    stream.on('data', onData);
-  });
-}
 
 describe('certgate pki + examples/server.js + curl', { skip: nodeOnly }, () => {
   let dir;

@@ -53,4 +53,22 @@ function run(command, args, { input, timeout = 15000 } = {}) {
   });
 }
 
-module.exports = { CLIENTS, close, demoPki, listen, run };
+/** Resolves once `predicate(text)` holds for what `stream` has written, within 10 s. */
+function waitFor(stream, predicate, what) {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got:\n${text}`)), 10000);
+    const onData = (chunk) => {
+      text += chunk;
+      const found = predicate(text);
+      if (found) {
+        clearTimeout(timer);
+        stream.off('data', onData);
+        resolve(found);
+      }
+    };
+    stream.on('data', onData);
+  });
+}
+
+module.exports = { CLIENTS, close, demoPki, listen, run, waitFor };

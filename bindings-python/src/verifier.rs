@@ -7,7 +7,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::convert::{
-    at_seconds, blob, blobs, header_pairs, json_to_py, json_value, py_repr, tls_chain, PolicyInput,
+    at_seconds, blob, blobs, header_pairs, json_to_py, json_value, py_repr, tls_chain, Blob,
+    PolicyInput,
 };
 use crate::errors::to_pyerr;
 use crate::identity::PyIdentity;
@@ -296,9 +297,56 @@ impl PyVerifier {
     /// or PEM holding one or more CRLs). A verification running meanwhile sees the old
     /// set or the new one, never a mix. On error (`PolicyError`) the old set stays.
     fn update_crls(&self, py: Python<'_>, crls: &Bound<'_, PyAny>) -> PyResult<()> {
-        let crls = blobs(crls, "crls")?;
-        py.detach(|| catch_panic(|| self.inner.update_crls(&crls)))
+        self.update_sources(py, crls, "crls", |verifier, crls| {
+            verifier.update_crls(crls)
+        })
+    }
+
+    /// Whether the policy asks for OCSP responses to be fetched (`revocation.ocsp.fetch`):
+    /// `certgate.verify_async` and `certgate.fetch_ocsp` then fetch them.
+    #[getter]
+    fn ocsp_fetch(&self) -> bool {
+        self.inner.ocsp_fetch()
+    }
+
+    /// The OCSP requests to send before deciding on `chain` at `at`, as `(url, request)`
+    /// pairs (POST the DER request with `Content-Type: application/ocsp-request`): none
+    /// when current responses answer. A chain that does not decode raises as `verify`.
+    #[pyo3(signature = (chain, at = None))]
+    fn ocsp_queries(
+        &self,
+        py: Python<'_>,
+        chain: &Bound<'_, PyAny>,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<(String, Vec<u8>)>> {
+        let chain = blobs(chain, "chain")?;
+        let at = at_seconds(at)?;
+        py.detach(|| catch_panic(|| self.inner.ocsp_queries(&chain, at)))
+            .map(|queries| {
+                queries
+                    .into_iter()
+                    .map(|query| (query.url, query.request))
+                    .collect()
+            })
             .map_err(|rejection| to_pyerr(py, &rejection))
+    }
+
+    /// Adds fetched OCSP responses (each DER bytes) to those in force atomically; those
+    /// past their nextUpdate are dropped meanwhile. On error (`PolicyError`) nothing
+    /// changes.
+    fn add_ocsp(&self, py: Python<'_>, responses: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.update_sources(py, responses, "responses", |verifier, responses| {
+            verifier.add_ocsp(responses)
+        })
+    }
+
+    /// Replaces the OCSP responses (`revocation.ocsp.responses`) atomically with
+    /// `responses` (one or a list; each DER bytes, or PEM `OCSP RESPONSE` text). On error
+    /// (`PolicyError`) the old responses stay.
+    fn update_ocsp(&self, py: Python<'_>, responses: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.update_sources(py, responses, "responses", |verifier, responses| {
+            verifier.update_ocsp(responses)
+        })
     }
 
     fn __repr__(&self) -> String {
@@ -340,6 +388,22 @@ pub(crate) struct PyLoadWarning {
     source: String,
     /// What was left out and why.
     message: String,
+}
+
+impl PyVerifier {
+    /// Hands `sources` (named `name` in type errors) to an update of the core verifier
+    /// (CRLs, OCSP responses), with the GIL released.
+    fn update_sources(
+        &self,
+        py: Python<'_>,
+        sources: &Bound<'_, PyAny>,
+        name: &str,
+        update: impl Fn(&Verifier, &[Blob]) -> Result<(), certgate::Rejection> + Send + Sync,
+    ) -> PyResult<()> {
+        let bytes = blobs(sources, name)?;
+        py.detach(|| catch_panic(|| update(&self.inner, &bytes)))
+            .map_err(|rejection| to_pyerr(py, &rejection))
+    }
 }
 
 #[pymethods]

@@ -442,6 +442,20 @@ def test_bad_at(demo: pki.DemoPki, at: object, error: type, message: str) -> Non
         verifier.check(demo.allowed.der, at=at)
 
 
+def test_update_ocsp(vector_case) -> None:  # type: ignore[no-untyped-def]
+    good, expired = vector_case("ocsp_good"), vector_case("ocsp_expired")
+    verifier = certgate.Verifier(good["policy"])
+    assert verifier.check(good["chain"], at=good["at"]).ok
+    verifier.update_ocsp(expired["policy"]["revocation"]["ocsp"]["responses"])
+    assert verifier.check(good["chain"], at=good["at"]).code == "REVOCATION_UNKNOWN"
+    verifier.update_ocsp(good["policy"]["revocation"]["ocsp"]["responses"][0])
+    assert verifier.check(good["chain"], at=good["at"]).ok
+    # A bad update raises and leaves the responses in force.
+    with pytest.raises(certgate.PolicyError, match=r"^INVALID_POLICY: responses\[0\]: not an OCSP response"):
+        verifier.update_ocsp([b"\x30\x00"])
+    assert verifier.check(good["chain"], at=good["at"]).ok
+
+
 # Hot CRL updates.
 def test_update_crls(demo: pki.DemoPki) -> None:
     policy = demo.policy()

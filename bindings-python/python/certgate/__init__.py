@@ -31,7 +31,9 @@ libraries); ``server_context(verifier, certfile, keyfile)`` and
 Running it: ``verifier.reload(policy)`` / ``reload_from_file()`` swap the policy whole,
 and ``PolicyWatcher(verifier)`` reloads a ``Verifier.from_file`` policy when its files
 change; ``CrlRefresher(verifier)`` downloads the policy's ``revocation.fetch`` CRLs and
-keeps them fresh; ``verifier.stats()`` counts what was decided and
+keeps them fresh; with ``revocation.ocsp.fetch``, ``await certgate.verify_async(verifier,
+chain)`` fetches the OCSP responses a chain lacks before deciding (``fetch_ocsp`` does it
+from a thread); ``verifier.stats()`` counts what was decided and
 ``prometheus_text(verifier.stats())`` renders it for Prometheus. Each outcome reports the
 ``generation`` of the policy that decided.
 
@@ -86,6 +88,7 @@ from ._native import (
 from ._client import client_context
 from ._crls import CrlRefresh, CrlRefresher
 from ._metrics import PROMETHEUS_CONTENT_TYPE, prometheus_text
+from ._ocsp import fetch_ocsp, verify_async
 from ._refresh import BundleRefresh, BundleRefresher
 from ._server import server_context
 from ._watch import PolicyWatcher
@@ -141,7 +144,9 @@ __all__ = [
     "Verifier",
     "__version__",
     "client_context",
+    "fetch_ocsp",
     "inspect",
     "prometheus_text",
     "server_context",
+    "verify_async",
 ]

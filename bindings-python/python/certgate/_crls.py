@@ -203,7 +203,7 @@ class CrlRefresher:
             if self._closed.is_set() and threading.current_thread() is self._thread:
                 break
             try:
-                fetched[url] = _http.get(url, timeout=self._timeout, max_bytes=MAX_CRL_BYTES, follow_redirects=True)
+                fetched[url] = _http.fetch(url, timeout=self._timeout, max_bytes=MAX_CRL_BYTES, follow_redirects=True)
             except Exception as error:  # noqa: BLE001 - every failure keeps the copy in force
                 results[url] = self._failed(url, error)
         if fetched:

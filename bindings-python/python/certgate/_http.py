@@ -1,5 +1,5 @@
-"""The one HTTP GET of the refreshers (SPIFFE bundles, CRLs): ``urllib``, a bounded body,
-a bounded time, redirects only where asked for."""
+"""The one HTTP exchange of the fetchers (SPIFFE bundles and CRLs: GET; OCSP: POST):
+``urllib``, a bounded body, a bounded time, redirects only where asked for."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import ssl
 import time
 import urllib.error
 import urllib.request
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 #: Bytes read at a time, so that the size and the time limits are checked as the body comes.
 _CHUNK = 64 * 1024
@@ -21,16 +21,18 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         raise urllib.error.HTTPError(req.full_url, code, f"redirect to {newurl} refused", headers, fp)
 
 
-def get(
+def fetch(
     url: str,
     *,
     timeout: float,
     max_bytes: int,
     context: Optional[ssl.SSLContext] = None,
     follow_redirects: bool = False,
+    post: Optional[Tuple[bytes, str]] = None,
 ) -> bytes:
-    """The body of a 200 answer to a GET of ``url``, else an ``OSError`` naming the URL
-    (``urllib``'s ``URLError`` and ``HTTPError`` are ones, a timeout is ``TimeoutError``).
+    """The body of a 200 answer to a GET of ``url`` — or to a POST of ``post``'s body with
+    its content type —, else an ``OSError`` naming the URL (``urllib``'s ``URLError`` and
+    ``HTTPError`` are ones, a timeout is ``TimeoutError``).
 
     Each socket operation waits at most ``timeout`` seconds, and reading the body stops
     once ``timeout`` has passed since the request started, so a server that trickles
@@ -43,7 +45,10 @@ def get(
     if context is not None:
         handlers.append(urllib.request.HTTPSHandler(context=context))
     deadline = time.monotonic() + timeout
-    with urllib.request.build_opener(*handlers).open(url, timeout=timeout) as response:
+    request = urllib.request.Request(url)
+    if post is not None:
+        request = urllib.request.Request(url, data=post[0], headers={"Content-Type": post[1]}, method="POST")
+    with urllib.request.build_opener(*handlers).open(request, timeout=timeout) as response:
         if response.status != 200:
             raise OSError(f"{url} answered HTTP {response.status}, not 200")
         body = bytearray()

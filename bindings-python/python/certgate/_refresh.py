@@ -50,7 +50,7 @@ def _fetch(endpoint: BundleEndpoint, timeout: float) -> bytes:
     context = ssl.create_default_context()
     if endpoint.server_ca_certificates:
         context = ssl.create_default_context(cadata=b"".join(endpoint.server_ca_certificates))
-    return _http.get(endpoint.url, timeout=timeout, max_bytes=MAX_BUNDLE_BYTES, context=context)
+    return _http.fetch(endpoint.url, timeout=timeout, max_bytes=MAX_BUNDLE_BYTES, context=context)
 
 
 class BundleRefresher:
