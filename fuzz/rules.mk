@@ -20,7 +20,7 @@ CHECK_TESTS += fuzz-smoke
 
 FUZZ_DIR := $(ROOT)/fuzz
 FUZZ_SECONDS ?= 300
-FUZZ_TARGETS ?= policy certificates inspect verify crl forwarded
+FUZZ_TARGETS ?= policy certificates inspect verify crl forwarded ocsp
 # ASan adds little to Rust code and halves the execution rate; `make fuzz
 # FUZZ_SANITIZER=address` turns it on. Debug assertions (overflow checks) stay on.
 FUZZ_SANITIZER ?= none

@@ -96,6 +96,12 @@ fn main() {
             if !crls.is_empty() {
                 seeds.add("crl", join(&crls));
             }
+            if let Some(responses) = policy["revocation"]["ocsp"]["responses"].as_array() {
+                let responses: Vec<Vec<u8>> = responses.iter().filter_map(bytes).collect();
+                if !responses.is_empty() {
+                    seeds.add("ocsp", join(&responses));
+                }
+            }
         }
         if let Some(cert) = case.get("cert").and_then(bytes) {
             seeds.add("certificates", cert.clone());

@@ -83,6 +83,9 @@ pub struct Fixtures {
     /// The `crl` target's policy: anchors, pool and CRLs, revocation checked on the
     /// whole chain, unknown status and expired CRLs refused.
     pub crl_policy: Policy,
+    /// The `ocsp` target's policy: the CRL policy's trust and CRLs, the leaf checked, with
+    /// OCSP preferred; its responses come from the input.
+    pub ocsp_policy: Policy,
     /// A good leaf and its intermediate (admitted by the CRL policy as loaded).
     pub good_chain: [&'static str; 2],
     /// A leaf revoked by a later CRL of the intermediate, and the intermediate.
@@ -179,10 +182,23 @@ fn build() -> Fixtures {
         .to_string(),
     )
     .expect("the CRL policy parses");
+    let ocsp_policy = Policy::from_json(
+        &json!({
+            "trust": trust(),
+            "revocation": {
+                "crls": [ROOT_CRL, INTERMEDIATE_CRL],
+                "depth": "leaf", "unknown_status": "deny",
+                "ocsp": { "prefer": "ocsp" },
+            },
+        })
+        .to_string(),
+    )
+    .expect("the OCSP policy parses");
     Fixtures {
         verify,
         forwarded,
         crl_policy,
+        ocsp_policy,
         good_chain: [LEAF, INTERMEDIATE],
         revoked_chain: [REVOKED_LEAF, INTERMEDIATE],
         crls: [ROOT_CRL, INTERMEDIATE_CRL],

@@ -11,13 +11,14 @@ use crate::fixtures::{self, Fixed, AT};
 use crate::{header, split};
 
 /// The target names, as `fuzz_targets/<name>.rs` and `corpus/<name>/`.
-pub const NAMES: [&str; 6] = [
+pub const NAMES: [&str; 7] = [
     "policy",
     "certificates",
     "inspect",
     "verify",
     "crl",
     "forwarded",
+    "ocsp",
 ];
 
 /// The body of target `name`.
@@ -29,6 +30,7 @@ pub fn by_name(name: &str) -> Option<fn(&[u8])> {
         "verify" => verify,
         "crl" => crl,
         "forwarded" => forwarded,
+        "ocsp" => ocsp,
         _ => return None,
     })
 }
@@ -260,6 +262,61 @@ fn decide_under_crls(verifier: &Verifier, when: &str) {
     }
     let _ = (verifier.warnings(), verifier.revoked_serial_count());
     serde_json::to_string(&verifier.stats()).expect("stats serialise");
+}
+
+/// `update_ocsp` or `add_ocsp` of a verifier.
+type OcspUpdate = fn(&Verifier, &[&[u8]]) -> Result<(), Rejection>;
+
+/// OCSP responses, one per item (DER or PEM): `update_ocsp`, then `add_ocsp`, on a
+/// verifier whose policy checks the leaf with OCSP before its CRLs; after each, the good
+/// and the revoked chain are decided (an admission ends at the anchor, a refusal is a
+/// revocation code) and the requests for the good chain are planned. A refused update
+/// is `INVALID_POLICY` and changes nothing; one that succeeded adds one generation.
+pub fn ocsp(data: &[u8]) {
+    let fixtures = fixtures::get();
+    let items = split(data);
+    let ((), peak) = measure(|| {
+        let verifier =
+            Verifier::new(fixtures.ocsp_policy.clone()).expect("the fixed OCSP policy builds");
+        let updates: [(&str, OcspUpdate); 2] = [
+            ("update_ocsp", |verifier, items| verifier.update_ocsp(items)),
+            ("add_ocsp", |verifier, items| verifier.add_ocsp(items)),
+        ];
+        for (name, update) in updates {
+            let before = verifier.generation();
+            match update(&verifier, &items) {
+                Ok(()) => assert_eq!(
+                    verifier.generation(),
+                    before + 1,
+                    "invariant: an {name} that succeeded did not add one generation"
+                ),
+                Err(refusal) => {
+                    check::rejection_in(&refusal, &[Code::InvalidPolicy], name);
+                    assert_eq!(
+                        verifier.generation(),
+                        before,
+                        "invariant: a refused {name} changed the generation"
+                    );
+                }
+            }
+            let anchors = check::fingerprints(&verifier.anchor_certificates());
+            for chain in [&fixtures.good_chain, &fixtures.revoked_chain] {
+                match verifier.verify(chain, Some(AT)) {
+                    Ok(identity) => check::admitted(&identity, &anchors, false),
+                    Err(refusal) => check::rejection_in(
+                        &refusal,
+                        &[Code::Revoked, Code::RevocationUnknown, Code::CrlExpired],
+                        &format!("OCSP responses after {name}"),
+                    ),
+                }
+            }
+            verifier
+                .ocsp_queries(&fixtures.good_chain, Some(AT))
+                .expect("the requests for a good chain are planned");
+            let _ = verifier.warnings();
+        }
+    });
+    check::allocation("ocsp", data.len(), peak);
 }
 
 /// Every forwarded-header format: the first item is the connection's peer address, the
