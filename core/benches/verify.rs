@@ -325,6 +325,25 @@ fn benches(c: &mut Criterion, fixture: &Fixture) {
         b.iter(|| certgate::inspect(black_box(&fixture.chain[0])).unwrap())
     });
 
+    // OCSP (docs/decision.md#ocsp): the vectors' good response for their leaf in force
+    // (its signature verified on first use and remembered), against the same policy
+    // without revocation; both on a warm verifier, as a server runs.
+    let (ocsp_policy, ocsp_chain) = vector_policy_and_chain("ocsp_good");
+    let with_ocsp = Verifier::new(Policy::from_value(ocsp_policy.clone()).unwrap()).unwrap();
+    let mut plain_policy = ocsp_policy;
+    plain_policy.as_object_mut().unwrap().remove("revocation");
+    let without_revocation = Verifier::new(Policy::from_value(plain_policy).unwrap()).unwrap();
+    c.bench_function("verify_ocsp_cached", |b| {
+        b.iter(|| with_ocsp.verify(black_box(&ocsp_chain), Some(AT)).unwrap())
+    });
+    c.bench_function("verify_ocsp_baseline", |b| {
+        b.iter(|| {
+            without_revocation
+                .verify(black_box(&ocsp_chain), Some(AT))
+                .unwrap()
+        })
+    });
+
     // webpki's own revocation path, as a user of it would write it: the CRLs given to
     // verify_for_usage, which checks their signatures on every call.
     let anchors =
@@ -366,6 +385,27 @@ fn benches(c: &mut Criterion, fixture: &Fixture) {
             ))
         })
     });
+}
+
+/// A case of tests/vectors/cases.json: its policy and its chain (PEM items as bytes).
+/// The vectors verify at the same instant as [`AT`].
+fn vector_policy_and_chain(name: &str) -> (serde_json::Value, Vec<Vec<u8>>) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/cases.json");
+    let cases: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let case = cases["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|case| case["name"] == name)
+        .unwrap();
+    let chain = case["chain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item.as_str().unwrap().as_bytes().to_vec())
+        .collect();
+    (case["policy"].clone(), chain)
 }
 
 /// Median of a finished criterion benchmark, in nanoseconds.
@@ -426,6 +466,8 @@ fn main() {
         "verify_crl_100k_new_leaf",
         "verify_crl_100k_cache_hit",
         "inspect",
+        "verify_ocsp_cached",
+        "verify_ocsp_baseline",
         "verify_rules_10",
         "verify_rules_100k",
         "compile/rules_100k",
@@ -503,6 +545,17 @@ fn main() {
                 }
             );
         }
+    }
+    if let (Some(ocsp), Some(baseline)) = (
+        median_ns(&dir, "verify_ocsp_cached"),
+        median_ns(&dir, "verify_ocsp_baseline"),
+    ) {
+        let ratio = ocsp / baseline;
+        println!(
+            "a verify with a cached OCSP response: {ratio:.3}x one without revocation \
+             (target: at most 1.1x) {}",
+            if ratio <= 1.1 { "met" } else { "MISSED" }
+        );
     }
     if let (Some(few), Some(many), Some(compile)) = (
         median_ns(&dir, "verify_rules_10"),

@@ -393,7 +393,7 @@ impl Compiled {
             };
             let answered = matches!(
                 self.ocsp.answer(&subject, now, skew, &|_| false),
-                Answer::Status { .. }
+                Answer::Good | Answer::Revoked { .. }
             );
             let url = current
                 .ocsp_urls

@@ -36,10 +36,12 @@ pub(crate) struct OcspSet {
 /// What the responses say about one certificate, as its revocation check needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Answer {
-    /// A verified response, current at the verification time, that says good or revoked.
-    Status {
-        revoked: Option<Revocation>,
-        /// Who signed it, for messages: "its issuer" or the delegated responder.
+    /// A verified response, current at the verification time, that says good.
+    Good,
+    /// A verified, current response that says revoked.
+    Revoked {
+        revocation: Revocation,
+        /// Who signed it, for the message: "its issuer" or the delegated responder.
         responder: String,
     },
     /// No usable response, and why (for the message when the status stays unknown).
@@ -89,6 +91,41 @@ impl HashAlgorithm {
             HashAlgorithm::Sha256 => &ring::digest::SHA256,
         };
         ring::digest::digest(algorithm, data).as_ref().to_vec()
+    }
+}
+
+/// The issuer's name and key hashed as CertIDs and responder IDs name them, each hash
+/// computed once per answer and only when a response asks for it.
+struct IssuerDigests<'a> {
+    name: &'a [u8],
+    /// `None` when the issuer's key does not parse: then no CertID names it.
+    key_bits: Option<&'a [u8]>,
+    sha1: std::cell::OnceCell<(Vec<u8>, Option<Vec<u8>>)>,
+    sha256: std::cell::OnceCell<(Vec<u8>, Option<Vec<u8>>)>,
+}
+
+impl<'a> IssuerDigests<'a> {
+    fn of(subject: &Subject<'a>) -> IssuerDigests<'a> {
+        IssuerDigests {
+            name: subject.issuer_name,
+            key_bits: spki_parts(subject.issuer_spki).map(|(_, bits)| bits),
+            sha1: std::cell::OnceCell::new(),
+            sha256: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// (name hash, key hash) with `hash`.
+    fn get(&self, hash: HashAlgorithm) -> &(Vec<u8>, Option<Vec<u8>>) {
+        let cell = match hash {
+            HashAlgorithm::Sha1 => &self.sha1,
+            HashAlgorithm::Sha256 => &self.sha256,
+        };
+        cell.get_or_init(|| {
+            (
+                hash.digest(self.name),
+                self.key_bits.map(|bits| hash.digest(bits)),
+            )
+        })
     }
 }
 
@@ -341,14 +378,15 @@ impl OcspSet {
         let Some(indexes) = self.by_serial.get(subject.serial) else {
             return Answer::Missing(format!("no OCSP response for serial {}", serial_hex()));
         };
-        let key_bits = spki_parts(subject.issuer_spki).map(|(_, bits)| bits);
+        let digests = IssuerDigests::of(subject);
         let mut notes: Vec<(u8, String)> = Vec::new();
         let mut refusal = None;
         let mut best: Option<&SingleStatus> = None;
         for status in indexes.iter().map(|&i| &self.statuses[i]) {
             let source = &status.response.source;
-            let names_issuer = status.issuer_name_hash == status.hash.digest(subject.issuer_name)
-                && key_bits.is_some_and(|bits| status.issuer_key_hash == status.hash.digest(bits));
+            let (name_hash, key_hash) = digests.get(status.hash);
+            let names_issuer = status.issuer_name_hash == *name_hash
+                && key_hash.as_ref() == Some(&status.issuer_key_hash);
             if !names_issuer {
                 notes.push((
                     0,
@@ -360,9 +398,10 @@ impl OcspSet {
                 ));
                 continue;
             }
-            if let Err(why) = status
-                .response
-                .check_signer(subject, now, skew, revoked_by_crl)
+            if let Err(why) =
+                status
+                    .response
+                    .check_signer(subject, &digests, now, skew, revoked_by_crl)
             {
                 refusal.get_or_insert(format!("the OCSP response {source} {why}"));
                 continue;
@@ -409,12 +448,12 @@ impl OcspSet {
             }
         }
         if let Some(status) = best {
-            return Answer::Status {
-                revoked: match &status.status {
-                    Status::Revoked(revocation) => Some(revocation.clone()),
-                    _ => None,
+            return match &status.status {
+                Status::Revoked(revocation) => Answer::Revoked {
+                    revocation: revocation.clone(),
+                    responder: status.response.signer_label(subject, &digests),
                 },
-                responder: status.response.signer_label(subject),
+                _ => Answer::Good,
             };
         }
         if let Some(refusal) = refusal {
@@ -459,13 +498,14 @@ impl OcspSet {
 
 impl SignedResponse {
     /// The delegate the responder ID names, if the responder is not the issuer itself.
-    fn delegate(&self, subject: &Subject<'_>) -> Result<Option<(usize, &Delegate)>, String> {
-        let issuer_key_hash = spki_parts(subject.issuer_spki)
-            .map(|(_, bits)| HashAlgorithm::Sha1.digest(bits))
-            .unwrap_or_default();
+    fn delegate(
+        &self,
+        subject: &Subject<'_>,
+        digests: &IssuerDigests<'_>,
+    ) -> Result<Option<(usize, &Delegate)>, String> {
         let is_issuer = match &self.responder {
             Responder::Name(name) => name == subject.issuer_name,
-            Responder::KeyHash(hash) => *hash == issuer_key_hash,
+            Responder::KeyHash(hash) => digests.get(HashAlgorithm::Sha1).1.as_ref() == Some(hash),
         };
         if is_issuer {
             return Ok(None);
@@ -486,8 +526,8 @@ impl SignedResponse {
     }
 
     /// "its issuer", or the delegated responder's subject.
-    fn signer_label(&self, subject: &Subject<'_>) -> String {
-        match self.delegate(subject) {
+    fn signer_label(&self, subject: &Subject<'_>, digests: &IssuerDigests<'_>) -> String {
+        match self.delegate(subject, digests) {
             Ok(Some((_, delegate))) => format!("the delegated responder {}", delegate.label),
             _ => "its issuer".to_owned(),
         }
@@ -498,11 +538,12 @@ impl SignedResponse {
     fn check_signer(
         &self,
         subject: &Subject<'_>,
+        digests: &IssuerDigests<'_>,
         now: i64,
         skew: i64,
         revoked_by_crl: &dyn Fn(&[u8]) -> bool,
     ) -> Result<(), String> {
-        let signer_spki = match self.delegate(subject)? {
+        let signer_spki = match self.delegate(subject, digests)? {
             None => subject.issuer_spki,
             Some((index, delegate)) => {
                 let label = &delegate.label;

@@ -334,24 +334,23 @@ impl CrlSet {
                 Some(Answer::Refused(why)) => {
                     return Err(reject(Code::RevocationUnknown, why.clone()))
                 }
-                Some(Answer::Status { revoked, responder })
-                    if rules.prefer == Prefer::Ocsp || !crl_is_current =>
-                {
-                    if let Some(revocation) = revoked {
-                        return Err(reject(
-                            Code::Revoked,
-                            format!(
-                                "is revoked: the OCSP response of {responder} says revoked at {}{}",
-                                format_time(revocation.time),
-                                revocation
-                                    .reason
-                                    .as_ref()
-                                    .map(|reason| format!(" ({reason})"))
-                                    .unwrap_or_default()
-                            ),
-                        ));
-                    }
-                    continue;
+                Some(Answer::Good) if rules.prefer == Prefer::Ocsp || !crl_is_current => continue,
+                Some(Answer::Revoked {
+                    revocation,
+                    responder,
+                }) if rules.prefer == Prefer::Ocsp || !crl_is_current => {
+                    return Err(reject(
+                        Code::Revoked,
+                        format!(
+                            "is revoked: the OCSP response of {responder} says revoked at {}{}",
+                            format_time(revocation.time),
+                            revocation
+                                .reason
+                                .as_ref()
+                                .map(|reason| format!(" ({reason})"))
+                                .unwrap_or_default()
+                        ),
+                    ));
                 }
                 _ => {}
             }
