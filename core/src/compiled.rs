@@ -390,6 +390,7 @@ impl Compiled {
                 serial: &current.serial,
                 issuer_name: &current.issuer,
                 issuer_spki: &issuer.spki,
+                issuer_sha1: &issuer.ocsp_sha1,
             };
             let answered = matches!(
                 self.ocsp.answer(&subject, now, skew, &|_| false),
@@ -405,7 +406,10 @@ impl Compiled {
                     request: ocsp::request(&subject).map_err(|e| {
                         Rejection::new(
                             Code::Internal,
-                            format!("cannot encode the OCSP request for {}: {e}", current.label),
+                            format!(
+                                "cannot encode the OCSP request for {}: {e}",
+                                current.label()
+                            ),
                         )
                     })?,
                 });
@@ -771,7 +775,7 @@ impl Compiled {
             spiffe::signing_violation(facts.is_ca, facts.may_sign_certificates).map(|why| {
                 format!(
                     "its issuing certificate {position} ({}) may not sign X509-SVIDs: {why}",
-                    facts.label
+                    facts.label()
                 )
             })
         })
@@ -958,10 +962,10 @@ impl Compiled {
             }
             Origin::Pool(index) => format!(
                 "the pooled intermediate {} (trust.intermediates)",
-                self.pool_certs[index].facts.label
+                self.pool_certs[index].facts.label()
             ),
             Origin::Anchor(index) => {
-                format!("the trust anchor {}", anchors[index].cert.facts.label)
+                format!("the trust anchor {}", anchors[index].cert.facts.label())
             }
         };
         let refuse = |origin: Origin, code: Code, why: String| match origin {
@@ -1105,7 +1109,8 @@ impl Compiled {
                             breach.code,
                             format!(
                                 "the pooled intermediate {} {}",
-                                cert.facts.label, breach.rule
+                                cert.facts.label(),
+                                breach.rule
                             ),
                         )
                     })
@@ -1143,7 +1148,7 @@ impl Compiled {
                             Code::UnsupportedAlgorithm,
                             format!(
                                 "{} of the policy cannot vouch for the certificates below it: {rule}",
-                                cert.facts.label
+                                cert.facts.label()
                             ),
                         )
                     })
@@ -1172,7 +1177,7 @@ impl Compiled {
                     .map(|cert| {
                         Rejection::new(
                             Code::NameConstraintViolation,
-                            format!("the pooled intermediate {} {why}", cert.facts.label),
+                            format!("the pooled intermediate {} {why}", cert.facts.label()),
                         )
                     })
             }
@@ -1197,7 +1202,7 @@ impl Compiled {
                     .iter()
                     .map(|anchor| &anchor.cert)
                     .chain(self.pool_certs.iter())
-                    .map(|cert| (cert.facts.label.clone(), cert.facts.subject.clone())),
+                    .map(|cert| (cert.facts.label().to_owned(), cert.facts.subject.clone())),
             )
             .collect();
         parsed.iter().enumerate().find_map(|(index, cert)| {

@@ -13,7 +13,7 @@ use crate::error::{Code, Rejection};
 use crate::input::decode_one;
 use crate::spiffe;
 use crate::x509::{
-    attribute_name, attribute_text, parse_certificate, rfc4514, serial_bytes, sha256_hex,
+    attribute_name, attribute_text, oid_is, parse_certificate, rfc4514, serial_bytes, sha256_hex,
 };
 
 /// The canonical identity of a certificate (docs/identity.md).
@@ -387,33 +387,43 @@ fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
 /// The subject key's algorithm and size, as the identity reports it.
 pub(crate) fn public_key_info(cert: &X509Certificate<'_>) -> PublicKeyInfo {
     let spki = cert.public_key();
-    let algorithm = spki.algorithm.algorithm.to_id_string();
-    match algorithm.as_str() {
-        "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => PublicKeyInfo::Rsa {
+    let algorithm = &spki.algorithm.algorithm;
+    if oid_is(algorithm, "1.2.840.113549.1.1.1") || oid_is(algorithm, "1.2.840.113549.1.1.10") {
+        return PublicKeyInfo::Rsa {
             bits: match spki.parsed() {
                 Ok(key @ PublicKey::RSA(_)) => key.key_size(),
                 _ => 0,
             },
-        },
-        "1.2.840.10045.2.1" => {
-            let curve = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|params| params.as_oid().ok())
-                .map(|oid| oid.to_id_string())
-                .unwrap_or_default();
-            let curve = match curve.as_str() {
-                "1.2.840.10045.3.1.7" => "P-256".to_owned(),
-                "1.3.132.0.34" => "P-384".to_owned(),
-                "1.3.132.0.35" => "P-521".to_owned(),
-                _ => curve,
-            };
-            PublicKeyInfo::Ec { curve }
-        }
-        "1.3.101.112" => PublicKeyInfo::Ed25519,
-        "1.3.101.113" => PublicKeyInfo::Ed448,
-        _ => PublicKeyInfo::Other { oid: algorithm },
+        };
+    }
+    if oid_is(algorithm, "1.2.840.10045.2.1") {
+        let curve = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .and_then(|params| params.as_oid().ok());
+        let named = [
+            ("1.2.840.10045.3.1.7", "P-256"),
+            ("1.3.132.0.34", "P-384"),
+            ("1.3.132.0.35", "P-521"),
+        ];
+        let curve = match &curve {
+            Some(oid) => named
+                .iter()
+                .find(|(dotted, _)| oid_is(oid, dotted))
+                .map_or_else(|| oid.to_id_string(), |(_, name)| (*name).to_owned()),
+            None => String::new(),
+        };
+        return PublicKeyInfo::Ec { curve };
+    }
+    if oid_is(algorithm, "1.3.101.112") {
+        return PublicKeyInfo::Ed25519;
+    }
+    if oid_is(algorithm, "1.3.101.113") {
+        return PublicKeyInfo::Ed448;
+    }
+    PublicKeyInfo::Other {
+        oid: algorithm.to_id_string(),
     }
 }
 
@@ -423,27 +433,28 @@ fn extended_key_usage(cert: &X509Certificate<'_>) -> Result<Vec<String>, String>
     let Some(ext) = cert
         .extensions()
         .iter()
-        .find(|ext| ext.oid.to_id_string() == EKU_OID)
+        .find(|ext| oid_is(&ext.oid, EKU_OID))
     else {
         return Ok(Vec::new());
     };
     let (_, purposes) =
         <Vec<Oid<'_>>>::from_der(ext.value).map_err(|e| crate::x509::der_failure(&e))?;
+    const NAMES: [(&str, &str); 7] = [
+        ("1.3.6.1.5.5.7.3.1", "serverAuth"),
+        ("1.3.6.1.5.5.7.3.2", "clientAuth"),
+        ("1.3.6.1.5.5.7.3.3", "codeSigning"),
+        ("1.3.6.1.5.5.7.3.4", "emailProtection"),
+        ("1.3.6.1.5.5.7.3.8", "timeStamping"),
+        ("1.3.6.1.5.5.7.3.9", "OCSPSigning"),
+        ("2.5.29.37.0", "anyExtendedKeyUsage"),
+    ];
     Ok(purposes
         .iter()
         .map(|oid| {
-            let dotted = oid.to_id_string();
-            let name = match dotted.as_str() {
-                "1.3.6.1.5.5.7.3.1" => "serverAuth",
-                "1.3.6.1.5.5.7.3.2" => "clientAuth",
-                "1.3.6.1.5.5.7.3.3" => "codeSigning",
-                "1.3.6.1.5.5.7.3.4" => "emailProtection",
-                "1.3.6.1.5.5.7.3.8" => "timeStamping",
-                "1.3.6.1.5.5.7.3.9" => "OCSPSigning",
-                "2.5.29.37.0" => "anyExtendedKeyUsage",
-                _ => return dotted,
-            };
-            name.to_owned()
+            NAMES
+                .iter()
+                .find(|(dotted, _)| oid_is(oid, dotted))
+                .map_or_else(|| oid.to_id_string(), |(_, name)| (*name).to_owned())
         })
         .collect())
 }

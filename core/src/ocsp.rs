@@ -76,7 +76,14 @@ pub(crate) struct Subject<'a> {
     /// The issuer's subject name (DER) and SubjectPublicKeyInfo (DER).
     pub(crate) issuer_name: &'a [u8],
     pub(crate) issuer_spki: &'a [u8],
+    /// Where the issuer's SHA-1 digests are kept between verifications (with the facts
+    /// of a policy CA, so a pooled intermediate's are computed once).
+    pub(crate) issuer_sha1: &'a IssuerSha1,
 }
+
+/// The SHA-1 of a CA's subject name and of its public key bits (`None` when the key does
+/// not parse), as SHA-1 CertIDs and responder IDs by key name it.
+pub(crate) type IssuerSha1 = std::sync::OnceLock<(Vec<u8>, Option<Vec<u8>>)>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum HashAlgorithm {
@@ -98,9 +105,8 @@ impl HashAlgorithm {
 /// computed once per answer and only when a response asks for it.
 struct IssuerDigests<'a> {
     name: &'a [u8],
-    /// `None` when the issuer's key does not parse: then no CertID names it.
-    key_bits: Option<&'a [u8]>,
-    sha1: std::cell::OnceCell<(Vec<u8>, Option<Vec<u8>>)>,
+    spki: &'a [u8],
+    sha1: &'a IssuerSha1,
     sha256: std::cell::OnceCell<(Vec<u8>, Option<Vec<u8>>)>,
 }
 
@@ -108,24 +114,26 @@ impl<'a> IssuerDigests<'a> {
     fn of(subject: &Subject<'a>) -> IssuerDigests<'a> {
         IssuerDigests {
             name: subject.issuer_name,
-            key_bits: spki_parts(subject.issuer_spki).map(|(_, bits)| bits),
-            sha1: std::cell::OnceCell::new(),
+            spki: subject.issuer_spki,
+            sha1: subject.issuer_sha1,
             sha256: std::cell::OnceCell::new(),
         }
     }
 
-    /// (name hash, key hash) with `hash`.
+    /// (name hash, key hash) with `hash`; no key hash when the issuer's key does not
+    /// parse (then no CertID names it).
     fn get(&self, hash: HashAlgorithm) -> &(Vec<u8>, Option<Vec<u8>>) {
-        let cell = match hash {
-            HashAlgorithm::Sha1 => &self.sha1,
-            HashAlgorithm::Sha256 => &self.sha256,
-        };
-        cell.get_or_init(|| {
+        let compute = || {
+            let key_bits = spki_parts(self.spki).map(|(_, bits)| bits);
             (
                 hash.digest(self.name),
-                self.key_bits.map(|bits| hash.digest(bits)),
+                key_bits.map(|bits| hash.digest(bits)),
             )
-        })
+        };
+        match hash {
+            HashAlgorithm::Sha1 => self.sha1.get_or_init(compute),
+            HashAlgorithm::Sha256 => self.sha256.get_or_init(compute),
+        }
     }
 }
 

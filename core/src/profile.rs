@@ -14,6 +14,7 @@ use crate::constraints::NAME_CONSTRAINTS_OID;
 use crate::error::Code;
 use crate::identity::{public_key_info, PublicKeyInfo};
 use crate::policy::{Profile, Usage};
+use crate::x509::oid_is;
 
 /// Where a certificate sits on a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,8 +149,13 @@ pub(crate) fn critical_extension_webpki_refuses(cert: &X509Certificate<'_>) -> O
         .extensions()
         .iter()
         .filter(|extension| extension.critical)
-        .map(|extension| extension.oid.to_id_string())
-        .find(|oid| !WEBPKI_PROCESSES.contains(&oid.as_str()))?;
+        .find(|extension| {
+            !WEBPKI_PROCESSES
+                .iter()
+                .any(|known| oid_is(&extension.oid, known))
+        })?
+        .oid
+        .to_id_string();
     let section = match oid.as_str() {
         AKI_OID => "§4.2.1.1",
         SKI_OID => "§4.2.1.2",

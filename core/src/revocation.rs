@@ -22,10 +22,10 @@ use x509_parser::prelude::X509Certificate;
 use crate::error::{invalid_policy, Code, Rejection, Warning};
 pub(crate) use crate::identity::Consulted;
 use crate::input::{decode, items_within_limit, source_within_limit, Expect};
-use crate::ocsp::{Answer, OcspSet, Subject};
+use crate::ocsp::{Answer, IssuerSha1, OcspSet, Subject};
 use crate::policy::{Decision, Depth, Prefer, RevocationPolicy};
 use crate::x509::{
-    element_contents, format_time, rfc4514, serial_bytes, signed_parts, split_element,
+    element_contents, format_time, oid_is, rfc4514, serial_bytes, signed_parts, split_element,
     verify_signature,
 };
 
@@ -59,8 +59,9 @@ impl From<&RevocationPolicy> for RevocationRules {
 /// What revocation checking needs to know about one certificate of a path.
 #[derive(Clone, Debug)]
 pub(crate) struct CertFacts {
-    /// RFC 4514 subject, for messages.
-    pub(crate) label: String,
+    /// RFC 4514 subject, for messages: built on first use (most verifications refuse
+    /// nothing and name no certificate).
+    label: std::sync::OnceLock<String>,
     /// Raw DER of the subject and issuer names (compared bytewise, as webpki does).
     pub(crate) subject: Vec<u8>,
     pub(crate) issuer: Vec<u8>,
@@ -79,9 +80,21 @@ pub(crate) struct CertFacts {
     pub(crate) crl_distribution_uris: Vec<String>,
     /// The OCSP responders of its authorityInfoAccess (id-ad-ocsp URIs), for fetching.
     pub(crate) ocsp_urls: Vec<String>,
+    /// As an issuer: its SHA-1 digests for OCSP, computed on first use.
+    pub(crate) ocsp_sha1: IssuerSha1,
 }
 
 impl CertFacts {
+    /// The subject, RFC 4514.
+    pub(crate) fn label(&self) -> &str {
+        self.label.get_or_init(
+            || match x509_parser::prelude::X509Name::from_der(&self.subject) {
+                Ok((_, name)) => rfc4514(&name),
+                Err(_) => format!("subject {}", hex::encode(&self.subject)),
+            },
+        )
+    }
+
     pub(crate) fn of(cert: &X509Certificate<'_>) -> CertFacts {
         use x509_parser::extensions::{DistributionPointName, ParsedExtension};
         use x509_parser::prelude::GeneralName;
@@ -89,14 +102,12 @@ impl CertFacts {
         let mut ocsp_urls = Vec::new();
         for ext in cert.extensions() {
             if let ParsedExtension::AuthorityInfoAccess(access) = ext.parsed_extension() {
-                for (method, names) in access.as_hashmap() {
-                    if method.to_id_string() != "1.3.6.1.5.5.7.48.1" {
-                        continue;
-                    }
-                    for name in names {
-                        if let GeneralName::URI(uri) = name {
-                            ocsp_urls.push((*uri).to_owned());
-                        }
+                for description in &access.accessdescs {
+                    if let (true, GeneralName::URI(uri)) = (
+                        oid_is(&description.access_method, "1.3.6.1.5.5.7.48.1"),
+                        &description.access_location,
+                    ) {
+                        ocsp_urls.push((*uri).to_owned());
                     }
                 }
             }
@@ -114,7 +125,7 @@ impl CertFacts {
             }
         }
         CertFacts {
-            label: rfc4514(cert.subject()),
+            label: std::sync::OnceLock::new(),
             subject: cert.subject().as_raw().to_vec(),
             issuer: cert.issuer().as_raw().to_vec(),
             serial: serial_bytes(cert.raw_serial()).to_vec(),
@@ -150,6 +161,7 @@ impl CertFacts {
             spki: cert.public_key().raw.to_vec(),
             crl_distribution_uris,
             ocsp_urls,
+            ocsp_sha1: IssuerSha1::new(),
         }
     }
 }
@@ -301,7 +313,7 @@ impl CrlSet {
                 let message = format!(
                     "certificate {} ({}) {reason}",
                     describe_position(member.input_index, position),
-                    cert.label
+                    cert.label()
                 );
                 match member.input_index {
                     Some(index) => Rejection::at_cert(code, index, message),
@@ -326,6 +338,7 @@ impl CrlSet {
                     serial: &cert.serial,
                     issuer_name: &cert.issuer,
                     issuer_spki: &issuer.spki,
+                    issuer_sha1: &issuer.ocsp_sha1,
                 };
                 ocsp.answer(&subject, now, skew, &|serial| self.lists(serial, issuer))
             });
@@ -364,7 +377,7 @@ impl CrlSet {
                         Code::RevocationUnknown,
                         format!(
                             "has unknown revocation status: no usable CRL from its issuer {} covers it{ocsp_note}",
-                            issuer.label
+                            issuer.label()
                         ),
                     ));
                 }
@@ -762,28 +775,24 @@ impl Ord for Newness<'_> {
 fn entry_status(entry: &RevokedCertificate<'_>) -> Result<bool, String> {
     let mut removed = false;
     for ext in entry.extensions() {
-        let oid = ext.oid.to_id_string();
-        match oid.as_str() {
-            OID_REASON_CODE => {
-                if let ParsedExtension::ReasonCode(code) = ext.parsed_extension() {
-                    removed = code.0 == REMOVE_FROM_CRL;
-                }
+        // Compared without building the OID's text: a CRL has an extension per entry.
+        let is = |dotted: &str| oid_is(&ext.oid, dotted);
+        if is(OID_REASON_CODE) {
+            if let ParsedExtension::ReasonCode(code) = ext.parsed_extension() {
+                removed = code.0 == REMOVE_FROM_CRL;
             }
-            OID_CERTIFICATE_ISSUER => {
-                return Err(
-                    "is an indirect CRL (an entry names another certificate issuer), which \
-                     certgate does not support"
-                        .to_owned(),
-                )
-            }
-            OID_HOLD_INSTRUCTION | OID_INVALIDITY_DATE => {}
-            _ if ext.critical => {
-                return Err(format!(
-                    "has an entry with the unsupported critical extension {oid} (RFC 5280 §5.3 \
-                     forbids using such a CRL)"
-                ))
-            }
-            _ => {}
+        } else if is(OID_CERTIFICATE_ISSUER) {
+            return Err(
+                "is an indirect CRL (an entry names another certificate issuer), which \
+                 certgate does not support"
+                    .to_owned(),
+            );
+        } else if ext.critical && !is(OID_HOLD_INSTRUCTION) && !is(OID_INVALIDITY_DATE) {
+            return Err(format!(
+                "has an entry with the unsupported critical extension {} (RFC 5280 §5.3 \
+                 forbids using such a CRL)",
+                ext.oid.to_id_string()
+            ));
         }
     }
     Ok(removed)

@@ -105,7 +105,9 @@ pub(crate) fn name_constraints_value<'a>(
 ) -> Option<&'a [u8]> {
     cert.extensions()
         .iter()
-        .find(|extension| extension.oid.to_id_string() == crate::constraints::NAME_CONSTRAINTS_OID)
+        .find(|extension| {
+            crate::x509::oid_is(&extension.oid, crate::constraints::NAME_CONSTRAINTS_OID)
+        })
         .map(|extension| extension.value)
 }
 
@@ -306,7 +308,7 @@ impl TrustStore {
                         format!(
                             "{} names trust domain {other} in its own SPIFFE ID; it vouches \
                              for {domain} here because the policy says so",
-                            anchor.cert.facts.label
+                            anchor.cert.facts.label()
                         ),
                     ));
                 }
@@ -316,7 +318,7 @@ impl TrustStore {
             .anchors
             .iter()
             .filter(|anchor| anchor.bound_to.is_none())
-            .map(|anchor| anchor.cert.facts.label.as_str())
+            .map(|anchor| anchor.cert.facts.label())
             .collect();
         if self.domains.is_none() && unbound.len() > 1 && self.single_domain_rules {
             warnings.push(Warning::new(

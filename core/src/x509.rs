@@ -192,6 +192,31 @@ pub(crate) static SIGNATURE_ALGORITHMS: &[&dyn rustls_pki_types::SignatureVerifi
         webpki::ring::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
     ];
 
+/// Whether `oid` is the dotted OID `dotted` ("2.5.29.37"), compared arc by arc without
+/// building its text: verification compares a dozen OIDs per certificate.
+pub(crate) fn oid_is(oid: &Oid<'_>, dotted: &str) -> bool {
+    let Some(mut arcs) = oid.iter() else {
+        return false; // an arc beyond 64 bits is none of ours
+    };
+    let mut wanted = dotted.as_bytes().split(|byte| *byte == b'.');
+    let value = |digits: &[u8]| {
+        (!digits.is_empty() && digits.iter().all(u8::is_ascii_digit))
+            .then(|| {
+                digits.iter().try_fold(0u64, |value, digit| {
+                    value.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
+                })
+            })
+            .flatten()
+    };
+    loop {
+        match (arcs.next(), wanted.next()) {
+            (None, None) => return true,
+            (Some(arc), Some(digits)) if value(digits) == Some(arc) => {}
+            _ => return false,
+        }
+    }
+}
+
 /// The signed parts of a CRL, a certificate or an OCSP BasicOCSPResponse: each is
 /// `SEQUENCE { tbs, signatureAlgorithm, signature BIT STRING, ... }`.
 pub(crate) struct SignedParts<'a> {
@@ -299,5 +324,24 @@ mod tests {
                 "certificate #0: not an X.509 certificate (truncated DER or bad length)"
             );
         }
+    }
+
+    #[test]
+    fn oid_is_compares_every_arc() {
+        use std::str::FromStr as _;
+        let eku = Oid::from_str("2.5.29.37").unwrap();
+        assert!(oid_is(&eku, "2.5.29.37"));
+        for other in [
+            "2.5.29.37.0",
+            "2.5.29",
+            "2.5.29.38",
+            "2.5.29.3",
+            "",
+            "2.5.29.37.",
+        ] {
+            assert!(!oid_is(&eku, other), "{other}");
+        }
+        let big = Oid::from_str("1.3.6.1.4.1.311.21.20").unwrap();
+        assert!(oid_is(&big, "1.3.6.1.4.1.311.21.20"));
     }
 }
