@@ -2,6 +2,7 @@
 //! [`Verifier`](crate::Verifier) holds the one in force and swaps in a new one on a
 //! reload, a CRL update or a SPIFFE bundle update.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -142,7 +143,7 @@ impl Compiled {
     /// CRLs, checks them. Errors are `INVALID_POLICY` naming the offending path, e.g.
     /// `trust.anchors[1]`. CRLs that are well formed but unusable are left out with a
     /// warning.
-    pub(crate) fn new(policy: Policy, generation: u64) -> Result<Compiled, Rejection> {
+    pub(crate) fn new(mut policy: Policy, generation: u64) -> Result<Compiled, Rejection> {
         let mut anchors = Vec::new();
         if let Some(sources) = &policy.trust.anchors {
             anchors = anchors_of(sources, "trust.anchors")?.0;
@@ -268,10 +269,12 @@ impl Compiled {
                 .map(|cache| Arc::new(DecisionCache::new(cache.entries.0))),
             generation,
         };
-        if let Some(crls) = policy.revocation.as_ref().and_then(|r| r.crls.as_ref()) {
+        // The CRLs' bytes are taken from the policy, so a large one is moved, not copied.
+        if let Some(crls) = policy.revocation.as_mut().and_then(|r| r.crls.take()) {
             let mut sources = Vec::with_capacity(crls.0.len());
-            for (index, source) in crls.0.iter().enumerate() {
-                sources.push(inline_source(source, &format!("revocation.crls[{index}]"))?);
+            for (index, source) in crls.0.into_iter().enumerate() {
+                let (path, bytes) = owned_source(source, &format!("revocation.crls[{index}]"))?;
+                sources.push((path, Cow::Owned(bytes)));
             }
             compiled.crls = Arc::new(compiled.load_crls(sources)?);
         }
@@ -306,7 +309,7 @@ impl Compiled {
         let sources = crls
             .iter()
             .enumerate()
-            .map(|(index, crl)| (format!("crls[{index}]"), crl.as_ref()));
+            .map(|(index, crl)| (format!("crls[{index}]"), Cow::Borrowed(crl.as_ref())));
         Ok(Compiled {
             crls: Arc::new(self.load_crls(sources)?),
             generation: self.generation + 1,
@@ -536,7 +539,7 @@ impl Compiled {
 
     fn load_crls<'s>(
         &self,
-        sources: impl IntoIterator<Item = (String, &'s [u8])>,
+        sources: impl IntoIterator<Item = (String, Cow<'s, [u8]>)>,
     ) -> Result<CrlSet, Rejection> {
         let known: Vec<&CertFacts> = self.policy_cert_facts().collect();
         CrlSet::load(sources, &known)
@@ -1434,6 +1437,18 @@ fn inline_source<'s>(source: &'s Source, path: &str) -> Result<(String, &'s [u8]
              resolves (Verifier::from_file, `certgate verify --policy`, fromFile / from_file)"
         ))),
         Source::Attached(index) => Err(unattached(path, *index)),
+    }
+}
+
+/// [`inline_source`] for a source the caller gives up: its bytes, moved.
+fn owned_source(source: Source, path: &str) -> Result<(String, Vec<u8>), Rejection> {
+    let (path, _) = inline_source(&source, path)?;
+    match source {
+        Source::Inline { bytes, .. } => Ok((path, bytes)),
+        _ => Err(Rejection::new(
+            Code::Internal,
+            format!("{path}: a source that inline_source accepted is not inline"),
+        )),
     }
 }
 

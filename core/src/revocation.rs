@@ -9,7 +9,9 @@
 //! reported as a [`Warning`]: the certificates it would have covered then have an
 //! unknown status, which `unknown_status` decides. Only malformed DER refuses a load.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::RwLock;
 
 use x509_parser::der_parser::asn1_rs::{Any, FromDer as _, Tag};
@@ -26,7 +28,7 @@ use crate::ocsp::{Answer, IssuerSha1, OcspSet, Subject};
 use crate::policy::{Decision, Depth, Prefer, RevocationPolicy};
 use crate::x509::{
     element_contents, format_time, oid_is, rfc4514, serial_bytes, signed_parts, split_element,
-    verify_signature,
+    verify_signature, SignedParts,
 };
 
 /// How the policy wants revocation checked.
@@ -206,24 +208,39 @@ impl CrlSet {
     /// signatures by them are verified now. Malformed input refuses the whole load;
     /// a CRL that cannot be used is left out with a warning.
     pub(crate) fn load<'s>(
-        sources: impl IntoIterator<Item = (String, &'s [u8])>,
+        sources: impl IntoIterator<Item = (String, Cow<'s, [u8]>)>,
         known_issuers: &[&CertFacts],
     ) -> Result<CrlSet, Rejection> {
         let mut set = CrlSet::default();
         let mut count = 0;
         for (source, bytes) in sources {
-            source_within_limit(&source, bytes)?;
-            let decoded = decode(bytes, Expect::Crls)
+            source_within_limit(&source, &bytes)?;
+            let decoded = decode(&bytes, Expect::Crls)
                 .map_err(|e| invalid_policy(format!("{source}: {e}")))?;
             count += decoded.ders.len();
             items_within_limit(&source, count, "CRLs")?;
             let several = decoded.ders.len() > 1;
-            for (position, der) in decoded.ders.iter().enumerate() {
+            // A DER CRL given as it is goes on as the source's own bytes: moved, when the
+            // caller handed them over, into the copy a CRL keeps until its signature is
+            // verified.
+            let whole = !several
+                && matches!(decoded.ders.first(), Some(Cow::Borrowed(der)) if der.len() == bytes.len());
+            let ders: Vec<Cow<'_, [u8]>> = if whole {
+                drop(decoded);
+                vec![bytes]
+            } else {
+                decoded
+                    .ders
+                    .into_iter()
+                    .map(|der| Cow::Owned(der.into_owned()))
+                    .collect()
+            };
+            for (position, der) in ders.into_iter().enumerate() {
                 let source = match several {
                     true => format!("{source} (CRL #{position})"),
                     false => source.clone(),
                 };
-                let crl = match Crl::parse(der, source).map_err(invalid_policy)? {
+                let crl = match Crl::parse(der, source, known_issuers).map_err(invalid_policy)? {
                     Parsed::Usable(crl) => *crl,
                     Parsed::Unusable(warning) => {
                         set.warnings.push(warning);
@@ -558,17 +575,71 @@ struct SignatureCheck {
     refused_by: Vec<Vec<u8>>,
 }
 
+/// The whole signed CRL, kept (moved when the caller owned it, never copied twice) with
+/// where its TBSCertList, algorithm and signature lie.
 #[derive(Debug)]
 struct SignedCopy {
-    tbs: Vec<u8>,
-    algorithm: Vec<u8>,
-    signature: Vec<u8>,
+    der: Vec<u8>,
+    tbs: Range<usize>,
+    algorithm: Range<usize>,
+    signature: Range<usize>,
+}
+
+impl SignedCopy {
+    fn keep(der: Cow<'_, [u8]>, signed: [Range<usize>; 3]) -> SignedCopy {
+        let [tbs, algorithm, signature] = signed;
+        SignedCopy {
+            der: der.into_owned(),
+            tbs,
+            algorithm,
+            signature,
+        }
+    }
+
+    fn verifies_with(&self, spki: &[u8]) -> bool {
+        verify_signature(
+            spki,
+            &self.der[self.algorithm.clone()],
+            &self.der[self.tbs.clone()],
+            &self.der[self.signature.clone()],
+        )
+    }
+}
+
+/// Where `part`, a slice of `whole`, lies in it.
+fn range_in(whole: &[u8], part: &[u8]) -> Range<usize> {
+    let start = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize);
+    start..start + part.len()
 }
 
 /// How many refusing issuer keys one CRL remembers.
 const MAX_REFUSED_KEYS: usize = 8;
 
 impl SignatureCheck {
+    /// The check of a CRL's signature after trying the policy's CAs of its issuer name
+    /// (`issuer`) that may sign CRLs: verified by one, or still open (the caller then
+    /// keeps the signed bytes for the CA a path brings).
+    fn of(signed: &SignedParts<'_>, issuer: &[u8], known_issuers: &[&CertFacts]) -> SignatureCheck {
+        let mut check = SignatureCheck {
+            unverified: None,
+            verified_by: None,
+            refused_by: Vec::new(),
+        };
+        for ca in known_issuers
+            .iter()
+            .filter(|ca| ca.may_sign_crls && ca.subject == issuer)
+        {
+            if verify_signature(&ca.spki, signed.algorithm, signed.tbs, signed.signature) {
+                check.verified_by = Some(ca.spki.clone());
+                return check;
+            }
+            if check.refused_by.len() < MAX_REFUSED_KEYS {
+                check.refused_by.push(ca.spki.clone());
+            }
+        }
+        check
+    }
+
     /// `Some(answer)` when `spki` was already decided.
     fn known(&self, spki: &[u8]) -> Option<bool> {
         match &self.verified_by {
@@ -607,9 +678,16 @@ impl Crl {
     /// read one at a time, straight into the packed serial set, never collected as
     /// parsed entries (x509-parser's whole-CRL type would hold all 100k of them).
     /// `Err` is malformed DER; `Ok(Unusable)` a well-formed CRL certgate cannot use.
-    fn parse(der: &[u8], source: String) -> Result<Parsed, String> {
+    /// The signature is checked right away with each of `known_issuers` (the policy's
+    /// CAs) of the CRL's issuer name: once one verifies it, the signed bytes are never
+    /// copied, which keeps a large CRL's peak memory near its own size.
+    fn parse(
+        der: Cow<'_, [u8]>,
+        source: String,
+        known_issuers: &[&CertFacts],
+    ) -> Result<Parsed, String> {
         let malformed = |what: String| format!("{source}: not a valid X.509 CRL: {what}");
-        let signed = signed_parts(der).map_err(malformed)?;
+        let signed = signed_parts(&der).map_err(malformed)?;
         let header = CrlHeader::parse(signed.tbs, signed.algorithm).map_err(malformed)?;
         let unusable = |reason: String| {
             Ok(Parsed::Unusable(Warning::new(
@@ -627,32 +705,49 @@ impl Crl {
             let (rest, entry) = RevokedCertificate::from_der(entries)
                 .map_err(|e| malformed(format!("bad revoked entry ({e})")))?;
             entries = rest;
-            match entry_status(&entry) {
+            let pushed = match entry_status(&entry) {
                 Ok(true) => removed.push(serial_bytes(entry.raw_serial())),
                 Ok(false) => revoked.push(serial_bytes(entry.raw_serial())),
-                Err(reason) => return unusable(reason),
+                Err(reason) => Err(reason),
+            };
+            if let Err(reason) = pushed {
+                return unusable(reason);
             }
+        }
+        let mut check = SignatureCheck::of(&signed, &header.issuer, known_issuers);
+        let ranges = [
+            range_in(&der, signed.tbs),
+            range_in(&der, signed.algorithm),
+            range_in(&der, signed.signature),
+        ];
+        let CrlHeader {
+            issuer,
+            issuer_label,
+            number,
+            this_update,
+            next_update,
+            scope,
+            delta_base,
+            ..
+        } = header;
+        // The packed sets first, so their builders are gone before a copy is made; the
+        // borrows of `der` end here, and owned bytes are moved, not copied again.
+        let (revoked, removed) = (revoked.build(), removed.build());
+        if check.verified_by.is_none() {
+            check.unverified = Some(SignedCopy::keep(der, ranges));
         }
         Ok(Parsed::Usable(Box::new(Crl {
             source,
-            issuer: header.issuer,
-            issuer_label: header.issuer_label,
-            number: header.number,
-            this_update: header.this_update,
-            next_update: header.next_update,
-            scope: header.scope,
-            delta_base: header.delta_base,
-            revoked: revoked.build(),
-            removed: removed.build(),
-            signature: RwLock::new(SignatureCheck {
-                unverified: Some(SignedCopy {
-                    tbs: signed.tbs.to_vec(),
-                    algorithm: signed.algorithm.to_vec(),
-                    signature: signed.signature.to_vec(),
-                }),
-                verified_by: None,
-                refused_by: Vec::new(),
-            }),
+            issuer,
+            issuer_label,
+            number,
+            this_update,
+            next_update,
+            scope,
+            delta_base,
+            revoked,
+            removed,
+            signature: RwLock::new(check),
         })))
     }
 
@@ -727,14 +822,10 @@ impl Crl {
         if let Some(answer) = check.known(&issuer.spki) {
             return answer;
         }
-        let valid = check.unverified.as_ref().is_some_and(|signed| {
-            verify_signature(
-                &issuer.spki,
-                &signed.algorithm,
-                &signed.tbs,
-                &signed.signature,
-            )
-        });
+        let valid = check
+            .unverified
+            .as_ref()
+            .is_some_and(|signed| signed.verifies_with(&issuer.spki));
         if valid {
             check.verified_by = Some(issuer.spki.clone());
             check.unverified = None;
@@ -947,72 +1038,74 @@ impl Scope {
     }
 }
 
-/// Revoked serials, sorted and packed end to end: ~serial length + 4 bytes each.
+/// Revoked serials as the CRL listed them, each a length byte and the serial's bytes,
+/// packed end to end, with where each starts sorted by serial value: ~serial length + 5
+/// bytes each, and a lookup is a binary search. Built in place (only the start offsets
+/// are sorted), so loading a large CRL needs no second buffer of its serials.
 #[derive(Debug, Default)]
 struct SerialSet {
     bytes: Vec<u8>,
-    ends: Vec<u32>,
+    /// Offset in `bytes` of each distinct serial's length byte, in serial order.
+    starts: Vec<u32>,
 }
 
+/// The longest serial a [`SerialSet`] holds; RFC 5280 §4.1.2.2 allows 20 octets.
+const MAX_SERIAL_BYTES: usize = u8::MAX as usize;
+
 /// Collects serials as they are parsed (one buffer, no allocation per entry), then
-/// sorts them into a [`SerialSet`].
+/// sorts their offsets into a [`SerialSet`].
 #[derive(Default)]
 struct SerialSetBuilder {
-    bytes: Vec<u8>,
-    /// (start, end) of each serial in `bytes`.
-    spans: Vec<(u32, u32)>,
+    set: SerialSet,
 }
 
 impl SerialSetBuilder {
-    fn push(&mut self, serial: &[u8]) {
-        let start = self.bytes.len() as u32;
-        self.bytes.extend_from_slice(serial);
+    /// Adds `serial`; `Err` when it is longer than [`MAX_SERIAL_BYTES`].
+    fn push(&mut self, serial: &[u8]) -> Result<(), String> {
+        let length = u8::try_from(serial.len()).map_err(|_| {
+            format!(
+                "lists a serial number of {} bytes (RFC 5280 allows 20; certgate reads up to \
+                 {MAX_SERIAL_BYTES})",
+                serial.len()
+            )
+        })?;
         // CRLs are far below 4 GiB, so offsets fit in u32.
-        self.spans.push((start, self.bytes.len() as u32));
+        self.set.starts.push(self.set.bytes.len() as u32);
+        self.set.bytes.push(length);
+        self.set.bytes.extend_from_slice(serial);
+        Ok(())
     }
 
     fn build(self) -> SerialSet {
-        let SerialSetBuilder { bytes, mut spans } = self;
-        let serial = |&(start, end): &(u32, u32)| &bytes[start as usize..end as usize];
-        spans.sort_unstable_by(|a, b| serial(a).cmp(serial(b)));
-        spans.dedup_by(|a, b| serial(a) == serial(b));
-        let mut set = SerialSet {
-            bytes: Vec::with_capacity(bytes.len()),
-            ends: Vec::with_capacity(spans.len()),
-        };
-        for span in &spans {
-            set.bytes.extend_from_slice(serial(span));
-            set.ends.push(set.bytes.len() as u32);
-        }
-        set
+        let SerialSet {
+            mut bytes,
+            mut starts,
+        } = self.set;
+        let serial = |&start: &u32| serial_at(&bytes, start);
+        starts.sort_unstable_by(|a, b| serial(a).cmp(serial(b)));
+        starts.dedup_by(|a, b| serial(a) == serial(b));
+        bytes.shrink_to_fit();
+        starts.shrink_to_fit();
+        SerialSet { bytes, starts }
     }
 }
 
-impl SerialSet {
-    fn get(&self, index: usize) -> &[u8] {
-        let start = if index == 0 {
-            0
-        } else {
-            self.ends[index - 1] as usize
-        };
-        &self.bytes[start..self.ends[index] as usize]
-    }
+/// The serial whose length byte is at `start`.
+fn serial_at(bytes: &[u8], start: u32) -> &[u8] {
+    let start = start as usize;
+    let length = usize::from(bytes[start]);
+    &bytes[start + 1..start + 1 + length]
+}
 
+impl SerialSet {
     fn contains(&self, serial: &[u8]) -> bool {
-        let (mut low, mut high) = (0, self.ends.len());
-        while low < high {
-            let mid = low + (high - low) / 2;
-            match self.get(mid).cmp(serial) {
-                std::cmp::Ordering::Less => low = mid + 1,
-                std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return true,
-            }
-        }
-        false
+        self.starts
+            .binary_search_by(|&start| serial_at(&self.bytes, start).cmp(serial))
+            .is_ok()
     }
 
     fn len(&self) -> usize {
-        self.ends.len()
+        self.starts.len()
     }
 }
 
@@ -1027,9 +1120,10 @@ mod tests {
             .collect();
         let mut builder = SerialSetBuilder::default();
         for serial in serials.iter().rev() {
-            builder.push(serial);
+            builder.push(serial).unwrap();
         }
-        builder.push(&serials[3]);
+        builder.push(&serials[3]).unwrap();
+        assert!(builder.push(&[1; MAX_SERIAL_BYTES + 1]).is_err());
         let set = builder.build();
         assert_eq!(set.len(), 1000);
         for n in 0u32..7000 {
