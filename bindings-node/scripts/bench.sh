@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench-node: fresh benchmark fixtures (their CRLs expire after a week), the core's
 # own verify built as a cargo bench program, then bench/bench.mjs with 2 libuv threads,
-# which runs that program once per round between its Node contenders.
+# which runs that program once per round between its Node contenders; then bench/ocsp.mjs
+# (OCSP fetched from OpenSSL's responder, then kept).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO=${CARGO:-cargo}
@@ -15,3 +16,4 @@ core_bench=$(cd .. && "$CARGO" bench -q -p certgate-node --bench core_verify --n
     console.log(built.at(-1).executable);
   })')
 UV_THREADPOOL_SIZE=2 node bench/bench.mjs "$tmp/fixtures" "$core_bench"
+UV_THREADPOOL_SIZE=2 node bench/ocsp.mjs
