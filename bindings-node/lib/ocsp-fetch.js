@@ -1,10 +1,11 @@
 'use strict';
-// Fetches OCSP responses before verifyAsync / checkAsync decide, when the policy says
-// `revocation.ocsp.fetch` (docs/decision.md#ocsp). The core lists the requests no
-// current response answers (each certificate's authorityInfoAccess responder and
-// CertID); each is POSTed with Node's fetch, and the answers go back to the core, which
-// checks them when a path uses them and keeps each until its nextUpdate (at most 10,000
-// statuses). Verifications of one certificate running at the same time share one
+// Fetches OCSP responses for verifyAsync / checkAsync, when the policy says
+// `revocation.ocsp.fetch` (docs/decision.md#ocsp). A verification that lacked an OCSP
+// answer a fetch could give comes back from the core with the requests to make instead
+// (each certificate's authorityInfoAccess responder and CertID); each is POSTed with
+// Node's fetch, the answers go to the core, which checks them when a path uses them and
+// keeps each until its nextUpdate (at most 10,000 statuses), and the verification runs
+// again. Verifications of one certificate running at the same time share one
 // request. A request that fails (no answer within the timeout, an error status, a body
 // the core refuses) leaves the status unknown, which `unknown_status` decides; the sync
 // verify never fetches and uses what earlier fetches left.
@@ -21,13 +22,14 @@ const inFlight = new Map();
 
 /** POSTs one query; resolves to the response bytes, or null when the request failed. */
 function post(query) {
-  const key = `${query.url} ${query.request.toString('base64')}`;
+  const request = Buffer.from(query.request);
+  const key = `${query.url} ${request.toString('base64')}`;
   let pending = inFlight.get(key);
   if (pending === undefined) {
     pending = download(query.url, {
       timeoutMs: OCSP_TIMEOUT_MS,
       maxBytes: MAX_RESPONSE_BYTES,
-      body: query.request,
+      body: request,
       contentType: 'application/ocsp-request',
     })
       .catch(() => null)
@@ -37,10 +39,8 @@ function post(query) {
   return pending;
 }
 
-/** Fetches the responses `chain` lacks at `at` into the native verifier; never throws. */
-async function fetchOcsp(native, chain, at) {
-  const queries = native.ocspQueries(chain, at);
-  if (queries.length === 0) return;
+/** Fetches the planned `queries` (`[{url, request}]`) into the native verifier; never throws. */
+async function fetchOcsp(native, queries) {
   const responses = (await Promise.all(queries.map(post))).filter((response) => response !== null);
   // A response the core refuses as malformed is as good as none: the status stays unknown.
   if (responses.length > 0) native.addOcsp(responses);

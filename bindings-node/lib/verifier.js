@@ -141,8 +141,10 @@ class Verifier {
   async checkAsync(chain, options) {
     const items = convert.chain(chain);
     const at = convert.at(options);
-    if (this.#native.ocspFetch()) await fetchOcsp(this.#native, items, at);
-    return JSON.parse(await this.#native.checkAsync(items, at));
+    const decided = JSON.parse(await this.#native.checkAsync(items, at, this.#native.ocspFetch()));
+    if (decided.ocspQueries === undefined) return decided;
+    await fetchOcsp(this.#native, decided.ocspQueries);
+    return JSON.parse(await this.#native.checkAsync(items, at, false));
   }
 
   /**

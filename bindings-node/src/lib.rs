@@ -91,12 +91,20 @@ impl NativeVerifier {
         Ok(Outcome::of(&certgate::catch_panic(|| self.inner.verify(&chain, at))).to_json())
     }
 
-    /// Like `check`, on the libuv thread pool: the inputs are copied, the event loop stays free.
+    /// Like `check`, on the libuv thread pool: the inputs are copied, the event loop stays
+    /// free. With `planOcsp`, when the decision lacked an OCSP answer a fetch could give
+    /// (`revocation.ocsp.fetch`), the JSON is `{"ocspQueries": [{url, request}]}`
+    /// instead: the requests to POST (each request a DER OCSPRequest as byte values).
     #[napi(
-        ts_args_type = "chain: Array<string | Uint8Array>, at?: number | null",
+        ts_args_type = "chain: Array<string | Uint8Array>, at?: number | null, planOcsp?: boolean",
         ts_return_type = "Promise<string>"
     )]
-    pub fn check_async(&self, chain: Vec<Source<'_>>, at: Option<f64>) -> Result<AsyncTask<Check>> {
+    pub fn check_async(
+        &self,
+        chain: Vec<Source<'_>>,
+        at: Option<f64>,
+        plan_ocsp: Option<bool>,
+    ) -> Result<AsyncTask<Check>> {
         Ok(AsyncTask::new(Check {
             verifier: Arc::clone(&self.inner),
             chain: chain_bytes(&chain)
@@ -104,6 +112,7 @@ impl NativeVerifier {
                 .map(|item| item.to_vec())
                 .collect(),
             at: unix_time(at)?,
+            plan_ocsp: plan_ocsp.unwrap_or(false),
         }))
     }
 
@@ -138,23 +147,6 @@ impl NativeVerifier {
     #[napi]
     pub fn ocsp_fetch(&self) -> bool {
         self.inner.ocsp_fetch()
-    }
-
-    /// The OCSP requests to send before deciding on `chain` at `at`: none when current
-    /// responses answer, or when the chain does not decode (the check then refuses it).
-    #[napi(ts_args_type = "chain: Array<string | Uint8Array>, at?: number | null")]
-    pub fn ocsp_queries(&self, chain: Vec<Source<'_>>, at: Option<f64>) -> Result<Vec<OcspQuery>> {
-        let at = unix_time(at)?;
-        let chain = chain_bytes(&chain);
-        let queries = certgate::catch_panic(|| self.inner.ocsp_queries(&chain, at));
-        Ok(queries
-            .unwrap_or_default()
-            .into_iter()
-            .map(|query| OcspQuery {
-                url: query.url,
-                request: query.request.into(),
-            })
-            .collect())
     }
 
     /// Adds fetched OCSP responses atomically; returns `null`, or the JSON of a failed
@@ -310,15 +302,6 @@ pub fn inspect(cert: Source<'_>) -> String {
     Outcome::of(&certgate::catch_panic(|| certgate::inspect(bytes))).to_json()
 }
 
-/// An OCSP request to POST (`Content-Type: application/ocsp-request`) to `url`.
-#[napi(object)]
-pub struct OcspQuery {
-    /// The responder, from the certificate's authorityInfoAccess.
-    pub url: String,
-    /// The DER OCSPRequest.
-    pub request: Buffer,
-}
-
 /// A SPIFFE bundle endpoint of the policy (`trust.spiffe_bundles.<domain>.endpoint`).
 #[napi(object)]
 pub struct BundleEndpoint {
@@ -337,6 +320,7 @@ pub struct Check {
     verifier: Arc<Verifier>,
     chain: Vec<Vec<u8>>,
     at: Option<u64>,
+    plan_ocsp: bool,
 }
 
 impl ScopedTask<'_> for Check {
@@ -344,10 +328,25 @@ impl ScopedTask<'_> for Check {
     type JsValue = String;
 
     fn compute(&mut self) -> Result<String> {
-        Ok(Outcome::of(&certgate::catch_panic(|| {
-            self.verifier.verify(&self.chain, self.at)
-        }))
-        .to_json())
+        if !self.plan_ocsp {
+            return Ok(Outcome::of(&certgate::catch_panic(|| {
+                self.verifier.verify(&self.chain, self.at)
+            }))
+            .to_json());
+        }
+        let planned =
+            certgate::catch_panic(|| Ok(self.verifier.verify_planning_ocsp(&self.chain, self.at)));
+        Ok(match planned {
+            Ok((_, queries)) if !queries.is_empty() => {
+                let queries: Vec<serde_json::Value> = queries
+                    .into_iter()
+                    .map(|query| serde_json::json!({ "url": query.url, "request": query.request }))
+                    .collect();
+                serde_json::json!({ "ocspQueries": queries }).to_string()
+            }
+            Ok((result, _)) => Outcome::of(&result).to_json(),
+            Err(panic) => Outcome::failure(&panic).to_json(),
+        })
     }
 
     fn resolve(&mut self, _env: &Env, output: String) -> Result<String> {
@@ -355,7 +354,6 @@ impl ScopedTask<'_> for Check {
     }
 }
 
-/// The bytes of each source: PEM text as its UTF-8 bytes, binary as is.
 impl NativeVerifier {
     /// Hands `sources` to an update of the core verifier (CRLs, OCSP responses): `null`,
     /// or the JSON of the failed outcome.
@@ -371,6 +369,7 @@ impl NativeVerifier {
     }
 }
 
+/// The bytes of each source: PEM text as its UTF-8 bytes, binary as is.
 fn chain_bytes<'a>(sources: &'a [Source<'_>]) -> Vec<&'a [u8]> {
     sources
         .iter()

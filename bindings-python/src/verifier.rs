@@ -13,14 +13,17 @@ use crate::convert::{
 use crate::errors::to_pyerr;
 use crate::identity::PyIdentity;
 
+/// An OCSP request to POST: the responder's URL and the DER OCSPRequest.
+type OcspRequest = (String, Vec<u8>);
+
 /// A compiled certgate policy (docs/policy.md): decides whether a peer's certificate chain
 /// may in, and who the peer is.
 ///
 /// `Verifier(policy)` takes the policy as a `dict` or as JSON text; a bad policy
 /// raises `PolicyError`. The policy in force changes only as a whole (`reload`,
-/// `reload_from_file`, `update_crls`, `update_spiffe_bundle`), each change one
-/// `generation` on; a verification sees the old policy or the new one, never a mix. Safe
-/// to share between threads: verification releases the GIL.
+/// `reload_from_file`, `update_crls`, `update_ocsp`, `add_ocsp`, `update_spiffe_bundle`),
+/// each change one `generation` on; a verification sees the old policy or the new one,
+/// never a mix. Safe to share between threads: verification releases the GIL.
 #[pyclass(frozen, module = "certgate", name = "Verifier")]
 pub(crate) struct PyVerifier {
     inner: Verifier,
@@ -200,6 +203,31 @@ impl PyVerifier {
         )
     }
 
+    /// `check`, and the OCSP requests to fetch as `(url, request)` pairs when the policy
+    /// says `revocation.ocsp.fetch` and the decision lacked an OCSP answer a fetch could
+    /// give (otherwise none, at no cost). `certgate.verify_async` fetches them, hands the
+    /// answers to `add_ocsp` and verifies again.
+    #[pyo3(signature = (chain, at = None))]
+    fn check_planning_ocsp(
+        &self,
+        py: Python<'_>,
+        chain: &Bound<'_, PyAny>,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(PyOutcome, Vec<OcspRequest>)> {
+        let chain = blobs(chain, "chain")?;
+        let at = at_seconds(at)?;
+        let planned = py.detach(|| catch_panic(|| Ok(self.inner.verify_planning_ocsp(&chain, at))));
+        let (result, queries) = match planned {
+            Ok(planned) => planned,
+            Err(panic) => (Err(panic), Vec::new()),
+        };
+        let queries = queries
+            .into_iter()
+            .map(|query| (query.url, query.request))
+            .collect();
+        Ok((outcome(py, result)?, queries))
+    }
+
     /// The identity of a client whose certificate a TLS-terminating proxy forwarded in a
     /// header, as the policy's `forwarded` section says (docs/forwarded.md). `headers`
     /// are the request's headers: a mapping, or `(name, value)` pairs of `str` or `bytes`
@@ -318,7 +346,7 @@ impl PyVerifier {
         py: Python<'_>,
         chain: &Bound<'_, PyAny>,
         at: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Vec<(String, Vec<u8>)>> {
+    ) -> PyResult<Vec<OcspRequest>> {
         let chain = blobs(chain, "chain")?;
         let at = at_seconds(at)?;
         py.detach(|| catch_panic(|| self.inner.ocsp_queries(&chain, at)))

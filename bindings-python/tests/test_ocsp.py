@@ -137,3 +137,14 @@ def test_without_fetch_verify_async_fetches_nothing(responder: Responder) -> Non
     with pytest.raises(certgate.RevocationUnknownError):
         asyncio.run(certgate.verify_async(responder.verifier(fetch=False), responder.file("good.pem")))
     assert responder.served() == before
+
+
+def test_verify_async_raises_what_verify_raises(responder: Responder) -> None:
+    responder.sign_as("responder")
+    verifier = responder.verifier()
+    # A refusal with nothing to fetch comes straight from the first decision.
+    with pytest.raises(certgate.VerificationError) as raised:
+        verifier.verify(responder.file("intermediate.pem"))
+    with pytest.raises(type(raised.value)) as again:
+        asyncio.run(certgate.verify_async(verifier, responder.file("intermediate.pem")))
+    assert (again.value.code, again.value.message) == (raised.value.code, raised.value.message)

@@ -24,7 +24,7 @@ use crate::path::{code_for, UsageValidator};
 use crate::policy::CrlFetchPolicy;
 use crate::policy::{BundleSpec, Depth, Mode, Policy, Profile, Usage};
 use crate::profile::{critical_extension_webpki_refuses, key_rule, Role};
-use crate::revocation::{CertFacts, Consulted, CrlSet, PathMember, RevocationRules};
+use crate::revocation::{CertFacts, Checked, CrlSet, PathMember, RevocationRules};
 use crate::schema::{Source, Sources};
 use crate::spiffe;
 use crate::trust::{
@@ -570,6 +570,8 @@ impl Compiled {
                 chain_fingerprints: Vec::new(),
                 matched_rule: None,
                 forwarded: None,
+                // An unknown status an OCSP fetch could settle.
+                ocsp_unanswered: rejection.code() == Code::RevocationUnknown,
                 audit: Some(rejection.into()),
                 warnings: Vec::new(),
                 generation: self.generation,
@@ -601,7 +603,7 @@ impl Compiled {
                 ),
             )
         })?;
-        let (members, consulted) =
+        let (members, checked) =
             self.validate_path(ders, parsed, identity, &anchors, now, signatures)?;
         if identity.spiffe_id.is_some() {
             if let Some(violation) = self.svid_signer_violation(&members, parsed, &anchors) {
@@ -683,7 +685,7 @@ impl Compiled {
                 .map(|span| span.1)
                 .fold(crls_until.min(ocsp_until), i64::min),
             not_after: spans.iter().map(|span| span.1).collect(),
-            consulted,
+            consulted: checked.consulted,
         };
         Ok(Verification {
             chain_fingerprints,
@@ -693,6 +695,7 @@ impl Compiled {
             warnings: self.expiry_warnings(&validity, clamp(now)),
             generation: self.generation,
             validity: Some(validity),
+            ocsp_unanswered: checked.ocsp_unanswered,
         })
     }
 
@@ -795,7 +798,7 @@ impl Compiled {
         anchors: &[&Anchor],
         now: u64,
         signatures: &SignatureCache,
-    ) -> Result<(Vec<Origin>, Vec<Consulted>), Rejection> {
+    ) -> Result<(Vec<Origin>, Checked), Rejection> {
         let trust_anchors: Vec<TrustAnchor<'_>> = anchors.iter().map(|a| a.view()).collect();
         let remembering = signatures.algorithms(SIGNATURE_ALGORITHMS);
         let algorithms: Vec<&dyn SignatureVerificationAlgorithm> = remembering
@@ -839,7 +842,7 @@ impl Compiled {
             })
             .collect();
         let (crls, ocsp) = (&self.crls, &self.ocsp);
-        let consulted: RefCell<Vec<Consulted>> = RefCell::new(Vec::new());
+        let checked: RefCell<Checked> = RefCell::new(Checked::default());
         // The first candidate path's refusal is kept: webpki tries the certificates the
         // peer sent first, and a later detour (through a copy of the anchor the peer also
         // sent, say) would only hide the reason.
@@ -894,7 +897,7 @@ impl Compiled {
                     .collect();
                 let skew = clamp(self.clock_skew_seconds);
                 match crls.check(ocsp, &path_members, rules, clamp(now), skew) {
-                    Ok(used) => *consulted.borrow_mut() = used,
+                    Ok(used) => *checked.borrow_mut() = used,
                     Err(rejection) => {
                         refuse(rejection);
                         return Err(webpki::Error::CertRevoked);
@@ -932,7 +935,7 @@ impl Compiled {
         match result {
             Ok(path) => Ok((
                 path_origins(&path, &trust_anchors, &intermediates, &origins)?,
-                consulted.into_inner(),
+                checked.into_inner(),
             )),
             Err(error) => Err(match refused.into_inner() {
                 Some(rejection) => rejection,

@@ -90,6 +90,10 @@ pub struct Verification {
     /// is handed out.
     #[serde(skip)]
     pub(crate) validity: Option<Validity>,
+    /// Whether a certificate revocation checked had no OCSP answer that could have
+    /// decided (so a binding that fetches has something to fetch).
+    #[serde(skip)]
+    pub(crate) ocsp_unanswered: bool,
 }
 
 /// The verification times over which a decision stays what it was, and what its expiry

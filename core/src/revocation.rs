@@ -196,6 +196,15 @@ pub struct CrlSummary {
     pub next_update: Option<i64>,
 }
 
+/// What a revocation check of an admitted path used and lacked.
+#[derive(Debug, Default)]
+pub(crate) struct Checked {
+    /// The complete CRLs it used.
+    pub(crate) consulted: Vec<Consulted>,
+    /// Whether a certificate had no OCSP answer where one would have decided.
+    pub(crate) ocsp_unanswered: bool,
+}
+
 /// One certificate of a built path, and where it sits in the input (for `cert_index`).
 pub(crate) struct PathMember<'a> {
     pub(crate) facts: &'a CertFacts,
@@ -305,6 +314,8 @@ impl CrlSet {
     }
 
     /// Checks the members of a path (leaf first, anchor last) per `rules` at time `now`,
+    /// (the complete CRLs it used are in the result, with whether OCSP left a certificate
+    /// unanswered where an answer would have decided),
     /// with these CRLs and the OCSP responses `ocsp` (whose times get `skew` seconds of
     /// tolerance); returns the complete CRLs it used. For each certificate the preferred
     /// source decides when it answers, else the other; a current OCSP response answers,
@@ -316,8 +327,9 @@ impl CrlSet {
         rules: RevocationRules,
         now: i64,
         skew: i64,
-    ) -> Result<Vec<Consulted>, Rejection> {
+    ) -> Result<Checked, Rejection> {
         let mut consulted = Vec::new();
+        let mut ocsp_unanswered = false;
         let checked = match rules.depth {
             Depth::Leaf => 1,
             Depth::Chain => path.len() - 1,
@@ -360,15 +372,17 @@ impl CrlSet {
                 ocsp.answer(&subject, now, skew, &|serial| self.lists(serial, issuer))
             });
             let crl_is_current = base.is_some_and(|base| !base.expired_at(now));
+            let ocsp_decides = rules.prefer == Prefer::Ocsp || !crl_is_current;
+            ocsp_unanswered |= ocsp_decides && matches!(ocsp_answer, Some(Answer::Missing(_)));
             match &ocsp_answer {
                 Some(Answer::Refused(why)) => {
                     return Err(reject(Code::RevocationUnknown, why.clone()))
                 }
-                Some(Answer::Good) if rules.prefer == Prefer::Ocsp || !crl_is_current => continue,
+                Some(Answer::Good) if ocsp_decides => continue,
                 Some(Answer::Revoked {
                     revocation,
                     responder,
-                }) if rules.prefer == Prefer::Ocsp || !crl_is_current => {
+                }) if ocsp_decides => {
                     return Err(reject(
                         Code::Revoked,
                         format!(
@@ -456,7 +470,10 @@ impl CrlSet {
                 ));
             }
         }
-        Ok(consulted)
+        Ok(Checked {
+            consulted,
+            ocsp_unanswered,
+        })
     }
 
     /// Whether a CRL of `issuer`, signed by it, lists `serial` (for a delegated OCSP

@@ -429,6 +429,33 @@ impl Verifier {
         self.counted(compiled.generation, result)
     }
 
+    /// [`Verifier::verify`], and the OCSP requests to fetch when the policy says
+    /// `revocation.ocsp.fetch` and the decision lacked an OCSP answer that would have
+    /// decided: a refusal for unknown status, or an admission where a certificate had
+    /// none (by the CRLs, or with `unknown_status: allow`). Otherwise no requests, and
+    /// no planning cost: a verification whose responses are in force pays nothing more.
+    /// A binding fetches them, hands the answers to [`Verifier::add_ocsp`] and verifies
+    /// again.
+    pub fn verify_planning_ocsp<C: AsRef<[u8]>>(
+        &self,
+        chain: &[C],
+        at: Option<u64>,
+    ) -> (Result<Identity, Rejection>, Vec<OcspQuery>) {
+        let result = self.verify(chain, at);
+        let unanswered = match &result {
+            Ok(identity) => identity
+                .verification
+                .as_ref()
+                .is_some_and(|verification| verification.ocsp_unanswered),
+            Err(rejection) => rejection.code() == Code::RevocationUnknown,
+        };
+        let queries = match unanswered && self.ocsp_fetch() {
+            true => self.ocsp_queries(chain, at).unwrap_or_default(),
+            false => Vec::new(),
+        };
+        (result, queries)
+    }
+
     /// Decides on a client certificate that a TLS-terminating proxy forwarded in an HTTP
     /// header, as the policy's `forwarded` section says (docs/forwarded.md). `headers`
     /// are the request's headers (names in any case, in order); `peer` is the address of

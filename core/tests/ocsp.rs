@@ -127,3 +127,22 @@ fn responses_pushed_into_a_policy_without_an_ocsp_section_are_used() {
     verifier.update_ocsp(&responses(&good)).unwrap();
     assert!(verifier.verify(&chain, Some(AT)).is_ok());
 }
+
+#[test]
+fn planning_costs_nothing_when_the_responses_answer() {
+    let good = case("ocsp_good");
+    let chain = chain(&good);
+    let mut policy = good["policy"].clone();
+    policy["revocation"]["ocsp"]["fetch"] = serde_json::json!(true);
+    let verifier = verifier_plain(policy);
+    assert!(verifier.ocsp_fetch());
+    let (result, queries) = verifier.verify_planning_ocsp(&chain, Some(AT));
+    assert!(result.is_ok());
+    assert!(queries.is_empty());
+    // Unanswered, but the vectors' leaf names no responder: nothing to fetch either.
+    verifier.update_ocsp::<&str>(&[]).unwrap();
+    let (result, queries) = verifier.verify_planning_ocsp(&chain, Some(AT));
+    assert_eq!(result.unwrap_err().code(), Code::RevocationUnknown);
+    assert!(queries.is_empty());
+    assert!(verifier.ocsp_queries(&chain, Some(AT)).unwrap().is_empty());
+}

@@ -1,13 +1,15 @@
 """Fetching OCSP responses for ``revocation.ocsp.fetch`` (docs/decision.md#ocsp).
 
-The core lists the requests no current response answers — each checked certificate's
-authorityInfoAccess responder and CertID (``Verifier.ocsp_queries``); each is POSTed
-with ``urllib``, and the answers go back to the core (``Verifier.add_ocsp``), which
-checks them when a path uses them and keeps each until its nextUpdate (at most 10,000
-statuses). Threads asking for the same request at the same time share one request. A
-request that fails (no answer within the timeout, an error status, a body the core
-refuses) leaves the status unknown, which ``unknown_status`` decides. ``verify`` itself
-never fetches: it uses what earlier fetches left.
+A verification that lacked an OCSP answer a fetch could give comes back from the core
+with the requests to make (``Verifier.check_planning_ocsp``: each checked certificate's
+authorityInfoAccess responder and CertID); one whose responses are in force pays nothing
+more. Each request is POSTed with ``urllib``, and the answers go back to the core
+(``Verifier.add_ocsp``), which checks them when a path uses them and keeps each until
+its nextUpdate (at most 10,000 statuses). Threads asking for the same request at the
+same time share one request. A request that fails (no answer within the timeout, an
+error status, a body the core refuses) leaves the status unknown, which
+``unknown_status`` decides. ``verify`` itself never fetches: it uses what earlier
+fetches left.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from __future__ import annotations
 import asyncio
 import threading
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from . import _http
-from ._errors import PolicyError
+from ._errors import PolicyError, error_for
 
 if TYPE_CHECKING:
     from ._native import At, Blobs, Identity, Verifier
@@ -65,7 +67,12 @@ def fetch_ocsp(verifier: Verifier, chain: Blobs, *, at: At = None, timeout: floa
     """Fetches the OCSP responses ``chain`` lacks at ``at`` into ``verifier``, whatever
     its policy's ``fetch`` says; returns how many responses it added. Blocks for at most
     about ``timeout`` seconds per responder; never raises for a responder's failure."""
-    answers = [_post(url, request, timeout) for url, request in verifier.ocsp_queries(chain, at=at)]
+    return _fetch(verifier, verifier.ocsp_queries(chain, at=at), timeout)
+
+
+def _fetch(verifier: Verifier, queries: List[Tuple[str, bytes]], timeout: float) -> int:
+    """POSTs each planned ``(url, request)`` and adds the answers; how many it added."""
+    answers = [_post(url, request, timeout) for url, request in queries]
     responses = [answer for answer in answers if answer is not None]
     if not responses:
         return 0
@@ -78,8 +85,16 @@ def fetch_ocsp(verifier: Verifier, chain: Blobs, *, at: At = None, timeout: floa
 
 
 async def verify_async(verifier: Verifier, chain: Blobs, *, at: At = None) -> Identity:
-    """``verifier.verify(chain, at=at)`` in a worker thread, after fetching the OCSP
-    responses the chain lacks when the policy says ``revocation.ocsp.fetch``."""
-    if verifier.ocsp_fetch:
-        await asyncio.to_thread(fetch_ocsp, verifier, chain, at=at)
-    return await asyncio.to_thread(verifier.verify, chain, at)
+    """``verifier.verify(chain, at=at)`` in a worker thread. When the policy says
+    ``revocation.ocsp.fetch`` and the decision lacked an OCSP answer a fetch could give,
+    the responses are fetched and the chain verified again; a verification whose
+    responses are in force costs no more than ``verify``."""
+    if not verifier.ocsp_fetch:
+        return await asyncio.to_thread(verifier.verify, chain, at)
+    outcome, queries = await asyncio.to_thread(verifier.check_planning_ocsp, chain, at)
+    if queries:
+        await asyncio.to_thread(_fetch, verifier, queries, OCSP_TIMEOUT)
+        return await asyncio.to_thread(verifier.verify, chain, at)
+    if outcome.identity is not None and outcome.ok:
+        return outcome.identity
+    raise error_for(outcome.code or "INTERNAL", outcome.message or "", outcome.cert_index, outcome.generation)
