@@ -85,7 +85,7 @@ pub(crate) struct Subject<'a> {
 /// not parse), as SHA-1 CertIDs and responder IDs by key name it.
 pub(crate) type IssuerSha1 = std::sync::OnceLock<(Vec<u8>, Option<Vec<u8>>)>;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum HashAlgorithm {
     Sha1,
     Sha256,
@@ -98,6 +98,18 @@ impl HashAlgorithm {
             HashAlgorithm::Sha256 => &ring::digest::SHA256,
         };
         ring::digest::digest(algorithm, data).as_ref().to_vec()
+    }
+}
+
+impl SingleStatus {
+    /// The CertID it answers for.
+    fn cert_id(&self) -> (&[u8], HashAlgorithm, &[u8], &[u8]) {
+        (
+            &self.serial,
+            self.hash,
+            &self.issuer_name_hash,
+            &self.issuer_key_hash,
+        )
     }
 }
 
@@ -317,27 +329,22 @@ impl OcspSet {
         Ok(())
     }
 
-    /// These responses and `newer` together, as a fetch adds to them: a status of
-    /// `newer` replaces one for the same CertID, responses past their nextUpdate at `now`
-    /// are dropped, and beyond [`MAX_SOURCE_ITEMS`] statuses those that expire first go.
-    /// The warnings are `newer`'s.
+    /// These responses and `newer` together, as a fetch adds to them: for each CertID the
+    /// status with the latest thisUpdate is kept (`newer`'s on a tie), so an older
+    /// response replayed on the wire cannot displace a newer one; responses past their
+    /// nextUpdate at `now` are dropped, and beyond [`MAX_SOURCE_ITEMS`] statuses those
+    /// that expire first go. The warnings are `newer`'s.
     pub(crate) fn merged(&self, newer: OcspSet, now: i64) -> OcspSet {
-        let replaced = |old: &SingleStatus| {
-            newer.statuses.iter().any(|new| {
-                new.serial == old.serial
-                    && new.hash == old.hash
-                    && new.issuer_name_hash == old.issuer_name_hash
-                    && new.issuer_key_hash == old.issuer_key_hash
-            })
-        };
-        let mut statuses: Vec<SingleStatus> = self
-            .statuses
-            .iter()
-            .filter(|status| status.next_update.is_some_and(|next| next >= now))
-            .filter(|status| !replaced(status))
-            .cloned()
-            .collect();
-        statuses.extend(newer.statuses);
+        let current = |status: &&SingleStatus| status.next_update.is_some_and(|next| next >= now);
+        let mut statuses = newer.statuses;
+        statuses.extend(self.statuses.iter().filter(current).cloned());
+        // Stable: among equal CertIDs and times, `newer`'s (first) stays first.
+        statuses.sort_by(|a, b| {
+            a.cert_id()
+                .cmp(&b.cert_id())
+                .then(b.this_update.cmp(&a.this_update))
+        });
+        statuses.dedup_by(|later, kept| later.cert_id() == kept.cert_id());
         if statuses.len() > MAX_SOURCE_ITEMS {
             statuses.sort_by_key(|status| std::cmp::Reverse(status.next_update));
             statuses.truncate(MAX_SOURCE_ITEMS);
@@ -713,5 +720,63 @@ fn reason_name(reason: &impl std::fmt::Debug) -> String {
     match chars.next() {
         Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
         None => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A status of one CertID, current for 100 s from `this_update`.
+    fn status(this_update: i64, status: Status) -> SingleStatus {
+        SingleStatus {
+            serial: vec![1],
+            hash: HashAlgorithm::Sha1,
+            issuer_name_hash: vec![2],
+            issuer_key_hash: vec![3],
+            status,
+            this_update,
+            next_update: Some(this_update + 100),
+            response: Arc::new(SignedResponse {
+                source: format!("fetched at {this_update}"),
+                tbs: Vec::new(),
+                algorithm: Vec::new(),
+                signature: Vec::new(),
+                responder: Responder::KeyHash(Vec::new()),
+                delegates: Vec::new(),
+                verified: RwLock::new(Vec::new()),
+            }),
+        }
+    }
+
+    fn set(statuses: Vec<SingleStatus>) -> OcspSet {
+        let mut set = OcspSet {
+            statuses,
+            ..OcspSet::default()
+        };
+        set.index();
+        set
+    }
+
+    #[test]
+    fn a_fetch_keeps_the_latest_status_of_each_cert_id() {
+        let revoked = Status::Revoked(Revocation {
+            time: 5,
+            reason: None,
+        });
+        let held = set(vec![status(50, revoked.clone())]);
+        // An older good response (a replay on plain HTTP) does not displace it.
+        let merged = held.merged(set(vec![status(10, Status::Good)]), 0);
+        assert_eq!(merged.statuses.len(), 1);
+        assert_eq!(merged.statuses[0].status, revoked);
+        // A newer one does, and so does one of the same time.
+        let merged = held.merged(set(vec![status(60, Status::Good)]), 0);
+        assert_eq!(merged.statuses.len(), 1);
+        assert_eq!(merged.statuses[0].status, Status::Good);
+        let merged = held.merged(set(vec![status(50, Status::Unknown)]), 0);
+        assert_eq!(merged.statuses[0].status, Status::Unknown);
+        // Past its nextUpdate a held status is dropped.
+        assert!(held.merged(set(Vec::new()), 151).statuses.is_empty());
+        assert_eq!(held.merged(set(Vec::new()), 150).by_serial[&vec![1]], [0]);
     }
 }
