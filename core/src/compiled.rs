@@ -320,16 +320,7 @@ impl Compiled {
     /// This policy with `responses` as its OCSP responses (each DER, or PEM `OCSP
     /// RESPONSE` blocks), one generation on. The policy must have a `revocation` section.
     pub(crate) fn with_ocsp<R: AsRef<[u8]>>(&self, responses: &[R]) -> Result<Compiled, Rejection> {
-        self.revocation_section("responses", "OCSP responses")?;
-        let sources = responses
-            .iter()
-            .enumerate()
-            .map(|(index, response)| (format!("responses[{index}]"), response.as_ref()));
-        Ok(Compiled {
-            ocsp: Arc::new(OcspSet::load(sources)?),
-            generation: self.generation + 1,
-            ..self.clone()
-        })
+        self.with_ocsp_from(responses, "responses", |loaded| loaded)
     }
 
     /// This policy with `responses` added to its OCSP responses (a fetch), those past
@@ -339,13 +330,24 @@ impl Compiled {
         responses: &[R],
         now: i64,
     ) -> Result<Compiled, Rejection> {
+        self.with_ocsp_from(responses, "fetched", |loaded| self.ocsp.merged(loaded, now))
+    }
+
+    /// Loads `responses` (paths `{name}[N]` in messages), and makes the OCSP set of the
+    /// next generation from them with `set`.
+    fn with_ocsp_from<R: AsRef<[u8]>>(
+        &self,
+        responses: &[R],
+        name: &str,
+        set: impl FnOnce(OcspSet) -> OcspSet,
+    ) -> Result<Compiled, Rejection> {
         self.revocation_section("responses", "OCSP responses")?;
         let sources = responses
             .iter()
             .enumerate()
-            .map(|(index, response)| (format!("fetched[{index}]"), response.as_ref()));
+            .map(|(index, response)| (format!("{name}[{index}]"), response.as_ref()));
         Ok(Compiled {
-            ocsp: Arc::new(self.ocsp.merged(OcspSet::load(sources)?, now)),
+            ocsp: Arc::new(set(OcspSet::load(sources)?)),
             generation: self.generation + 1,
             ..self.clone()
         })

@@ -241,13 +241,11 @@ impl OcspSet {
         let malformed = |why: String| invalid_policy(format!("{source}: {why}"));
         let response = OcspResponse::from_der(der)
             .map_err(|e| malformed(format!("not an OCSP response ({e})")))?;
+        let mut leave_out = |why: String| self.warnings.push(Warning::new(&source, why));
         if response.response_status != OcspResponseStatus::Successful {
-            self.warnings.push(Warning::new(
-                &source,
-                format!(
-                    "left out: the responder answered {:?}, with no certificate status",
-                    response.response_status
-                ),
+            leave_out(format!(
+                "left out: the responder answered {:?}, with no certificate status",
+                response.response_status
             ));
             return Ok(());
         }
@@ -255,12 +253,9 @@ impl OcspSet {
             .response_bytes
             .ok_or_else(|| malformed("a successful OCSP response without a response".into()))?;
         if bytes.response_type.to_string() != ID_PKIX_OCSP_BASIC {
-            self.warnings.push(Warning::new(
-                &source,
-                format!(
-                    "left out: a response of type {}, not id-pkix-ocsp-basic",
-                    bytes.response_type
-                ),
+            leave_out(format!(
+                "left out: a response of type {}, not id-pkix-ocsp-basic",
+                bytes.response_type
             ));
             return Ok(());
         }

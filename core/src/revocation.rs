@@ -731,41 +731,35 @@ impl Crl {
                 return unusable(reason);
             }
         }
-        let mut check = SignatureCheck::of(&signed, &header.issuer, known_issuers);
+        let check = SignatureCheck::of(&signed, &header.issuer, known_issuers);
         let ranges = [
             range_in(&der, signed.tbs),
             range_in(&der, signed.algorithm),
             range_in(&der, signed.signature),
         ];
-        let CrlHeader {
-            issuer,
-            issuer_label,
-            number,
-            this_update,
-            next_update,
-            scope,
-            delta_base,
-            ..
-        } = header;
-        // The packed sets first, so their builders are gone before a copy is made; the
-        // borrows of `der` end here, and owned bytes are moved, not copied again.
-        let (revoked, removed) = (revoked.build(), removed.build());
+        let mut crl = Crl {
+            source,
+            issuer: header.issuer,
+            issuer_label: header.issuer_label,
+            number: header.number,
+            this_update: header.this_update,
+            next_update: header.next_update,
+            scope: header.scope,
+            delta_base: header.delta_base,
+            // The packed sets first, so their builders are gone before a copy is made.
+            revoked: revoked.build(),
+            removed: removed.build(),
+            signature: RwLock::new(check),
+        };
+        // The borrows of `der` end here: owned bytes are moved, not copied again.
+        let check = crl
+            .signature
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if check.verified_by.is_none() {
             check.unverified = Some(SignedCopy::keep(der, ranges));
         }
-        Ok(Parsed::Usable(Box::new(Crl {
-            source,
-            issuer,
-            issuer_label,
-            number,
-            this_update,
-            next_update,
-            scope,
-            delta_base,
-            revoked,
-            removed,
-            signature: RwLock::new(check),
-        })))
+        Ok(Parsed::Usable(Box::new(crl)))
     }
 
     /// Checks the signature against the policy's CAs of the CRL's issuer name, now. `Some`
