@@ -100,6 +100,16 @@ describe('OCSP from a real responder', { skip: nodeOnly }, () => {
     assert.match(outcome.message, /no OCSP response for serial 2000/);
   });
 
+  test('a refusal with nothing to fetch is the first decision', async () => {
+    signer('responder');
+    const check = verifier();
+    const before = await served();
+    const sync = check.check(file('intermediate.pem'));
+    assert.equal(sync.ok, false);
+    assert.deepEqual(await check.checkAsync(file('intermediate.pem')), sync);
+    assert.equal(await served(), before);
+  });
+
   test('without fetch nothing is fetched', async () => {
     signer('responder');
     const before = await served();
