@@ -13,7 +13,7 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_parser::extensions::GeneralName as ParsedName;
 use x509_parser::prelude::{FromDer, X509Certificate, X509Name};
 
-use crate::x509::{attribute_name, rfc4514};
+use crate::x509::{attribute_name, der_fits, rfc4514};
 
 /// The id-ce-nameConstraints extension (2.5.29.30).
 pub(crate) const NAME_CONSTRAINTS_OID: &str = "2.5.29.30";
@@ -138,6 +138,7 @@ fn name_kind(base: &Base) -> &'static str {
 
 /// Splits a nameConstraints extension value (DER) into what webpki and certgate evaluate.
 pub(crate) fn split(value: &[u8]) -> Result<SplitConstraints, FormError> {
+    der_fits(value).map_err(|e| format!("nameConstraints is not valid DER: {e}"))?;
     let constraints = NameConstraints::from_der(value)
         .map_err(|e| format!("nameConstraints is not valid DER ({e})"))?;
     if constraints.permitted_subtrees.is_none() && constraints.excluded_subtrees.is_none() {

@@ -304,7 +304,7 @@ const PKCS12_REFUSAL: &str = "this is a PKCS#12 key store (.p12 / .pfx), not a c
 
 fn is_pkcs12(der: &[u8]) -> bool {
     use der::Decode as _;
-    pkcs12::pfx::Pfx::from_der(der).is_ok()
+    crate::x509::der_fits(der).is_ok() && pkcs12::pfx::Pfx::from_der(der).is_ok()
 }
 
 /// PEM text: every block, by label.

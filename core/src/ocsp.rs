@@ -15,7 +15,9 @@ use x509_parser::prelude::{FromDer as _, X509Certificate};
 
 use crate::error::{invalid_policy, Rejection, Warning};
 use crate::input::{decode, items_within_limit, source_within_limit, Expect, MAX_SOURCE_ITEMS};
-use crate::x509::{format_time, rfc4514, serial_bytes, signed_parts, spki_parts, verify_signature};
+use crate::x509::{
+    der_fits, format_time, rfc4514, serial_bytes, signed_parts, spki_parts, verify_signature,
+};
 
 const ID_PKIX_OCSP_BASIC: &str = "1.3.6.1.5.5.7.48.1.1";
 const ID_SHA1: &str = "1.3.14.3.2.26";
@@ -239,6 +241,7 @@ impl OcspSet {
 
     fn add(&mut self, der: &[u8], source: String) -> Result<(), Rejection> {
         let malformed = |why: String| invalid_policy(format!("{source}: {why}"));
+        der_fits(der).map_err(|e| malformed(format!("not an OCSP response: {e}")))?;
         let response = OcspResponse::from_der(der)
             .map_err(|e| malformed(format!("not an OCSP response ({e})")))?;
         let mut leave_out = |why: String| self.warnings.push(Warning::new(&source, why));
@@ -260,6 +263,7 @@ impl OcspSet {
             return Ok(());
         }
         let basic_der = bytes.response.as_bytes();
+        der_fits(basic_der).map_err(|e| malformed(format!("not a BasicOCSPResponse: {e}")))?;
         let basic = BasicOcspResponse::from_der(basic_der)
             .map_err(|e| malformed(format!("not a BasicOCSPResponse ({e})")))?;
         let signed = signed_parts(basic_der).map_err(&malformed)?;

@@ -217,6 +217,34 @@ pub(crate) fn oid_is(oid: &Oid<'_>, dotted: &str) -> bool {
     }
 }
 
+/// How deep [`der_fits`] walks nested elements; real certificates, name constraints and
+/// OCSP responses nest under a dozen levels.
+const MAX_DER_DEPTH: usize = 32;
+
+/// Checks that `der` is DER whose every element fits inside the one that holds it,
+/// walking the whole tree with x509-parser's borrowing reader (no allocation), at most
+/// [`MAX_DER_DEPTH`] levels deep. It guards the decoders of RustCrypto's `der` 0.7 (x509-ocsp,
+/// x509-cert, pkcs12), whose `Reader::read_vec` allocates the length an element claims
+/// before checking the input holds it: on a tree that fits, no claim exceeds the input
+/// (fuzz finding F2, as F1 was for PKCS#7).
+pub(crate) fn der_fits(der: &[u8]) -> Result<(), String> {
+    fn walk(mut input: &[u8], depth: usize) -> Result<(), String> {
+        while !input.is_empty() {
+            let (rest, element) =
+                Any::from_der(input).map_err(|e| format!("bad structure ({e})"))?;
+            if element.header.is_constructed() {
+                let inner = depth
+                    .checked_sub(1)
+                    .ok_or_else(|| format!("nested more than {MAX_DER_DEPTH} levels deep"))?;
+                walk(element.data, inner)?;
+            }
+            input = rest;
+        }
+        Ok(())
+    }
+    walk(der, MAX_DER_DEPTH)
+}
+
 /// The signed parts of a CRL, a certificate or an OCSP BasicOCSPResponse: each is
 /// `SEQUENCE { tbs, signatureAlgorithm, signature BIT STRING, ... }`.
 pub(crate) struct SignedParts<'a> {

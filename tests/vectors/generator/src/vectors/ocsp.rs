@@ -202,6 +202,26 @@ pub(super) fn cases(cs: &mut Cases<'_>) -> Result<()> {
         &["revocation.ocsp.responses[0]"],
     )?;
 
+    // Fuzz finding F2: an OCTET STRING claiming 6.5 MB inside a 29-byte response made the
+    // der crate allocate the claim before reading; it is refused as malformed.
+    let octet = [0x04, 0x83, 0x63, 0x0a, 0x30, 0, 0, 0, 0];
+    let oid = [
+        0x06, 0x09, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01,
+    ];
+    let wrap = |tag: u8, content: &[u8]| -> Vec<u8> {
+        let mut element = vec![tag, content.len() as u8];
+        element.extend_from_slice(content);
+        element
+    };
+    let bytes = wrap(0x30, &[&oid[..], &octet[..]].concat());
+    let body = [&[0x0a, 0x01, 0x00][..], &wrap(0xa0, &bytes)].concat();
+    cs.invalid_policy(
+        "ocsp_response_claims_more_than_it_holds",
+        "An OCSP response whose responseBytes OCTET STRING claims 6,490,416 bytes in a \
+         29-byte input is INVALID_POLICY, and nothing near the claim is allocated.",
+        policy(pki, vec![json!(wrap(0x30, &body))], "deny", json!({})),
+    )?;
+
     // Both sources: the CRL revokes leaf-revoked, a current OCSP response says good.
     let good_for_revoked = pem(spec("leaf-revoked", OcspStatus::Good))?;
     let crls = json!({ "crls": [pki.crl("intermediate.crl.pem")] });
