@@ -17,33 +17,39 @@ const OCSP_TIMEOUT_MS = 5000;
 /** Largest response accepted. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
-/** Requests in flight, by responder and request: concurrent verifications share them. */
-const inFlight = new Map();
+/**
+ * Requests in flight, per native verifier, by responder and request: concurrent
+ * verifications share one, and it ends only once its answer is in the verifier, so a
+ * verification that starts meanwhile finds either the request or its answer.
+ */
+const inFlight = new WeakMap();
 
-/** POSTs one query; resolves to the response bytes, or null when the request failed. */
-function post(query) {
+/** POSTs one query and adds the answer to `native`; resolves when done, never rejects. */
+function fetchInto(native, query) {
+  let pending = inFlight.get(native);
+  if (pending === undefined) inFlight.set(native, (pending = new Map()));
   const request = Buffer.from(query.request);
   const key = `${query.url} ${request.toString('base64')}`;
-  let pending = inFlight.get(key);
-  if (pending === undefined) {
-    pending = download(query.url, {
+  let shared = pending.get(key);
+  if (shared === undefined) {
+    shared = download(query.url, {
       timeoutMs: OCSP_TIMEOUT_MS,
       maxBytes: MAX_RESPONSE_BYTES,
       body: request,
       contentType: 'application/ocsp-request',
     })
+      // A response the core refuses as malformed is as good as none: the status stays unknown.
+      .then((response) => native.addOcsp([response]))
       .catch(() => null)
-      .finally(() => inFlight.delete(key));
-    inFlight.set(key, pending);
+      .finally(() => pending.delete(key));
+    pending.set(key, shared);
   }
-  return pending;
+  return shared;
 }
 
 /** Fetches the planned `queries` (`[{url, request}]`) into the native verifier; never throws. */
 async function fetchOcsp(native, queries) {
-  const responses = (await Promise.all(queries.map(post))).filter((response) => response !== null);
-  // A response the core refuses as malformed is as good as none: the status stays unknown.
-  if (responses.length > 0) native.addOcsp(responses);
+  await Promise.all(queries.map((query) => fetchInto(native, query)));
 }
 
 module.exports = { fetchOcsp, OCSP_TIMEOUT_MS };

@@ -30,24 +30,17 @@ OCSP_TIMEOUT = 5.0
 #: Largest response accepted.
 MAX_RESPONSE_BYTES = 1024 * 1024
 
-_in_flight: Dict[Tuple[str, bytes], "Future[Optional[bytes]]"] = {}
+#: Requests in flight, by verifier, responder and request: threads share one, and it ends
+#: only once its answer is in the verifier, so a thread that starts meanwhile finds either
+#: the request or its answer.
+_in_flight: Dict[Tuple[int, str, bytes], "Future[None]"] = {}
 _lock = threading.Lock()
 
 
 def _post(url: str, request: bytes, timeout: float) -> Optional[bytes]:
-    """The responder's answer to ``request``, or ``None`` when the request failed; one
-    request at a time per (responder, request), whatever the threads."""
-    key = (url, request)
-    with _lock:
-        shared = _in_flight.get(key)
-        if shared is None:
-            mine: "Future[Optional[bytes]]" = Future()
-            _in_flight[key] = mine
-    if shared is not None:
-        return shared.result()
-    answer: Optional[bytes] = None
+    """The responder's answer to ``request``, or ``None`` when the request failed."""
     try:
-        answer = _http.fetch(
+        return _http.fetch(
             url,
             timeout=timeout,
             max_bytes=MAX_RESPONSE_BYTES,
@@ -55,12 +48,7 @@ def _post(url: str, request: bytes, timeout: float) -> Optional[bytes]:
             post=(request, "application/ocsp-request"),
         )
     except OSError:
-        answer = None
-    finally:
-        with _lock:
-            del _in_flight[key]
-        mine.set_result(answer)
-    return answer
+        return None
 
 
 def fetch_ocsp(verifier: Verifier, chain: Blobs, *, at: At = None, timeout: float = OCSP_TIMEOUT) -> int:
@@ -71,17 +59,39 @@ def fetch_ocsp(verifier: Verifier, chain: Blobs, *, at: At = None, timeout: floa
 
 
 def _fetch(verifier: Verifier, queries: List[Tuple[str, bytes]], timeout: float) -> int:
-    """POSTs each planned ``(url, request)`` and adds the answers; how many it added."""
-    answers = [_post(url, request, timeout) for url, request in queries]
-    responses = [answer for answer in answers if answer is not None]
-    if not responses:
-        return 0
+    """POSTs each planned ``(url, request)`` not already in flight for ``verifier``, adds
+    the answers, and waits for those in flight; how many answers this call added."""
+    mine: List[Tuple[Tuple[int, str, bytes], "Future[None]", str, bytes]] = []
+    theirs: List["Future[None]"] = []
+    with _lock:
+        for url, request in queries:
+            key = (id(verifier), url, request)
+            shared = _in_flight.get(key)
+            if shared is None:
+                owned: "Future[None]" = Future()
+                _in_flight[key] = owned
+                mine.append((key, owned, url, request))
+            else:
+                theirs.append(shared)
+    added = 0
     try:
-        verifier.add_ocsp(responses)
-    except PolicyError:
-        # A response the core refuses as malformed is as good as none.
-        return 0
-    return len(responses)
+        answers = [_post(url, request, timeout) for _, _, url, request in mine]
+        responses = [answer for answer in answers if answer is not None]
+        if responses:
+            try:
+                verifier.add_ocsp(responses)
+                added = len(responses)
+            except PolicyError:
+                pass  # a response the core refuses as malformed is as good as none
+    finally:
+        with _lock:
+            for key, _, _, _ in mine:
+                del _in_flight[key]
+        for _, owned, _, _ in mine:
+            owned.set_result(None)
+    for shared in theirs:
+        shared.result()
+    return added
 
 
 async def verify_async(verifier: Verifier, chain: Blobs, *, at: At = None) -> Identity:
