@@ -616,6 +616,8 @@ impl Compiled {
         let chain_fingerprints = members
             .iter()
             .map(|origin| match *origin {
+                // The leaf's is the identity's own fingerprint, already computed.
+                Origin::Peer(0) => identity.fingerprint_sha256.clone(),
                 Origin::Peer(index) => sha256_hex(&ders[index]),
                 Origin::Pool(index) => self.pool_certs[index].fingerprint.clone(),
                 Origin::Anchor(index) => anchors[index].cert.fingerprint.clone(),
