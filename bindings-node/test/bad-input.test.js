@@ -89,10 +89,18 @@ describe('oversized input', () => {
 
 describe('wrong argument types are TypeErrors', () => {
   test('chain', () => {
-    for (const chain of [undefined, null, 42, true, Symbol('x'), { leaf: c.chain[0] }, [42], [null], [[c.chain[0]]], new Uint16Array(8), new ArrayBuffer(8)]) {
+    for (const chain of [undefined, null, 42, true, Symbol('x'), { leaf: c.chain[0] }, [42], [null], [[c.chain[0]]], new Uint16Array(8), new Int8Array(8), new ArrayBuffer(8), new DataView(new ArrayBuffer(8)), { [Symbol.toStringTag]: 'Uint8Array', length: 8 }]) {
       assert.throws(() => verifier.verify(chain, at), TypeError, String(typeof chain));
       assert.throws(() => verifier.check(chain, at), TypeError);
     }
+  });
+
+  test('a Uint8Array from another realm is bytes', () => {
+    const bytes = der(c.chain[0]);
+    const leaf = require('node:vm').runInNewContext('new Uint8Array(length)', { length: bytes.length });
+    leaf.set(bytes);
+    assert.equal(leaf instanceof Uint8Array, false);
+    assert.deepStrictEqual(verifier.verify([leaf, ...c.chain.slice(1)], at), verifier.verify(c.chain, at));
   });
 
   test('options and at', () => {
