@@ -17,8 +17,10 @@ use napi::bindgen_prelude::{AsyncTask, Buffer, Either, Uint8ArraySlice};
 use napi::{Env, Error, Result, ScopedTask, Status};
 use napi_derive::napi;
 
-/// One chain, CRL or certificate item as JavaScript hands it over: PEM text or bytes.
-type Source<'a> = Either<String, Uint8ArraySlice<'a>>;
+/// One chain, CRL or certificate item as JavaScript hands it over: bytes or PEM text.
+/// Bytes come first: napi-rs tries the variants in order, and a TLS server's peer chain
+/// is DER, so the common case is taken without building a type-mismatch error.
+type Source<'a> = Either<Uint8ArraySlice<'a>, String>;
 
 /// The most certificates a chain may hold (`certgate::MAX_CHAIN_CERTIFICATES`); the
 /// wrapper stops walking `issuerCertificate` links one past it.
@@ -263,10 +265,7 @@ impl NativeVerifier {
     /// (and the old bundle stays).
     #[napi(ts_args_type = "trustDomain: string, bundle: string | Uint8Array")]
     pub fn update_spiffe_bundle(&self, trust_domain: String, bundle: Source<'_>) -> String {
-        let bytes: &[u8] = match &bundle {
-            Either::A(text) => text.as_bytes(),
-            Either::B(bytes) => bytes,
-        };
+        let bytes = source_bytes(&bundle);
         match certgate::catch_panic(|| self.inner.update_spiffe_bundle(&trust_domain, bytes)) {
             Ok(update) => serde_json::json!({
                 "ok": true,
@@ -295,10 +294,7 @@ impl NativeVerifier {
 /// Parses one certificate (DER, or the first of a PEM text) without verifying it; the outcome's JSON.
 #[napi(ts_args_type = "cert: string | Uint8Array")]
 pub fn inspect(cert: Source<'_>) -> String {
-    let bytes: &[u8] = match &cert {
-        Either::A(text) => text.as_bytes(),
-        Either::B(bytes) => bytes,
-    };
+    let bytes = source_bytes(&cert);
     Outcome::of(&certgate::catch_panic(|| certgate::inspect(bytes))).to_json()
 }
 
@@ -369,15 +365,17 @@ impl NativeVerifier {
     }
 }
 
-/// The bytes of each source: PEM text as its UTF-8 bytes, binary as is.
+/// The bytes of each source.
 fn chain_bytes<'a>(sources: &'a [Source<'_>]) -> Vec<&'a [u8]> {
-    sources
-        .iter()
-        .map(|source| match source {
-            Either::A(text) => text.as_bytes(),
-            Either::B(bytes) => &bytes[..],
-        })
-        .collect()
+    sources.iter().map(source_bytes).collect()
+}
+
+/// A source's bytes: binary as is, PEM text as its UTF-8 bytes.
+fn source_bytes<'a>(source: &'a Source<'_>) -> &'a [u8] {
+    match source {
+        Either::A(bytes) => bytes,
+        Either::B(text) => text.as_bytes(),
+    }
 }
 
 /// `at` in unix seconds; the wrapper has already turned a `Date` into seconds.
