@@ -4,6 +4,8 @@
 //! verification time as JS hands it over. The JavaScript half of this layer is
 //! `portable.js` and the TypeScript declarations `types.d.ts`, beside this crate.
 
+use std::borrow::Borrow;
+
 use certgate::{Identity, Rejection};
 use serde::Serialize;
 
@@ -22,17 +24,20 @@ pub struct Outcome<'a> {
 }
 
 impl<'a> Outcome<'a> {
-    /// The outcome of a verification or an inspection.
-    pub fn of(result: &'a Result<Identity, Rejection>) -> Outcome<'a> {
+    /// The outcome of a verification or an inspection (the identity owned or shared).
+    pub fn of<I: Borrow<Identity>>(result: &'a Result<I, Rejection>) -> Outcome<'a> {
         match result {
-            Ok(identity) => Outcome {
-                ok: true,
-                code: None,
-                message: None,
-                cert_index: None,
-                identity: Some(identity),
-                generation: identity.verification.as_ref().map(|v| v.generation),
-            },
+            Ok(identity) => {
+                let identity = identity.borrow();
+                Outcome {
+                    ok: true,
+                    code: None,
+                    message: None,
+                    cert_index: None,
+                    identity: Some(identity),
+                    generation: identity.verification.as_ref().map(|v| v.generation),
+                }
+            }
             Err(rejection) => Outcome::failure(rejection),
         }
     }
@@ -85,7 +90,8 @@ mod tests {
 
     #[test]
     fn outcomes_have_the_check_shape() {
-        let rejected = Err(Rejection::at_cert(Code::Revoked, 1, "on the CRL"));
+        let rejected: Result<Identity, Rejection> =
+            Err(Rejection::at_cert(Code::Revoked, 1, "on the CRL"));
         let json: serde_json::Value =
             serde_json::from_str(&Outcome::of(&rejected).to_json()).unwrap();
         assert_eq!(

@@ -90,7 +90,8 @@ impl NativeVerifier {
     pub fn check(&self, chain: Vec<Source<'_>>, at: Option<f64>) -> Result<String> {
         let at = unix_time(at)?;
         let chain = chain_bytes(&chain);
-        Ok(Outcome::of(&certgate::catch_panic(|| self.inner.verify(&chain, at))).to_json())
+        let result = certgate::catch_panic(|| self.inner.verify_shared(&chain, at));
+        Ok(Outcome::of(&result).to_json())
     }
 
     /// Like `check`, on the libuv thread pool: the inputs are copied, the event loop stays

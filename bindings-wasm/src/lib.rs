@@ -72,7 +72,7 @@ impl RawVerifier {
         let at = certgate_js::unix_seconds(at)
             .map_err(|message| JsValue::from(RangeError::new(&message)))?;
         let chain = items(chain, "chain")?;
-        to_js(&Outcome::of(&self.inner.verify(&chain, Some(at))).to_json())
+        to_js(&Outcome::of(&self.inner.verify_shared(&chain, Some(at))).to_json())
     }
 
     /// Decides on a certificate a proxy forwarded: `headers` is an array of `[name,

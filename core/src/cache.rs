@@ -4,13 +4,13 @@
 //! turn a refusal into an admission: what is not in them is decided from scratch.
 
 use std::num::NonZeroUsize;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use lru::LruCache;
 use ring::digest::{Context, SHA256};
 use rustls_pki_types::{AlgorithmIdentifier, InvalidSignature, SignatureVerificationAlgorithm};
 
-use crate::identity::{Identity, Validity};
+use crate::identity::{ExpiryWarning, Identity, Validity};
 
 /// Signature checks a verifier remembers: every CA of a PKI and the leaves of recent peers,
 /// at 32 bytes of key each (about 300 KiB in all).
@@ -119,7 +119,7 @@ impl SignatureVerificationAlgorithm for Remembering<'_> {
 /// One admitted chain, as it was decided.
 struct Decision {
     generation: u64,
-    identity: Identity,
+    identity: Arc<Identity>,
     validity: Validity,
 }
 
@@ -161,19 +161,37 @@ impl DecisionCache {
         key
     }
 
-    /// The identity decided on `key` under `generation`, and how long it holds, if `now`
-    /// is within that.
-    pub(crate) fn get(&self, key: &Key, generation: u64, now: i64) -> Option<(Identity, Validity)> {
-        let mut decisions = lock(&self.decisions);
-        match decisions.get(key) {
-            Some(decision)
-                if decision.generation == generation
-                    && (decision.validity.from..=decision.validity.until).contains(&now) =>
-            {
-                Some((decision.identity.clone(), decision.validity.clone()))
+    /// The identity decided on `key` under `generation`, if `now` is within the time the
+    /// decision holds; with the expiry warnings `warnings_at` gives for that time.
+    pub(crate) fn get(
+        &self,
+        key: &Key,
+        generation: u64,
+        now: i64,
+        warnings_at: impl FnOnce(&Validity) -> Vec<ExpiryWarning>,
+    ) -> Option<Arc<Identity>> {
+        let (mut identity, warnings) = {
+            let mut decisions = lock(&self.decisions);
+            let decision = decisions.get(key).filter(|decision| {
+                decision.generation == generation
+                    && (decision.validity.from..=decision.validity.until).contains(&now)
+            })?;
+            (
+                Arc::clone(&decision.identity),
+                warnings_at(&decision.validity),
+            )
+        };
+        // The warnings are those of the first decision's time; copied only to change them.
+        let stale = identity
+            .verification
+            .as_ref()
+            .is_some_and(|verification| verification.warnings != warnings);
+        if stale {
+            if let Some(verification) = Arc::make_mut(&mut identity).verification.as_mut() {
+                verification.warnings = warnings;
             }
-            _ => None,
         }
+        Some(identity)
     }
 
     /// Remembers an admission; whether a least recently used one made room for it.
@@ -181,7 +199,7 @@ impl DecisionCache {
         &self,
         key: Key,
         generation: u64,
-        identity: Identity,
+        identity: Arc<Identity>,
         validity: Validity,
     ) -> bool {
         let decision = Decision {

@@ -107,7 +107,7 @@ impl Counters {
         }
     }
 
-    fn record(&self, result: &Result<Identity, Rejection>) {
+    fn record(&self, result: Result<&Identity, &Rejection>) {
         match result {
             Ok(identity) => {
                 let Some(verification) = &identity.verification else {
@@ -396,37 +396,49 @@ impl Verifier {
         chain: &[C],
         at: Option<u64>,
     ) -> Result<Identity, Rejection> {
+        self.verify_shared(chain, at).map(Arc::unwrap_or_clone)
+    }
+
+    /// [`Verifier::verify`], with the identity shared rather than copied: a
+    /// decision-cache hit hands out the identity the cache holds (copied only when its
+    /// expiry warnings are not those of the first decision). For callers that only read
+    /// the identity, such as a binding converting it for its host.
+    pub fn verify_shared<C: AsRef<[u8]>>(
+        &self,
+        chain: &[C],
+        at: Option<u64>,
+    ) -> Result<Arc<Identity>, Rejection> {
         let compiled = self.current.load();
         let now = verification_time(at);
         let Some(decisions) = &compiled.decisions else {
             let result = compiled.verify(chain, now, &self.signatures);
-            return self.counted(compiled.generation, result);
+            return self.counted(compiled.generation, result).map(Arc::new);
         };
         let key = DecisionCache::key(chain);
-        if let Some((mut identity, validity)) = decisions.get(&key, compiled.generation, clamp(now))
-        {
+        let hit = decisions.get(&key, compiled.generation, clamp(now), |validity| {
+            compiled.expiry_warnings(validity, clamp(now))
+        });
+        if let Some(identity) = hit {
             Counters::add(&self.counters.cache_hits);
-            if let Some(verification) = identity.verification.as_mut() {
-                verification.warnings = compiled.expiry_warnings(&validity, clamp(now));
-            }
-            return self.counted(compiled.generation, Ok(identity));
+            self.counters.record(Ok(&identity));
+            return Ok(identity);
         }
         Counters::add(&self.counters.cache_misses);
         let mut result = compiled.verify(chain, now, &self.signatures);
-        if let Ok(identity) = &mut result {
-            // Only enforced admissions have a validity: refusals and audit admissions
-            // are decided afresh every time.
-            let validity = identity
-                .verification
-                .as_mut()
-                .and_then(|verification| verification.validity.take());
-            if let Some(validity) = validity {
-                if decisions.put(key, compiled.generation, identity.clone(), validity) {
-                    Counters::add(&self.counters.cache_evictions);
-                }
+        // Only enforced admissions have a validity: refusals and audit admissions are
+        // decided afresh every time.
+        let validity = result
+            .as_mut()
+            .ok()
+            .and_then(|identity| identity.verification.as_mut())
+            .and_then(|verification| verification.validity.take());
+        let result = self.counted(compiled.generation, result).map(Arc::new);
+        if let (Ok(identity), Some(validity)) = (&result, validity) {
+            if decisions.put(key, compiled.generation, Arc::clone(identity), validity) {
+                Counters::add(&self.counters.cache_evictions);
             }
         }
-        self.counted(compiled.generation, result)
+        result
     }
 
     /// [`Verifier::verify`], and the OCSP requests to fetch when the policy says
@@ -493,7 +505,7 @@ impl Verifier {
             }
             Err(rejection) => rejection.set_generation(generation),
         }
-        self.counters.record(&result);
+        self.counters.record(result.as_ref());
         result
     }
 

@@ -53,6 +53,25 @@ fn a_repeat_chain_is_answered_from_the_cache_with_the_same_identity() {
 }
 
 #[test]
+fn verify_shared_hands_out_the_identity_the_cache_holds() {
+    let pki = Pki::new();
+    let verifier = cached(&pki, 16);
+    let chain = [&pki.good.der];
+    let first = verifier.verify_shared(&chain, Some(AT)).unwrap();
+    let hit = verifier.verify_shared(&chain, Some(AT + 60)).unwrap();
+    assert_eq!(counts(&verifier), (1, 1, 0, 1));
+    assert!(Arc::ptr_eq(&first, &hit), "a hit is not copied");
+    assert_eq!(*hit, verifier.verify(&chain, Some(AT)).unwrap());
+    // Without a cache every decision is its own.
+    let allow = json!([{ "spiffe_trust_domain": "example.org" }]);
+    let plain = Verifier::new(Policy::from_value(pki.policy(allow)).unwrap()).unwrap();
+    let once = plain.verify_shared(&chain, Some(AT)).unwrap();
+    let twice = plain.verify_shared(&chain, Some(AT)).unwrap();
+    assert!(!Arc::ptr_eq(&once, &twice));
+    assert_eq!(once, twice);
+}
+
+#[test]
 fn a_certificate_revoked_after_it_was_cached_is_refused_after_update_crls() {
     let pki = Pki::new();
     let verifier = cached(&pki, 16);
@@ -146,8 +165,10 @@ fn expiry_warnings_of_a_hit_are_those_of_its_own_time() {
     let seven_days = i64::try_from(7 * DAY).unwrap();
     assert_eq!(crl_left(AT), [seven_days, seven_days]);
     assert_eq!(crl_left(AT + 100), [seven_days - 100, seven_days - 100]);
-    assert_eq!(counts(&verifier).0, 1);
-    assert_eq!(verifier.stats().warnings["CRL_STALE_SOON"], 4);
+    // The later hit got its own copy: the entry still holds the first time's warnings.
+    assert_eq!(crl_left(AT), [seven_days, seven_days]);
+    assert_eq!(counts(&verifier).0, 2);
+    assert_eq!(verifier.stats().warnings["CRL_STALE_SOON"], 6);
 }
 
 #[test]
