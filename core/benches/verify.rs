@@ -415,6 +415,75 @@ fn median_ns(dir: &std::path::Path, name: &str) -> Option<f64> {
     value["median"]["point_estimate"].as_f64()
 }
 
+/// Distinct chains the flood sends, and the repeat peers mixed in with them one for one.
+const FLOOD_CHAINS: usize = 100_000;
+const REPEAT_PEERS: usize = 64;
+
+/// What the flood left: the decision cache's figures and what the process holds.
+struct Flood {
+    capacity: usize,
+    entries: usize,
+    evictions: u64,
+    repeat_hit_rate: f64,
+    micros_per_verify: f64,
+    heap_after_half: usize,
+    heap_after_all: usize,
+    rss_growth_kib: i64,
+}
+
+/// The process's resident set, from /proc (0 where there is none).
+fn rss_kib() -> i64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// `FLOOD_CHAINS` distinct chains (the same leaf and intermediate as PEM, each with its
+/// own text before the blocks, as a peer varying what it sends would make them), each
+/// followed by one of `REPEAT_PEERS` chains seen again and again, into a verifier whose
+/// decision cache holds 1,024 entries.
+fn flood(fixture: &Fixture) -> Flood {
+    let verifier = Verifier::new(fixture.cached_policy(None)).unwrap();
+    let body = format!(
+        "{}{}",
+        pem("CERTIFICATE", &fixture.chain[0]),
+        pem("CERTIFICATE", &fixture.chain[1])
+    );
+    let distinct: Vec<String> = (0..FLOOD_CHAINS)
+        .map(|n| format!("flood {n}\n{body}"))
+        .collect();
+    let repeat = &fixture.new_leaves[..REPEAT_PEERS];
+    let (heap_before, rss_before) = (LIVE.load(Ordering::Relaxed), rss_kib());
+    let mut heap_after_half = 0;
+    let start = std::time::Instant::now();
+    for (n, chain) in distinct.iter().enumerate() {
+        verifier.verify(&[chain], Some(AT)).unwrap();
+        verifier
+            .verify(&repeat[n % REPEAT_PEERS], Some(AT))
+            .unwrap();
+        if n + 1 == FLOOD_CHAINS / 2 {
+            heap_after_half = LIVE.load(Ordering::Relaxed).saturating_sub(heap_before);
+        }
+    }
+    let elapsed = start.elapsed();
+    let stats = verifier.stats().cache.unwrap();
+    // Every distinct chain is a miss, and so is each repeat peer's first sight.
+    let repeat_lookups = FLOOD_CHAINS as f64;
+    Flood {
+        capacity: stats.capacity,
+        entries: stats.entries,
+        evictions: stats.evictions,
+        repeat_hit_rate: stats.hits as f64 / repeat_lookups,
+        micros_per_verify: elapsed.as_secs_f64() * 1e6 / (2 * FLOOD_CHAINS) as f64,
+        heap_after_half,
+        heap_after_all: LIVE.load(Ordering::Relaxed).saturating_sub(heap_before),
+        rss_growth_kib: rss_kib() - rss_before,
+    }
+}
+
 fn main() {
     let fixture = Fixture::new();
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -454,6 +523,7 @@ fn main() {
     let (attached_verifier, _, attached_peak) =
         heap_cost(|| Verifier::new(attached_policy).unwrap());
     drop(attached_verifier);
+    let flood = flood(&fixture);
 
     let Some(floor) = median_ns(&dir, "floor_two_p256_signatures") else {
         println!(
@@ -639,6 +709,25 @@ fn main() {
         } else {
             "MISSED"
         }
+    );
+    println!(
+        "flood: {FLOOD_CHAINS} distinct chains, each followed by one of {REPEAT_PEERS} repeat \
+         peers, into a cache of {}: {} entries after (never more than its size: {}), {} \
+         evictions; repeat peers' hit rate {:.2}%; {:.1} µs per verification; heap held after \
+         half the flood {:.2} MiB, after all of it {:.2} MiB; RSS {:+} KiB",
+        flood.capacity,
+        flood.entries,
+        if flood.entries <= flood.capacity {
+            "met"
+        } else {
+            "MISSED"
+        },
+        flood.evictions,
+        flood.repeat_hit_rate * 100.0,
+        flood.micros_per_verify,
+        mib(flood.heap_after_half),
+        mib(flood.heap_after_all),
+        flood.rss_growth_kib
     );
     drop(webpki_owned);
 }
