@@ -1,5 +1,7 @@
 //! `Identity` (docs/identity.md) and its parts as Python objects: thin wrappers over core's types.
 
+use std::sync::Arc;
+
 use certgate::{Audit, ExpiryWarning, Identity, Verification};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -16,11 +18,20 @@ use crate::convert::{json_to_py, json_value, py_repr};
 #[pyclass(frozen, eq, module = "certgate", name = "Identity")]
 #[derive(PartialEq)]
 pub(crate) struct PyIdentity {
-    inner: Identity,
+    /// Shared with the decision cache when a verification was answered from it.
+    inner: Arc<Identity>,
 }
 
 impl From<Identity> for PyIdentity {
     fn from(inner: Identity) -> Self {
+        PyIdentity {
+            inner: Arc::new(inner),
+        }
+    }
+}
+
+impl From<Arc<Identity>> for PyIdentity {
+    fn from(inner: Arc<Identity>) -> Self {
         PyIdentity { inner }
     }
 }

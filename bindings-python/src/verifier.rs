@@ -1,5 +1,6 @@
 //! `Verifier`, `Outcome` and `inspect`: core's entry points, run with the GIL released.
 
+use std::borrow::Borrow;
 use std::path::PathBuf;
 
 use certgate::{catch_panic, CrlFetch, Verifier};
@@ -181,7 +182,7 @@ impl PyVerifier {
     ) -> PyResult<PyIdentity> {
         let chain = blobs(chain, "chain")?;
         let at = at_seconds(at)?;
-        py.detach(|| catch_panic(|| self.inner.verify(&chain, at)))
+        py.detach(|| catch_panic(|| self.inner.verify_shared(&chain, at)))
             .map(PyIdentity::from)
             .map_err(|rejection| to_pyerr(py, &rejection))
     }
@@ -199,7 +200,7 @@ impl PyVerifier {
         let at = at_seconds(at)?;
         outcome(
             py,
-            py.detach(|| catch_panic(|| self.inner.verify(&chain, at))),
+            py.detach(|| catch_panic(|| self.inner.verify_shared(&chain, at))),
         )
     }
 
@@ -282,7 +283,7 @@ impl PyVerifier {
     ) -> PyResult<PyIdentity> {
         let chain = tls_chain(tls)?;
         let at = at_seconds(at)?;
-        py.detach(|| catch_panic(|| self.inner.verify(&chain, at)))
+        py.detach(|| catch_panic(|| self.inner.verify_shared(&chain, at)))
             .map(PyIdentity::from)
             .map_err(|rejection| to_pyerr(py, &rejection))
     }
@@ -299,7 +300,7 @@ impl PyVerifier {
         let at = at_seconds(at)?;
         outcome(
             py,
-            py.detach(|| catch_panic(|| self.inner.verify(&chain, at))),
+            py.detach(|| catch_panic(|| self.inner.verify_shared(&chain, at))),
         )
     }
 
@@ -383,9 +384,9 @@ impl PyVerifier {
 }
 
 /// The `Outcome` of a decision.
-fn outcome(
+fn outcome<I: Borrow<certgate::Identity> + Into<PyIdentity>>(
     py: Python<'_>,
-    result: Result<certgate::Identity, certgate::Rejection>,
+    result: Result<I, certgate::Rejection>,
 ) -> PyResult<PyOutcome> {
     Ok(match result {
         Ok(identity) => PyOutcome {
@@ -393,8 +394,12 @@ fn outcome(
             code: None,
             message: None,
             cert_index: None,
-            generation: identity.verification.as_ref().map(|v| v.generation),
-            identity: Some(Py::new(py, PyIdentity::from(identity))?),
+            generation: identity
+                .borrow()
+                .verification
+                .as_ref()
+                .map(|v| v.generation),
+            identity: Some(Py::new(py, identity.into())?),
         },
         Err(rejection) => PyOutcome {
             ok: false,
