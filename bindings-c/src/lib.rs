@@ -21,7 +21,7 @@
 
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use certgate::{
     Audit, Code, ExpiryWarning, ExpiryWarningCode, Identity, Policy, Rejection, Verifier,
@@ -144,7 +144,8 @@ pub struct certgate_outcome {
     cert_index: i32,
     /// The generation of the policy that decided; `None` when no policy decided.
     generation: Option<u64>,
-    identity: Option<Identity>,
+    /// Shared with the decision cache when the verification was answered from it.
+    identity: Option<Arc<Identity>>,
     identity_json: OnceLock<CString>,
     subject: OnceLock<CString>,
     spiffe_id: OnceLock<Option<CString>>,
@@ -267,8 +268,8 @@ impl From<Failure> for certgate_outcome {
     }
 }
 
-impl From<Identity> for certgate_outcome {
-    fn from(identity: Identity) -> Self {
+impl From<Arc<Identity>> for certgate_outcome {
+    fn from(identity: Arc<Identity>) -> Self {
         certgate_outcome {
             generation: identity.verification.as_ref().map(|v| v.generation),
             identity: Some(identity),
@@ -277,8 +278,14 @@ impl From<Identity> for certgate_outcome {
     }
 }
 
-impl From<Result<Identity, Failure>> for certgate_outcome {
-    fn from(result: Result<Identity, Failure>) -> Self {
+impl From<Identity> for certgate_outcome {
+    fn from(identity: Identity) -> Self {
+        Arc::new(identity).into()
+    }
+}
+
+impl<I: Into<certgate_outcome>> From<Result<I, Failure>> for certgate_outcome {
+    fn from(result: Result<I, Failure>) -> Self {
         match result {
             Ok(identity) => identity.into(),
             Err(failure) => failure.into(),
@@ -1018,7 +1025,7 @@ pub unsafe extern "C" fn certgate_verify(
         let verifier = unsafe { verifier_ref(verifier) }?;
         let chain = unsafe { buffers(certs, cert_lens, n_certs, "certs", "cert_lens") }?;
         let at = u64::try_from(unix_time).ok();
-        Ok(verifier.verify(&chain, at)?)
+        Ok(verifier.verify_shared(&chain, at)?)
     });
     let code = match &result {
         Ok(_) => CERTGATE_OK,
