@@ -31,7 +31,7 @@ pub const LEAF_SPIFFE_ID: &str = "spiffe://bench.example/ns/prod/sa/api";
 pub const TRUST_DOMAIN: &str = "bench.example";
 
 /// Every file `bench` writes, with the line `README.txt` gives it.
-pub const FILES: [(&str, &str); 17] = [
+pub const FILES: [(&str, &str); 18] = [
     ("root.pem", "ECDSA P-256 root CA (the only trust anchor)"),
     ("root.der", "the root as DER"),
     (
@@ -67,6 +67,10 @@ pub const FILES: [(&str, &str); 17] = [
     (
         "policy-cache.json",
         "policy.json plus a decision cache (\"cache\": {\"entries\": 1024})",
+    ),
+    (
+        "policy-crl-cache.json",
+        "policy-crl.json plus the same decision cache",
     ),
     (
         "new-leaves.pem",
@@ -203,9 +207,17 @@ pub fn write(dir: &Path) -> Result<()> {
         "policy-crl.json",
         policy(&root.pem(), Some([&root_crl_pem, &big_crl_pem]))?,
     )?;
-    let mut cached: Value = serde_json::from_str(&policy(&root.pem(), None)?)?;
-    cached["cache"] = json!({ "entries": 1024 });
-    write_file(dir, "policy-cache.json", pretty(&cached)?)?;
+    for (name, crls) in [
+        ("policy-cache.json", None),
+        (
+            "policy-crl-cache.json",
+            Some([root_crl_pem.as_str(), big_crl_pem.as_str()]),
+        ),
+    ] {
+        let mut cached: Value = serde_json::from_str(&policy(&root.pem(), crls)?)?;
+        cached["cache"] = json!({ "entries": 1024 });
+        write_file(dir, name, pretty(&cached)?)?;
+    }
     write_file(dir, "new-leaves.pem", &new_leaves)?;
     write_file(dir, "README.txt", readme(now, next_update))?;
     eprintln!(
